@@ -1,0 +1,508 @@
+"""The price and hardware catalog: YAML data files in ``pricing/data`` loaded into typed models.
+
+Every number in the catalog is a :class:`Figure` that carries its ``source`` (a URL, or
+``assumption: <rationale>``) and ``as_of`` (the date it was checked, YYYY-MM-DD or YYYY-MM).
+A data file may give ``source``/``as_of`` once for a group of figures; a figure written as a
+mapping ``{value, source, as_of}`` overrides the group's provenance. No price lives in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+DATA_DIR = Path(__file__).parent / "data"
+_AS_OF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+class CatalogError(ValueError):
+    """A catalog file is malformed, or a lookup or override names something that is not there."""
+
+
+class Figure(BaseModel):
+    """One number with its provenance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float
+    source: str
+    as_of: str
+    note: str | None = None
+    overridden: bool = False
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of_text(cls, value: Any) -> str:
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.strftime("%Y-%m-%d")
+        if not isinstance(value, str) or not _AS_OF.match(value):
+            raise ValueError(f"as_of must be YYYY-MM-DD or YYYY-MM, got {value!r}")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source_present(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("source must not be empty (a URL, or 'assumption: <why>')")
+        return value
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
+
+    @property
+    def as_of_date(self) -> dt.date:
+        """The ``as_of`` date; a month-only date counts as the first of that month."""
+        parts = [int(p) for p in self.as_of.split("-")]
+        return dt.date(parts[0], parts[1], parts[2] if len(parts) == 3 else 1)
+
+    def age_months(self, on: dt.date) -> float:
+        """Months between ``as_of`` and ``on`` (30.44-day months)."""
+        return (on - self.as_of_date).days / 30.44
+
+
+class FigureGroup(BaseModel):
+    """A group of figures that may share one ``source`` and ``as_of``.
+
+    Plain numbers inherit the group's provenance; mappings keep their own.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit_provenance(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        shared = {k: data.pop(k) for k in ("source", "as_of", "note") if k in data}
+        for name, field in cls.model_fields.items():
+            if name not in data or data[name] is None:
+                continue
+            if not _is_figure_field(field.annotation):
+                continue
+            value = data[name]
+            if isinstance(value, dict):
+                data[name] = {**{k: v for k, v in shared.items() if k != "note"}, **value}
+            else:
+                if "source" not in shared or "as_of" not in shared:
+                    raise ValueError(f"{name}: no source/as_of for this figure or its group")
+                data[name] = {"value": value, **shared}
+        return data
+
+
+def _is_figure_field(annotation: Any) -> bool:
+    return annotation is Figure or (getattr(annotation, "__args__", None) or ()) == (Figure, type(None))
+
+
+# --- LLM APIs -------------------------------------------------------------------------------------
+
+
+class LlmFacts(FigureGroup):
+    context_window_tokens: Figure
+    max_output_tokens: Figure | None = None
+
+
+class LlmPrices(FigureGroup):
+    input_usd_per_mtok: Figure
+    cached_input_usd_per_mtok: Figure | None = None
+    cache_write_usd_per_mtok: Figure | None = None
+    output_usd_per_mtok: Figure
+    batch_discount: Figure | None = None
+    min_cacheable_prefix_tokens: Figure | None = None
+    cache_ttl_s: Figure | None = None
+
+
+class LlmLatency(FigureGroup):
+    ttft_ms: Figure
+    output_tokens_per_s: Figure
+    prefill_tokens_per_s: Figure
+
+
+class FineTuningOffer(FigureGroup):
+    training_usd_per_mtok: Figure
+    input_usd_per_mtok: Figure
+    cached_input_usd_per_mtok: Figure | None = None
+    output_usd_per_mtok: Figure
+    batch_discount: Figure | None = None
+    hosting_usd_per_hour: Figure | None = None
+
+
+class FineTuning(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    new_customers: bool
+    training_until: dt.date | None = None
+    availability_source: str
+    availability_as_of: str
+    prices: FineTuningOffer
+
+    @field_validator("availability_as_of", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> str:
+        return Figure._as_of_text(value)
+
+
+class LlmModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    provider: str
+    tokenizer: str
+    available_until: dt.date | None = None
+    availability_source: str | None = None
+    reasoning: bool = False
+    facts: LlmFacts
+    prices: LlmPrices
+    latency: LlmLatency
+    fine_tuning: FineTuning | None = None
+
+
+# --- Embeddings, rerankers, vector stores ----------------------------------------------------------
+
+
+class EmbeddingPrices(FigureGroup):
+    usd_per_mtok: Figure
+    batch_usd_per_mtok: Figure | None = None
+    dimensions: Figure
+
+
+class EmbeddingLatency(FigureGroup):
+    query_ms_p50: Figure
+    query_ms_p95: Figure
+
+
+class EmbeddingModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    provider: str
+    tokenizer: str
+    prices: EmbeddingPrices
+    latency: EmbeddingLatency
+
+
+class RerankerPrices(FigureGroup):
+    usd_per_1k_searches: Figure | None = None
+    usd_per_mtok: Figure | None = None
+    max_documents_per_search: Figure | None = None
+
+
+class RerankerLatency(FigureGroup):
+    ms_p50_base: Figure
+    ms_per_document: Figure
+    p95_over_p50: Figure
+
+
+class Reranker(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    provider: str
+    tokenizer: str
+    prices: RerankerPrices
+    latency: RerankerLatency
+
+    @model_validator(mode="after")
+    def _one_price(self) -> "Reranker":
+        if (self.prices.usd_per_1k_searches is None) == (self.prices.usd_per_mtok is None):
+            raise ValueError("give exactly one of usd_per_1k_searches or usd_per_mtok")
+        return self
+
+
+class VectorStorePrices(FigureGroup):
+    # Serverless: usage-priced.
+    storage_usd_per_gb_month: Figure | None = None
+    read_usd_per_million_units: Figure | None = None
+    read_units_per_query_per_gb: Figure | None = None
+    min_read_units_per_query: Figure | None = None
+    write_usd_per_million_units: Figure | None = None
+    write_units_per_kb: Figure | None = None
+    minimum_usd_per_month: Figure | None = None
+    # Instance: capacity-priced.
+    instance_usd_per_month: Figure | None = None
+    capacity_gb_per_instance: Figure | None = None
+    queries_per_s_per_instance: Figure | None = None
+
+
+class VectorStoreLatency(FigureGroup):
+    query_ms_p50_at_1m: Figure
+    query_ms_p95_at_1m: Figure
+    growth_per_10x_vectors: Figure
+
+
+class VectorStore(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    kind: Literal["serverless", "instance"]
+    prices: VectorStorePrices
+    latency: VectorStoreLatency
+
+    @model_validator(mode="after")
+    def _kind_has_prices(self) -> "VectorStore":
+        p = self.prices
+        needed = (
+            ["storage_usd_per_gb_month", "read_usd_per_million_units", "read_units_per_query_per_gb",
+             "min_read_units_per_query", "write_usd_per_million_units", "write_units_per_kb"]
+            if self.kind == "serverless"
+            else ["instance_usd_per_month", "capacity_gb_per_instance", "queries_per_s_per_instance"]
+        )
+        missing = [n for n in needed if getattr(p, n) is None]
+        if missing:
+            raise ValueError(f"{self.kind} vector store needs {', '.join(missing)}")
+        return self
+
+
+# --- Hardware and open models ----------------------------------------------------------------------
+
+
+class GpuSpec(FigureGroup):
+    peak_bf16_tflops: Figure
+    memory_bandwidth_tb_per_s: Figure
+    memory_gb: Figure
+
+
+class GpuPrice(FigureGroup):
+    usd_per_gpu_hour: Figure
+    instance: str
+
+
+class Gpu(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    spec: GpuSpec
+    prices: dict[str, GpuPrice]
+
+
+class OpenModelArchitecture(FigureGroup):
+    parameters_billion: Figure
+    layers: Figure
+    hidden_size: Figure
+    attention_heads: Figure
+    kv_heads: Figure
+    head_dim: Figure
+    context_window_tokens: Figure
+    bytes_per_parameter: Figure
+
+
+class OpenModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    family: str
+    tokenizer: str
+    architecture: OpenModelArchitecture
+
+
+class Tokenizer(BaseModel):
+    """How a provider's tokenizer relates to tiktoken: an exact encoding, or a ratio to o200k_base."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    encoding: Literal["o200k_base", "cl100k_base"]
+    ratio: Figure | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ratio_figure(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("ratio"), (int, float)):
+            raise ValueError("ratio needs a source: write it as {value, source, as_of}")
+        return data
+
+
+# --- Defaults: efficiencies and people -------------------------------------------------------------
+
+
+class ServingDefaults(FigureGroup):
+    flops_efficiency: Figure
+    bandwidth_efficiency: Figure
+    gpu_memory_utilisation: Figure
+    max_batch: Figure
+
+
+class TrainingDefaults(FigureGroup):
+    model_flops_utilisation: Figure
+    full_flops_per_parameter_token: Figure
+    lora_flops_per_parameter_token: Figure
+    adam_bytes_per_parameter: Figure
+    lora_trainable_share: Figure
+    activation_overhead: Figure
+    overhead_gpu_hours_per_run: Figure
+
+
+class PeopleDefaults(FigureGroup):
+    day_rate_usd: Figure
+    build_days_prompt_only: Figure
+    build_days_rag: Figure
+    build_days_fine_tuned: Figure
+    build_days_hybrid: Figure
+    ops_days_per_month_prompt_only: Figure
+    ops_days_per_month_rag: Figure
+    ops_days_per_month_fine_tuned: Figure
+    ops_days_per_month_hybrid: Figure
+    self_hosting_ops_days_per_month: Figure
+
+
+class WorkloadDefaults(FigureGroup):
+    length_cv: Figure
+    stored_bytes_per_token: Figure
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    serving: ServingDefaults
+    training: TrainingDefaults
+    people: PeopleDefaults
+    workload: WorkloadDefaults
+
+
+# --- The catalog -----------------------------------------------------------------------------------
+
+_KINDS = {
+    "llm": ("llm_models.yaml", "models", LlmModel),
+    "embedding": ("embeddings.yaml", "models", EmbeddingModel),
+    "reranker": ("rerankers.yaml", "models", Reranker),
+    "vector_store": ("vector_stores.yaml", "stores", VectorStore),
+    "gpu": ("gpus.yaml", "gpus", Gpu),
+    "open_model": ("open_models.yaml", "models", OpenModel),
+    "tokenizer": ("tokenizers.yaml", "tokenizers", Tokenizer),
+}
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    llm: dict[str, LlmModel]
+    embedding: dict[str, EmbeddingModel]
+    reranker: dict[str, Reranker]
+    vector_store: dict[str, VectorStore]
+    gpu: dict[str, Gpu]
+    open_model: dict[str, OpenModel]
+    tokenizer: dict[str, Tokenizer]
+    defaults: Defaults
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Catalog":
+        problems = []
+        for kind in ("llm", "embedding", "reranker", "open_model"):
+            for entry in getattr(self, kind).values():
+                if entry.tokenizer not in self.tokenizer:
+                    problems.append(f"{kind} {entry.id}: unknown tokenizer {entry.tokenizer!r}")
+        names = [n for kind in ("llm", "open_model") for n in getattr(self, kind)]
+        clashes = {n for n in names if names.count(n) > 1}
+        if clashes:
+            problems.append(f"model ids used both as API and open model: {sorted(clashes)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- lookups with helpful errors --
+    def get(self, kind: str, name: str) -> Any:
+        table = getattr(self, kind)
+        if name in table:
+            return table[name]
+        close = difflib.get_close_matches(name, list(table), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CatalogError(f"unknown {kind.replace('_', ' ')} {name!r}{hint} (known: {', '.join(sorted(table))})")
+
+    @property
+    def as_of(self) -> str:
+        """The newest ``as_of`` among the catalog's figures: the date the catalog was last checked."""
+        return max(f.as_of for _, f in self.figures())
+
+    def figures(self) -> list[tuple[str, Figure]]:
+        """Every figure with its dotted key, e.g. ``llm.gpt-4.1-mini.prices.input_usd_per_mtok``."""
+        return [(".".join(path), figure) for path, figure in self._figure_paths()]
+
+    def _figure_paths(self, include_empty: bool = False) -> list[tuple[tuple[str, ...], Figure | None]]:
+        out: list[tuple[tuple[str, ...], Figure | None]] = []
+        _walk(self, (), out, include_empty)
+        return out
+
+    def with_overrides(self, overrides: dict[str, float]) -> "Catalog":
+        """A copy in which each dotted key's figure takes the given value, marked as overridden."""
+        if not overrides:
+            return self
+        data = self.model_dump()
+        # Optional figures the catalog leaves empty (a batch discount it has no source for) can be set too.
+        known = {".".join(path): path for path, _ in self._figure_paths(include_empty=True)}
+        for key, value in overrides.items():
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                raise CatalogError(f"override {key!r} names no catalog figure{hint}")
+            node = data
+            *path, last = known[key]
+            for part in path:
+                node = node[part]
+            node[last] = {**(node[last] or {"as_of": self.as_of}), "value": float(value),
+                          "source": "scenario override", "overridden": True}
+        return Catalog.model_validate(data)
+
+
+def _walk(node: Any, path: tuple[str, ...], out: list, include_empty: bool = False) -> None:
+    if isinstance(node, Figure):
+        out.append((path, node))
+    elif isinstance(node, BaseModel):
+        for name, field in type(node).model_fields.items():
+            value = getattr(node, name)
+            if value is None and include_empty and _is_figure_field(field.annotation):
+                out.append(((*path, name), None))
+            else:
+                _walk(value, (*path, name), out, include_empty)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _walk(value, (*path, key), out, include_empty)
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path.name}: cannot read: {exc}") from exc
+
+
+def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+    """Load and validate every data file; errors name the file and the field."""
+    raw: dict[str, Any] = {}
+    for kind, (filename, list_key, _) in _KINDS.items():
+        doc = _load_yaml(data_dir / filename)
+        if not isinstance(doc, dict) or not isinstance(doc.get(list_key), list):
+            raise CatalogError(f"{filename}: expected a mapping with a list under {list_key!r}")
+        entries: dict[str, Any] = {}
+        for entry in doc[list_key]:
+            name = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(name, str):
+                raise CatalogError(f"{filename}: every entry needs a string id, got {entry!r:.80}")
+            if name in entries:
+                raise CatalogError(f"{filename}: duplicate id {name!r}")
+            entries[name] = entry
+        raw[kind] = entries
+    raw["defaults"] = _load_yaml(data_dir / "defaults.yaml")
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = err["loc"]
+            filename = _KINDS[loc[0]][0] if loc and loc[0] in _KINDS else "defaults.yaml"
+            lines.append(f"{filename}: {'.'.join(str(p) for p in loc[1:])}: {err['msg']}")
+        raise CatalogError("\n".join(lines)) from None
+
+
+@functools.cache
+def default_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process."""
+    return load_catalog()

