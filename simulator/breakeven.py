@@ -14,7 +14,8 @@ import numpy as np
 from .curves import CostCurve
 
 DEFAULT_RANGE = (1.0, 1e12)
-RELATIVE_TIE = 1e-9  # differences this small relative to the costs count as a tie
+RELATIVE_TIE = 1e-12  # differences this small relative to the costs are rounding: a tie
+MAX_SEGMENTS = 200_000  # beyond this many steps, scan only where the curves' bounds overlap
 
 
 @dataclass(frozen=True)
@@ -23,28 +24,35 @@ class BreakEven:
     b: str
     crossings: list[float]
     cheaper_at_low_volume: str | None  # None: equal cost at the low end of the range
+    truncated: bool = False  # the curves stay within one step of each other too long to list every flip
 
     @property
     def first(self) -> float | None:
         return self.crossings[0] if self.crossings else None
 
 
-def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = DEFAULT_RANGE[0],
-              hi: float = DEFAULT_RANGE[1]) -> tuple[list[float], float]:
-    """Every volume in ``[lo, hi]`` where the sign of ``a - b`` flips, and the sign of ``a - b`` at ``lo``."""
-    if not 0 < lo < hi:
-        raise ValueError(f"range must satisfy 0 < lo < hi, got {lo} and {hi}")
+@dataclass(frozen=True)
+class _Scan:
+    found: list[float]
+    first_sign: float  # sign of a - b at the start (0: tie throughout)
+    last_sign: float   # ... and at the end
+
+
+def _scan(curve_a: CostCurve, curve_b: CostCurve, lo: float, hi: float) -> _Scan:
+    """Exact scan over every breakpoint of both curves in ``[lo, hi]``."""
     edges = np.unique(np.concatenate([[lo, hi], curve_a.breakpoints(lo, hi), curve_b.breakpoints(lo, hi)]))
     left, right = edges[:-1], edges[1:]
     width = right - left
     # Two interior points of each segment determine its affine piece exactly.
     t1, t2 = left + width / 3.0, left + 2.0 * width / 3.0
-    d1 = curve_a.total(t1) - curve_b.total(t1)
+    a1, b1 = curve_a.total(t1), curve_b.total(t1)
+    d1 = a1 - b1
     d2 = curve_a.total(t2) - curve_b.total(t2)
-    scale = np.maximum.reduce([np.abs(curve_a.total(t1)), np.abs(curve_b.total(t1)), np.ones_like(t1)])
-    slope = (d2 - d1) / (t2 - t1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(t2 > t1, (d2 - d1) / (t2 - t1), 0.0)  # 0 for segments narrower than rounding
     at_left = d1 - slope * (t1 - left)    # limit from inside the segment at its left edge
     at_right = d1 + slope * (right - t1)  # ... and at its right edge
+    scale = np.maximum(np.maximum(np.abs(a1), np.abs(b1)), 1.0)
     # Interleave the limits: [L0, R0, L1, R1, ...] at positions [b0, b1, b1, b2, ...].
     values = np.column_stack([at_left, at_right]).ravel()
     positions = np.column_stack([left, right]).ravel()
@@ -52,26 +60,74 @@ def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = DEFAULT_RANGE[
     signs = np.where(np.abs(values) <= tie, 0.0, np.sign(values))
     nonzero = np.flatnonzero(signs)
     if nonzero.size == 0:
-        return [], 0.0
+        return _Scan([], 0.0, 0.0)
     flips = np.flatnonzero(signs[nonzero[1:]] != signs[nonzero[:-1]])
-    found = []
-    for j in flips:
-        i, k = nonzero[j], nonzero[j + 1]
-        if k == i + 1 and i % 2 == 0:  # inside one segment: solve the affine piece
-            seg = i // 2
-            found.append(float(left[seg] - at_left[seg] / slope[seg]))
-        elif k == i + 1:  # across a breakpoint: the jump itself flips the sign
-            found.append(float(positions[k]))
-        else:  # through zeros: the crossing is where the difference first reached zero
-            found.append(float(positions[i + 1]))
-    return found, float(signs[nonzero[0]])
+    i, k = nonzero[flips], nonzero[flips + 1]
+    inside = (k == i + 1) & (i % 2 == 0)   # within one segment: solve its affine piece
+    jump = (k == i + 1) & (i % 2 == 1)     # across a breakpoint: the jump itself flips the sign
+    found = np.where(jump, positions[np.minimum(k, positions.size - 1)], positions[np.minimum(i + 1, positions.size - 1)])
+    seg = i[inside] // 2
+    if seg.size:
+        root = left[seg] - at_left[seg] / slope[seg]
+        # One Newton step evaluated at the root itself removes the rounding of the far-away samples.
+        root = root - (curve_a.total(root) - curve_b.total(root)) / slope[seg]
+        found[inside] = np.clip(root, left[seg], right[seg])
+    return _Scan([float(x) for x in found], float(signs[nonzero[0]]), float(signs[nonzero[-1]]))
+
+
+def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = DEFAULT_RANGE[0],
+              hi: float = DEFAULT_RANGE[1]) -> tuple[list[float], float, bool]:
+    """Every volume in ``[lo, hi]`` where the sign of ``a - b`` flips; the sign at ``lo``; truncated?
+
+    Curves with very many steps (a GPU replica per few thousand queries over a range to 1e12) are
+    scanned exactly only where their bounds overlap; elsewhere the bounds alone fix the sign.
+    """
+    if not 0 < lo < hi:
+        raise ValueError(f"range must satisfy 0 < lo < hi, got {lo} and {hi}")
+    if curve_a.step_count(lo, hi) + curve_b.step_count(lo, hi) <= MAX_SEGMENTS:
+        scan = _scan(curve_a, curve_b, lo, hi)
+        return scan.found, scan.first_sign, False
+    low_a, high_a = curve_a.bounds()
+    low_b, high_b = curve_b.bounds()
+    cuts = np.unique([lo, hi, *_scan(low_a, high_b, lo, hi).found, *_scan(high_a, low_b, lo, hi).found])
+    mids = np.sqrt(cuts[:-1] * cuts[1:])
+    status = np.where(low_a.total(mids) - high_b.total(mids) > 0, 1.0,
+                      np.where(high_a.total(mids) - low_b.total(mids) < 0, -1.0, 0.0))
+    regions: list[list[float]] = []
+    for start, end, sign in zip(cuts[:-1], cuts[1:], status):
+        if regions and regions[-1][2] == sign:
+            regions[-1][1] = end
+        else:
+            regions.append([start, end, sign])
+    width = min(curve_a.min_step_width(), curve_b.min_step_width())
+    found: list[float] = []
+    first: float | None = None
+    last: float | None = None
+    truncated = False
+    for start, end, sign in regions:
+        if sign != 0:  # the bounds alone fix the sign: no crossing inside
+            region_first, region_last, region_found = sign, sign, []
+        else:
+            stop = min(end, start + MAX_SEGMENTS * width)
+            scan = _scan(curve_a, curve_b, start, stop)
+            region_first, region_found = scan.first_sign, scan.found
+            region_last = scan.last_sign if stop == end else None  # None: unknown beyond the part scanned
+            truncated = truncated or stop < end
+        if last and region_first and region_first != last:
+            found.append(float(start))
+        found.extend(region_found)
+        if first is None:
+            first = region_first
+        if region_last is None or region_last != 0:
+            last = region_last
+    return found, first or 0.0, truncated
 
 
 def break_even(name_a: str, curve_a: CostCurve, name_b: str, curve_b: CostCurve,
                lo: float = DEFAULT_RANGE[0], hi: float = DEFAULT_RANGE[1]) -> BreakEven:
-    found, first_sign = crossings(curve_a, curve_b, lo, hi)
+    found, first_sign, truncated = crossings(curve_a, curve_b, lo, hi)
     cheaper = None if first_sign == 0 else (name_b if first_sign > 0 else name_a)
-    return BreakEven(a=name_a, b=name_b, crossings=found, cheaper_at_low_volume=cheaper)
+    return BreakEven(a=name_a, b=name_b, crossings=found, cheaper_at_low_volume=cheaper, truncated=truncated)
 
 
 def monthly_volumes(queries_per_month: float, monthly_growth: float, months: int) -> np.ndarray:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MAX_BREAKPOINTS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -62,19 +61,27 @@ class Staircase:
     def __call__(self, q: np.ndarray) -> np.ndarray:
         return self.unit_cost_usd * self.units(q)
 
+    def _step_range(self, lo: float, hi: float) -> tuple[int, int]:
+        if not np.isfinite(self.queries_per_unit) or self.queries_per_unit <= 0 or self.unit_cost_usd == 0:
+            return 0, -1
+        first = max(self.min_units, int(np.floor(lo / self.queries_per_unit)))
+        return first, int(np.floor(hi / self.queries_per_unit))
+
+    def step_count(self, lo: float, hi: float) -> int:
+        first, last = self._step_range(lo, hi)
+        return max(0, last - first + 1)
+
     def breakpoints(self, lo: float, hi: float) -> np.ndarray:
         """Volumes where one more unit is needed: just above ``k x queries_per_unit``."""
-        if not np.isfinite(self.queries_per_unit) or self.queries_per_unit <= 0 or self.unit_cost_usd == 0:
-            return np.empty(0)
-        first = max(self.min_units, int(np.floor(lo / self.queries_per_unit)))
-        last = int(np.floor(hi / self.queries_per_unit))
-        if last - first > MAX_BREAKPOINTS:
-            raise ValueError(
-                f"{last - first:,} capacity steps between {lo:.3g} and {hi:.3g} queries/month; "
-                "narrow the range or raise the capacity per unit"
-            )
+        first, last = self._step_range(lo, hi)
         steps = np.arange(first, last + 1, dtype=float) * self.queries_per_unit
         return steps[(steps > lo) & (steps < hi)]
+
+    def bounds(self) -> tuple[Floor, Floor]:
+        """Continuous lower and upper bounds: ``x <= ceil(x) <= x + 1`` for ``x = q / queries_per_unit``."""
+        slope = self.unit_cost_usd / self.queries_per_unit if np.isfinite(self.queries_per_unit) and self.queries_per_unit > 0 else 0.0
+        floor = self.unit_cost_usd * self.min_units
+        return Floor(floor, 0.0, slope), Floor(floor, self.unit_cost_usd if slope else 0.0, slope)
 
 
 Part = Affine | Floor | Staircase
@@ -107,3 +114,30 @@ class CostCurve:
     def breakpoints(self, lo: float, hi: float) -> np.ndarray:
         found = [piece.breakpoints(lo, hi) for pieces in self.parts.values() for piece in pieces]
         return np.unique(np.concatenate(found)) if found else np.empty(0)
+
+    def step_count(self, lo: float, hi: float) -> int:
+        """How many breakpoints the curve has in ``[lo, hi]``, without listing them."""
+        return sum(piece.step_count(lo, hi) if isinstance(piece, Staircase) else 1
+                   for pieces in self.parts.values() for piece in pieces)
+
+    def min_step_width(self) -> float:
+        widths = [piece.queries_per_unit for pieces in self.parts.values() for piece in pieces
+                  if isinstance(piece, Staircase) and piece.queries_per_unit > 0]
+        return min(widths, default=np.inf)
+
+    def bounds(self) -> tuple["CostCurve", "CostCurve"]:
+        """Curves with few breakpoints that enclose this one: staircases replaced by their bounds."""
+        lower: dict[str, tuple[Part, ...]] = {}
+        upper: dict[str, tuple[Part, ...]] = {}
+        for name, pieces in self.parts.items():
+            lo_pieces, hi_pieces = [], []
+            for piece in pieces:
+                if isinstance(piece, Staircase):
+                    below, above = piece.bounds()
+                    lo_pieces.append(below)
+                    hi_pieces.append(above)
+                else:
+                    lo_pieces.append(piece)
+                    hi_pieces.append(piece)
+            lower[name], upper[name] = tuple(lo_pieces), tuple(hi_pieces)
+        return CostCurve(lower), CostCurve(upper)

@@ -129,6 +129,7 @@ class Evaluation:
             "a": b.a, "b": b.b, "queries_per_month": b.first,
             "crossings": b.crossings[:MAX_CROSSINGS_LISTED],
             "crossings_total": len(b.crossings),
+            "crossings_truncated": b.truncated,
             "cheaper_at_low_volume": b.cheaper_at_low_volume,
         }
 

@@ -1,0 +1,128 @@
+"""The CLI's JSON contract and commands, run as a user runs them."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP_NAMES = ["prompt_only", "rag", "fine_tuned", "hybrid"]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def support_bot():
+    run = cli("evaluate", "scenarios/support-bot.yaml", "--json")
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_evaluate_json_contract(support_bot):
+    r = support_bot
+    assert r["scenario"] == "Customer-support bot"
+    assert r["queries_per_month"] == 400_000
+    assert r["catalog_as_of"] == "2026-11-23"
+    assert sorted(r["setups"]) == sorted(SETUP_NAMES)
+    parts = None
+    for name, s in r["setups"].items():
+        assert s["feasible"] is True and isinstance(s["warnings"], list)
+        for key in ("monthly_cost_usd", "cost_per_query_usd", "one_time_cost_usd",
+                    "input_tokens_per_query", "output_tokens_per_query"):
+            assert isinstance(s[key], float) and s[key] >= 0, (name, key)
+        assert set(s["latency_ms"]) == {"p50", "p95"} and s["latency_ms"]["p95"] >= s["latency_ms"]["p50"] > 0
+        assert s["monthly_cost_usd"] == pytest.approx(sum(s["cost_breakdown_usd"].values()))
+        assert s["cost_per_query_usd"] == pytest.approx(s["monthly_cost_usd"] / 400_000)
+        parts = parts or list(s["cost_breakdown_usd"])
+        assert list(s["cost_breakdown_usd"]) == parts  # the same part names everywhere
+        assert s["encoding"]
+    assert len(r["break_even"]) == 6
+    for b in r["break_even"]:
+        assert set(b) >= {"a", "b", "queries_per_month", "crossings", "cheaper_at_low_volume"}
+        assert b["queries_per_month"] == (b["crossings"][0] if b["crossings"] else None)
+        assert b["cheaper_at_low_volume"] in (b["a"], b["b"])
+
+
+def test_volume_flag_changes_the_volume(support_bot):
+    run = cli("evaluate", "scenarios/support-bot.yaml", "--volume", "2.5e6", "--json")
+    r = json.loads(run.stdout)
+    assert r["queries_per_month"] == 2.5e6
+    for name in SETUP_NAMES:
+        assert r["setups"][name]["monthly_cost_usd"] >= support_bot["setups"][name]["monthly_cost_usd"]
+    for name in ("prompt_only", "rag"):  # API setups pay per token; GPU replicas may still suffice
+        assert r["setups"][name]["monthly_cost_usd"] > support_bot["setups"][name]["monthly_cost_usd"]
+    # Break-even does not depend on the volume asked about.
+    assert r["break_even"] == support_bot["break_even"]
+
+
+def test_cheapest_matches_break_even(support_bot):
+    # The setup cheapest at the scenario's volume is the one every pair agrees on there.
+    cheapest = support_bot["cheapest_setup"]
+    q = support_bot["queries_per_month"]
+    for b in support_bot["break_even"]:
+        if cheapest not in (b["a"], b["b"]):
+            continue
+        flips = sum(1 for c in b["crossings"] if c < q)
+        winner = b["cheaper_at_low_volume"] if flips % 2 == 0 else ({b["a"], b["b"]} - {b["cheaper_at_low_volume"]}).pop()
+        assert winner == cheapest
+
+
+def test_infeasible_setup_has_nulls_and_reason(tmp_path):
+    text = (ROOT / "scenarios/support-bot.yaml").read_text().replace("name: claude-haiku-4.5", "name: gpt-4.1-mini", 1)
+    text = text.replace("start_date: 2027-01-01", "start_date: 2027-02-01")
+    path = tmp_path / "retired.yaml"
+    path.write_text(text)
+    r = json.loads(cli("evaluate", str(path), "--json").stdout)
+    s = r["setups"]["prompt_only"]
+    assert s["feasible"] is False
+    assert any("retired on 2027-01-14" in w for w in s["warnings"])
+    assert s["monthly_cost_usd"] is None and s["cost_breakdown_usd"] is None and s["latency_ms"] is None
+    assert all("prompt_only" not in (b["a"], b["b"]) for b in r["break_even"])
+    assert len(r["break_even"]) == 3
+
+
+def test_table_output_names_setups_and_break_even():
+    run = cli("evaluate", "scenarios/ticket-classifier.yaml")
+    assert run.returncode == 0
+    for name in SETUP_NAMES:
+        assert name in run.stdout
+    assert "Break-even:" in run.stdout and "queries/month" in run.stdout
+
+
+def test_sweep_csv(tmp_path):
+    out = tmp_path / "out.csv"
+    run = cli("sweep", "scenarios/support-bot.yaml", "--csv", str(out), "--points", "50")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 50 * 4
+    assert {r["setup"] for r in rows} == set(SETUP_NAMES)
+    for r in rows[:10]:
+        parts = sum(float(v) for k, v in r.items() if k not in ("queries_per_month", "setup", "monthly_cost_usd", "cost_per_query_usd"))
+        assert float(r["monthly_cost_usd"]) == pytest.approx(parts)
+
+
+def test_serve_estimate_json():
+    run = cli("serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--batch", "8",
+              "--context-tokens", "1024", "--prompt-tokens", "2048", "--json")
+    r = json.loads(run.stdout)
+    assert r["tokens_per_s_per_gpu"] == pytest.approx(8 * 1000 / r["decode_ms_per_token"])
+    assert r["prefill_ms"] > 0 and r["context_tokens"] == 1024
+
+
+def test_unknown_names_exit_2():
+    run = cli("serve-estimate", "--model", "llama-3.1-8x", "--gpu", "h100-sxm", "--prompt-tokens", "10")
+    assert run.returncode == 2 and "did you mean llama-3.1-8b" in run.stderr and "Traceback" not in run.stderr
+    run = cli("evaluate", "scenarios/support-bot.yaml", "--volume", "-5")
+    assert run.returncode == 2 and "--volume must be a positive number" in run.stderr
+
+
+def test_catalog_listing_says_how_old():
+    run = cli("catalog", "--kind", "gpu", "--on", "2027-11-01", "--json")
+    rows = json.loads(run.stdout)
+    h100 = next(r for r in rows if r["key"] == "gpu.h100-sxm.prices.aws.usd_per_gpu_hour")
+    assert h100["value"] == 6.88 and h100["as_of"] == "2026-11" and h100["age_months"] == pytest.approx(12.0, abs=0.1)

@@ -1,0 +1,146 @@
+"""Scenario validation: one clear message per problem, naming file, field and what would be right."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DELETE, scenario_dict
+from simulator.scenario import ScenarioError, load_scenario, parse_scenario, validate_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def problems(data, catalog):
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(data, "s.yaml", catalog)
+    return info.value.problems
+
+
+def test_every_shipped_scenario_loads(catalog):
+    paths = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(paths) >= 4
+    for path in paths:
+        s = load_scenario(path, catalog)
+        assert s.description.strip(), path
+
+
+def test_wrong_type_names_the_field(catalog):
+    [msg] = problems(scenario_dict(**{"workload.queries_per_month": "lots"}), catalog)
+    assert msg.startswith("s.yaml: workload.queries_per_month:") and "number" in msg and "'lots'" in msg
+
+
+def test_negative_and_absurd_values(catalog):
+    [msg] = problems(scenario_dict(**{"rag.top_k": -3}), catalog)
+    assert "rag.top_k" in msg and "greater than or equal to 1" in msg
+    [msg] = problems(scenario_dict(**{"workload.queries_per_month": 1e15}), catalog)
+    assert "workload.queries_per_month" in msg and "less than or equal to 1000000000000" in msg
+    [msg] = problems(scenario_dict(**{"prompt_only.cache_hit_rate": 1.5}), catalog)
+    assert "prompt_only.cache_hit_rate" in msg
+
+
+def test_nan_and_infinity_are_refused(catalog):
+    for bad in (float("nan"), float("inf")):
+        [msg] = problems(scenario_dict(**{"workload.peak_to_average": bad}), catalog)
+        assert "workload.peak_to_average" in msg
+
+
+def test_unknown_key_suggests_the_right_one(catalog):
+    [msg] = problems(scenario_dict(**{"rag.topk": 5}), catalog)
+    assert "rag.topk: unknown key; did you mean 'top_k'?" in msg
+    assert "allowed in rag:" in msg
+
+
+def test_missing_field(catalog):
+    [msg] = problems(scenario_dict(**{"workload.start_date": DELETE}), catalog)
+    assert msg == "s.yaml: workload.start_date: required field is missing"
+
+
+def test_one_message_per_problem(catalog):
+    msgs = problems(scenario_dict(**{"rag.top_k": 0, "workload.batch_share": 2, "hybrid.color": "red"}), catalog)
+    assert len(msgs) == 3
+
+
+def test_unknown_model_name_gets_suggestions(catalog):
+    [msg] = problems(scenario_dict(**{"prompt_only.model.name": "claude-haiku-4-5"}), catalog)
+    assert msg.startswith("s.yaml: prompt_only.model.name: unknown model 'claude-haiku-4-5'; did you mean claude-haiku-4.5")
+
+
+def test_unknown_gpu_and_missing_gpu(catalog):
+    [msg] = problems(scenario_dict(**{"fine_tuned.model": {"name": "llama-3.1-8b"}}), catalog)
+    assert "fine_tuned.model.gpu: self-hosting llama-3.1-8b needs a GPU type" in msg
+    [msg] = problems(scenario_dict(**{"fine_tuned.model": {"name": "llama-3.1-8b", "gpu": "h100"}}), catalog)
+    assert "fine_tuned.model.gpu: unknown gpu 'h100'; did you mean" in msg
+    [msg] = problems(scenario_dict(**{"fine_tuned.model": {"name": "llama-3.1-8b", "gpu": "l4", "cloud": "lambda"}}), catalog)
+    assert "l4 has no price on 'lambda'" in msg
+
+
+def test_model_that_cannot_be_fine_tuned(catalog):
+    [msg] = problems(scenario_dict(**{"fine_tuned.model.name": "gemini-2.5-flash"}), catalog)
+    assert "gemini-2.5-flash cannot be fine-tuned through its API" in msg
+
+
+def test_unknown_override_key(catalog):
+    [msg] = problems(scenario_dict(**{"overrides.llm.mistral-small-4.prices.input": 1.0}), catalog)
+    assert "overrides:" in msg and "names no catalog figure" in msg and "input_usd_per_mtok" in msg
+
+
+def test_yaml_that_is_not_a_mapping(catalog):
+    for text, kind in (("- a\n- b\n", "a list"), ("", "empty"), ("42", "a int")):
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(text, "s.yaml", catalog)
+        assert info.value.problems == [f"s.yaml: a scenario is a YAML mapping (key: value lines); this file is {kind}"]
+
+
+def test_invalid_yaml_gives_the_line(catalog):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("name: [unclosed\nworkload: 3\n", "s.yaml", catalog)
+    assert "not valid YAML at line" in str(info.value)
+
+
+def test_yaml_tags_cannot_build_objects(catalog):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("!!python/object/apply:os.system ['echo pwned']\n", "s.yaml", catalog)
+    assert "not valid YAML" in str(info.value)
+
+
+def test_newer_schema_version_is_refused(catalog):
+    [msg] = problems(scenario_dict(schema_version=7), catalog)
+    assert "schema_version: 7 is newer than this Crossover reads (1)" in msg
+
+
+def test_invalid_utf8_and_oversized(catalog):
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        parse_scenario(b"name: \xff\xfe\n", "s.yaml", catalog)
+    with pytest.raises(ScenarioError, match="limit is"):
+        parse_scenario("#" * 3_000_000, "s.yaml", catalog)
+
+
+def test_length_needs_exactly_one_form(catalog):
+    [msg] = problems(scenario_dict(**{"workload.query": {"tokens": 5, "text": "hi"}}), catalog)
+    assert "workload.query: give exactly one of tokens, text or samples (got tokens, text)" in msg
+
+
+def test_to_yaml_round_trips(make_scenario, catalog):
+    s = make_scenario()
+    again = parse_scenario(s.to_yaml(), "again.yaml", catalog)
+    assert again == s
+
+
+def test_cli_bad_scenario_exits_2_without_traceback(tmp_path):
+    data = scenario_dict(**{"rag.top_k": "five", "prompt_only.model.name": "gpt-9"})
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path), "--json"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    assert f"{path}: rag.top_k:" in run.stderr
+
+
+def test_cli_missing_file_exits_2(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(tmp_path / "nope.yaml")],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2 and "cannot read" in run.stderr and "Traceback" not in run.stderr
