@@ -328,6 +328,7 @@ class ServingDefaults(FigureGroup):
     bandwidth_efficiency: Figure
     gpu_memory_utilisation: Figure
     max_batch: Figure
+    target_utilisation: Figure
 
 
 class TrainingDefaults(FigureGroup):
@@ -439,7 +440,7 @@ class Catalog(BaseModel):
         known = {".".join(path): path for path, _ in self._figure_paths(include_empty=True)}
         for key, value in overrides.items():
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+                close = difflib.get_close_matches(key, known, n=3)
                 hint = f"; did you mean {' or '.join(close)}?" if close else ""
                 raise CatalogError(f"override {key!r} names no catalog figure{hint}")
             node = data

@@ -278,6 +278,7 @@ def _self_hosted(ctx: Context, out: SetupModel, choice: ModelChoice, open_model,
     d = catalog.defaults.serving
     fe, be, mem = use(d.flops_efficiency), use(d.bandwidth_efficiency), use(d.gpu_memory_utilisation)
     max_batch = choice.max_batch if choice.max_batch is not None else use(d.max_batch)
+    utilisation = choice.target_utilisation if choice.target_utilisation is not None else use(d.target_utilisation)
     out.hosting = f"self-hosted on {choice.gpus_per_replica} x {choice.gpu} ({cloud})"
 
     dynamic = float(np.mean(dynamic_draws))
@@ -297,7 +298,7 @@ def _self_hosted(ctx: Context, out: SetupModel, choice: ModelChoice, open_model,
             f"{hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable"
         )
         return {"time_to_first_token": np.zeros(lat.SAMPLES), "generation": np.zeros(lat.SAMPLES)}
-    qps = float(perf.queries_per_s) * choice.target_utilisation
+    qps = float(perf.queries_per_s) * utilisation
     queries_per_replica = qps * SECONDS_PER_MONTH / ctx.scenario.workload.peak_to_average
     replica_usd = choice.gpus_per_replica * usd_per_gpu_hour * HOURS_PER_MONTH
     parts["gpu_hosting"] = (Staircase(replica_usd, queries_per_replica, choice.min_replicas),)
@@ -307,7 +308,7 @@ def _self_hosted(ctx: Context, out: SetupModel, choice: ModelChoice, open_model,
         cloud=cloud,
     )
     # Latency at the operating point: the batch is as full as the target utilisation.
-    operating_batch = max(1.0, round(float(perf.batch) * choice.target_utilisation))
+    operating_batch = max(1.0, round(float(perf.batch) * utilisation))
     step = float(decode_ms_per_step(arch, hw, operating_batch, full_context, choice.gpus_per_replica, fe, be))
     answer = ctx.answer_draws * (tokens["answer"] / max(ctx.answer.mean, 1e-9)) + tokens["reasoning"]
     ttft = prefill_ms(arch, hw, 1, dynamic_draws + static * (1 - hit_rate), choice.gpus_per_replica, fe, be) + step

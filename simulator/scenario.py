@@ -110,7 +110,7 @@ class ModelChoice(Strict):
     cloud: str | None = Field(None, max_length=200, description="Self-hosted only: cloud whose price is used.")
     gpus_per_replica: int = Field(1, ge=1, le=64)
     min_replicas: int = Field(1, ge=0, le=10_000)
-    target_utilisation: float = Field(0.6, gt=0, le=1)
+    target_utilisation: float | None = Field(None, gt=0, le=1, description="Share of a replica's capacity used at peak (catalog default).")
     max_batch: int | None = Field(None, ge=1, le=4096)
 
 
@@ -118,7 +118,7 @@ class PromptOnly(Strict):
     model: ModelChoice
     system_prompt: Length
     few_shot: Length = Length(tokens=0)
-    cache_hit_rate: float = Field(0.5, ge=0, le=1)
+    cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
 
 
 class RerankerChoice(Strict):
@@ -134,7 +134,7 @@ class Rag(Strict):
     embedding_model: str = Field(min_length=1, max_length=200)
     vector_store: str = Field(min_length=1, max_length=200)
     reranker: RerankerChoice | None = None
-    cache_hit_rate: float = Field(0.5, ge=0, le=1)
+    cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
 
 
 class Training(Strict):
@@ -153,7 +153,7 @@ class FineTuned(Strict):
     model: ModelChoice
     training: Training
     system_prompt: Length
-    cache_hit_rate: float = Field(0.5, ge=0, le=1)
+    cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
     existing_customer: bool = Field(
         False, description="Your organisation can still train with a provider closed to new customers."
     )
@@ -162,7 +162,7 @@ class FineTuned(Strict):
 class Hybrid(Strict):
     system_prompt: Length
     top_k: int | None = Field(None, ge=1, le=1_000, description="None: the RAG setup's top_k.")
-    cache_hit_rate: float = Field(0.5, ge=0, le=1)
+    cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
 
 
 class Scenario(Strict):

@@ -6,7 +6,8 @@ divided by the achievable FLOP/s. Decode is memory-bound: each step reads all we
 every sequence's KV cache, divided by the achievable memory bandwidth. Each phase takes the larger
 of its compute time and its memory time, as in cli99/llm-analysis.
 
-Every function accepts scalars or NumPy arrays (broadcast together) and returns arrays, so the
+Efficiencies (achievable fractions of the peaks) are always passed in: their defaults are catalog
+figures (``pricing/data/defaults.yaml``), never constants here. Every function accepts scalars or NumPy arrays (broadcast together) and returns arrays, so the
 dashboard's latency-under-load charts can hand in grids of batch sizes, context lengths and GPU
 counts at once.
 """
@@ -73,8 +74,8 @@ class Hardware:
         )
 
 
-def prefill_ms(arch: Architecture, hw: Hardware, batch, prompt_tokens, gpus=1,
-               flops_efficiency=0.7, bandwidth_efficiency=0.9):
+def prefill_ms(arch: Architecture, hw: Hardware, batch, prompt_tokens, gpus, flops_efficiency,
+               bandwidth_efficiency):
     """Time to prefill ``batch`` prompts of ``prompt_tokens`` tokens each [ms].
 
     Tensor-parallel over ``gpus``: FLOP/s and bandwidth add up; communication is not modelled.
@@ -88,8 +89,8 @@ def prefill_ms(arch: Architecture, hw: Hardware, batch, prompt_tokens, gpus=1,
     return np.maximum(compute_s, memory_s) * 1e3
 
 
-def decode_ms_per_step(arch: Architecture, hw: Hardware, batch, context_tokens, gpus=1,
-                       flops_efficiency=0.7, bandwidth_efficiency=0.9):
+def decode_ms_per_step(arch: Architecture, hw: Hardware, batch, context_tokens, gpus, flops_efficiency,
+                       bandwidth_efficiency):
     """Time of one decode step that emits one token for each of ``batch`` sequences [ms].
 
     Each sequence attends over ``context_tokens`` tokens of KV cache.
@@ -102,7 +103,7 @@ def decode_ms_per_step(arch: Architecture, hw: Hardware, batch, context_tokens, 
     return np.maximum(compute_s, memory_s) * 1e3
 
 
-def max_batch_in_memory(arch: Architecture, hw: Hardware, context_tokens, gpus=1, memory_utilisation=0.9):
+def max_batch_in_memory(arch: Architecture, hw: Hardware, context_tokens, gpus, memory_utilisation):
     """How many sequences of ``context_tokens`` fit beside the weights (0: the weights alone don't fit)."""
     context_tokens, gpus = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (context_tokens, gpus)))
     free = hw.memory_bytes * memory_utilisation * gpus - arch.weight_bytes
@@ -127,8 +128,8 @@ class ReplicaPerformance:
 
 
 def replica_performance(arch: Architecture, hw: Hardware, *, prefill_tokens, output_tokens,
-                        context_tokens, gpus=1, max_batch=32, flops_efficiency=0.7,
-                        bandwidth_efficiency=0.9, memory_utilisation=0.9) -> ReplicaPerformance:
+                        context_tokens, gpus, max_batch, flops_efficiency, bandwidth_efficiency,
+                        memory_utilisation) -> ReplicaPerformance:
     """Throughput of one replica under continuous batching.
 
     Each query costs its own prefill (prompts are compute-bound, so batching them saves little)

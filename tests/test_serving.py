@@ -47,10 +47,10 @@ def test_scalar_and_array_calls_agree(catalog):
     hw = Hardware.from_catalog(catalog.get("gpu", "h100-sxm"))
     batches = np.array([1, 4, 16, 64])
     contexts = np.array([512, 2048, 8192, 32768])
-    vector = decode_ms_per_step(arch, hw, batches, contexts, 4)
-    scalar = [float(decode_ms_per_step(arch, hw, b, c, 4)) for b, c in zip(batches, contexts)]
+    vector = decode_ms_per_step(arch, hw, batches, contexts, 4, 0.7, 0.8)
+    scalar = [float(decode_ms_per_step(arch, hw, b, c, 4, 0.7, 0.8)) for b, c in zip(batches, contexts)]
     np.testing.assert_allclose(vector, scalar)
-    grid = prefill_ms(arch, hw, batches[:, None], contexts[None, :], 4)
+    grid = prefill_ms(arch, hw, batches[:, None], contexts[None, :], 4, 0.7, 0.8)
     assert grid.shape == (4, 4)
     assert np.all(np.diff(grid, axis=0) > 0) and np.all(np.diff(grid, axis=1) > 0)
 
@@ -59,19 +59,20 @@ def test_memory_limits_the_batch(catalog):
     arch = Architecture.from_catalog(catalog.get("open_model", "llama-3.3-70b"))
     hw = Hardware.from_catalog(catalog.get("gpu", "h100-sxm"))
     # 70.6B x 2 B = 141 GB of weights: nothing fits on one 80 GB GPU, some on two.
-    assert float(max_batch_in_memory(arch, hw, 4096, 1)) == 0
-    two = float(max_batch_in_memory(arch, hw, 4096, 2))
+    assert float(max_batch_in_memory(arch, hw, 4096, 1, 0.9)) == 0
+    two = float(max_batch_in_memory(arch, hw, 4096, 2, 0.9))
     # (2 x 80e9 x 0.9 - 141.2e9) / (4,096 x 327,680 B per token)
     assert two == np.floor((2 * 80e9 * 0.9 - 70.6e9 * 2) / (4096 * 2 * 80 * 8 * 128 * 2))
-    perf = replica_performance(arch, hw, prefill_tokens=1000, output_tokens=200, context_tokens=4096, gpus=1)
+    perf = replica_performance(arch, hw, prefill_tokens=1000, output_tokens=200, context_tokens=4096, gpus=1,
+                               max_batch=32, flops_efficiency=0.7, bandwidth_efficiency=0.8, memory_utilisation=0.9)
     assert not bool(perf.fits) and float(perf.queries_per_s) == 0
 
 
 def test_replica_throughput_by_hand(catalog):
     arch = Architecture.from_catalog(catalog.get("open_model", "llama-3.1-8b"))
     hw = Hardware.from_catalog(catalog.get("gpu", "h100-sxm"))
-    perf = replica_performance(arch, hw, prefill_tokens=500, output_tokens=100, context_tokens=600,
-                               max_batch=16, flops_efficiency=0.7, bandwidth_efficiency=0.8)
+    perf = replica_performance(arch, hw, prefill_tokens=500, output_tokens=100, context_tokens=600, gpus=1,
+                               max_batch=16, flops_efficiency=0.7, bandwidth_efficiency=0.8, memory_utilisation=0.9)
     prefill = float(prefill_ms(arch, hw, 1, 500, 1, 0.7, 0.8))
     step = float(decode_ms_per_step(arch, hw, 16, 600, 1, 0.7, 0.8))
     # one query = its prefill + 100 steps shared by 16 sequences
