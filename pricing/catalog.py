@@ -357,6 +357,7 @@ class PeopleDefaults(FigureGroup):
 class WorkloadDefaults(FigureGroup):
     length_cv: Figure
     stored_bytes_per_token: Figure
+    api_ttft_p95_over_p50: Figure
 
 
 class Defaults(BaseModel):

@@ -15,7 +15,7 @@ from .curves import CostCurve
 
 DEFAULT_RANGE = (1.0, 1e12)
 RELATIVE_TIE = 1e-12  # differences this small relative to the costs are rounding: a tie
-MAX_SEGMENTS = 200_000  # beyond this many steps, scan only where the curves' bounds overlap
+MAX_SEGMENTS = 20_000  # beyond this many steps, scan only where the curves' bounds overlap
 
 
 @dataclass(frozen=True)

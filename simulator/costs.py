@@ -95,17 +95,14 @@ class Context:
         rng = np.random.default_rng(lat.SEED)
         self.query_draws = lat.length_draws(rng, self.query.o200k, self.length_cv, lat.SAMPLES)
         self.answer_draws = lat.length_draws(rng, self.answer.o200k, self.length_cv, lat.SAMPLES)
-        self.rng_state = rng.bit_generator.state
         self.end_date = _add_months(w.start_date, w.horizon_months)
 
     def key(self, figure: Figure) -> str:
         return self._keys.get(id(figure), "?")
 
-    def rng(self) -> np.random.Generator:
-        """A generator in the same state for every setup: common random numbers across setups."""
-        g = np.random.default_rng()
-        g.bit_generator.state = self.rng_state
-        return g
+    def rng(self, stream: int = 0) -> np.random.Generator:
+        """The same draws for every setup (common random numbers), one stream per latency part."""
+        return np.random.default_rng([lat.SEED, stream])
 
 
 def _count(length) -> CountedLength:
@@ -174,8 +171,9 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
                          fine_tuned=setup in ("fine_tuned", "hybrid"))
         context_window = use(llm.facts.context_window_tokens)
         generation = lat.api_generation(
-            (static_o200k + dynamic_draws) * ratio, ctx.answer_draws * ratio + s.workload.reasoning_tokens,
-            ttft_ms=use(llm.latency.ttft_ms), prefill_tokens_per_s=use(llm.latency.prefill_tokens_per_s),
+            ctx.rng(1), (static_o200k + dynamic_draws) * ratio, ctx.answer_draws * ratio + s.workload.reasoning_tokens,
+            ttft_ms=use(llm.latency.ttft_ms), ttft_p95_over_p50=use(ctx.catalog.defaults.workload.api_ttft_p95_over_p50),
+            prefill_tokens_per_s=use(llm.latency.prefill_tokens_per_s),
             output_tokens_per_s=use(llm.latency.output_tokens_per_s),
         )
     else:

@@ -56,10 +56,13 @@ def summarise(parts: dict[str, np.ndarray]) -> Latency:
     )
 
 
-def api_generation(input_tokens: np.ndarray, output_tokens: np.ndarray, *, ttft_ms: float,
-                   prefill_tokens_per_s: float, output_tokens_per_s: float) -> dict[str, np.ndarray]:
-    """An API call: measured TTFT plus prompt-size growth, then streaming at the measured speed [ms]."""
+def api_generation(rng: np.random.Generator, input_tokens: np.ndarray, output_tokens: np.ndarray, *,
+                   ttft_ms: float, ttft_p95_over_p50: float, prefill_tokens_per_s: float,
+                   output_tokens_per_s: float) -> dict[str, np.ndarray]:
+    """An API call: measured TTFT (lognormal around the median) plus prompt-size growth, then
+    streaming at the measured speed [ms]."""
+    ttft = lognormal_from_median_p95(rng, ttft_ms, ttft_ms * ttft_p95_over_p50, input_tokens.size)
     return {
-        "time_to_first_token": ttft_ms + input_tokens / prefill_tokens_per_s * 1e3,
+        "time_to_first_token": ttft + input_tokens / prefill_tokens_per_s * 1e3,
         "generation": output_tokens / output_tokens_per_s * 1e3,
     }

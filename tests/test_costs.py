@@ -123,12 +123,20 @@ def test_reasoning_tokens_are_billed_as_output(make_scenario, catalog):
 
 def test_api_latency_by_hand(make_scenario, catalog):
     s = make_scenario(**{"overrides.llm.mistral-small-4.latency.ttft_ms": 500,
+                         "overrides.defaults.workload.api_ttft_p95_over_p50": 1.0,
                          "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
                          "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100})
     r = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]
     # length spread 0: 500 ms + 2,100 prompt tokens / 10,000 per s + 200 tokens / 100 per s
     assert r["latency_ms"]["p50"] == pytest.approx(500 + 210 + 2_000)
     assert r["latency_ms"]["p95"] == pytest.approx(500 + 210 + 2_000)
+    # With the default spread of time to first token, p95 = p50 + the TTFT median x (2 - 1).
+    s = make_scenario(**{"overrides.llm.mistral-small-4.latency.ttft_ms": 500,
+                         "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
+                         "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100})
+    r = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]
+    assert r["latency_ms"]["p50"] == pytest.approx(2_710, rel=0.01)
+    assert r["latency_ms"]["p95"] == pytest.approx(2_710 + 500, rel=0.01)
 
 
 def test_every_setup_reports_every_part_and_sums(catalog):
