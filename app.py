@@ -1,11 +1,44 @@
-"""Crossover's Streamlit entry point: routes to the pages and draws the shared sidebar.
-
-The full dashboard is its own issue; this router already follows the layout it will use.
-"""
+"""Crossover's Streamlit entry point: the router and the shared sidebar. Pages live in app_pages/."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Crossover", layout="wide")
+from app_pages import fmt, state
+from simulator import sharing
 
-page = st.navigation([st.Page("app_pages/overview.py", title="Overview", default=True)])
+st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/break_even.py", title="Break-even", url_path="break-even", default=True),
+]
+
+state.init()
+page = st.navigation(PAGES)
+
+with st.sidebar:
+    scenario = state.scenario()
+    origin = state.origin()
+    st.subheader(scenario.name)
+    badge = {"example": "Shipped example (read-only)", "saved": "Saved", "edited": "Unsaved changes"}[origin["kind"]]
+    st.caption(badge + (f" · {origin['slug']}" if origin.get("slug") else ""))
+    state.bind(state.VOLUME_KEY, float(scenario.workload.queries_per_month))
+    st.number_input(
+        "Queries per month", min_value=1.0, max_value=1e12, step=50_000.0, format="%.0f",
+        key=state.VOLUME_KEY, on_change=lambda: state.set_volume(st.session_state[state.VOLUME_KEY]),
+        help="The volume you plan for. Charts sweep around it; break-even points do not depend on it.",
+    )
+    st.caption(f"Catalog checked {state.catalog().as_of} · start {scenario.workload.start_date} · "
+               f"{scenario.workload.horizon_months}-month horizon")
+    params = state.url_params()
+    if "d" in params and not sharing.fits_in_link(params["d"]):
+        st.warning("This edited scenario is too large for a link (long sample texts). Save it in the "
+                   "library and share its name instead.")
+    else:
+        st.caption("Share this view")
+        st.code(state.share_url(), language=None, wrap_lines=True)
+
+notice = state.pop_notice()
+if notice:
+    st.warning(notice)
+
 page.run()
+state.sync_url()

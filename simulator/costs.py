@@ -196,6 +196,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     parts["operations"] = (Affine(ops_days * day_rate, 0.0),)
     parts["one_time_amortised"] = (Affine(out.one_time_cost_usd / s.workload.horizon_months, 0.0),)
 
+    out.details["context_window_tokens"] = context_window
     _check_context(out, context_window, static_o200k * ratio, dynamic_draws * ratio,
                    ctx.answer_draws * ratio + s.workload.reasoning_tokens)
     _check_cache_traffic(ctx, out, own.cache_hit_rate)

@@ -75,6 +75,26 @@ class Evaluation:
             return None
         return min(feasible, key=lambda n: float(self.monthly_cost(n, volume)))
 
+    def cheapest_ranges(self, lo: float, hi: float) -> list[tuple[str, float, float]]:
+        """Which feasible setup is cheapest on each stretch of ``[lo, hi]``, as (setup, from, to).
+
+        Exact: between two consecutive crossings of any pair the order of the setups cannot change.
+        """
+        feasible = self.feasible
+        if not feasible:
+            return []
+        points = np.unique([lo, hi, *(q for b in self.break_even for q in b.crossings if lo < q < hi)])
+        mids = np.sqrt(points[:-1] * points[1:])
+        costs = np.vstack([self.monthly_cost(name, mids) for name in feasible])
+        winners = [feasible[i] for i in np.argmin(costs, axis=0)]
+        ranges: list[tuple[str, float, float]] = []
+        for name, start, end in zip(winners, points[:-1], points[1:]):
+            if ranges and ranges[-1][0] == name:
+                ranges[-1] = (name, ranges[-1][1], float(end))
+            else:
+                ranges.append((name, float(start), float(end)))
+        return ranges
+
     def to_dict(self, volume: float | None = None) -> dict:
         """The ``evaluate --json`` contract at ``volume`` (default: the scenario's)."""
         q = float(self.scenario.workload.queries_per_month if volume is None else volume)

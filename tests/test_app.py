@@ -1,38 +1,70 @@
-"""The dashboard placeholder, driven headlessly with Streamlit's AppTest."""
+"""Dashboard pages driven headlessly with Streamlit's AppTest: inputs change the shown results."""
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_app():
+@pytest.fixture(autouse=True)
+def saved_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
+    if page:
+        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
 
-def cheapest(at):
-    return at.metric[0].value
+def summary(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("At **"))
 
 
-def test_overview_shows_the_default_scenario():
-    at = run_app()
-    assert at.title[0].value == "Crossover"
-    assert at.number_input(key="overview_volume").value == 400_000
-    assert cheapest(at) == "prompt_only"
-    frame = at.dataframe[0].value
-    assert list(frame["setup"]) == ["prompt_only", "rag", "fine_tuned", "hybrid"]
+def test_break_even_lands_on_the_default_scenario():
+    at = open_app()
+    assert at.title[0].value == "Break-even"
+    assert "**400k queries/month**, **Prompt-only** is cheapest" in summary(at)
+    assert "**Fine-tuned** from 1.6M" in summary(at)
+    assert at.query_params["s"] == "support-bot"
+    pairs = at.dataframe[0].value
+    assert len(pairs) == 6
 
 
-def test_raising_the_volume_changes_the_answer():
-    at = run_app()
-    before = at.dataframe[0].value.set_index("setup")["monthly cost (USD)"]
-    at.number_input(key="overview_volume").set_value(5_000_000).run()
+def test_raising_the_volume_changes_the_winner_and_the_link():
+    at = open_app()
+    at.number_input(key="sidebar_volume").set_value(5_000_000).run()
     assert not at.exception
-    after = at.dataframe[0].value.set_index("setup")["monthly cost (USD)"]
-    assert after["prompt_only"] > before["prompt_only"] and after["rag"] > before["rag"]
-    # Above ~1.65M queries/month the self-hosted fine-tuned model is cheapest (see test_cli).
-    assert cheapest(at) == "fine_tuned"
+    assert "**5M queries/month**, **Fine-tuned** is cheapest" in summary(at)
+    assert "d" in at.query_params and "s" not in at.query_params
+    assert "Unsaved changes" in [c.value for c in at.sidebar.caption][0]
+
+
+def test_the_range_control_moves_the_summary():
+    at = open_app()
+    at.select_slider(key="view_range").set_range(1e6, 1e9).run()
+    assert "**Fine-tuned** from 1.6M to 1B" in summary(at) and "from 1k" not in summary(at)
+    assert at.query_params["lo"] == "1e+06"
+
+
+def test_a_tampered_link_falls_back_with_a_message():
+    at = open_app(d="1.this-is-not-a-scenario")
+    assert "The link could not be opened" in at.warning[0].value
+    assert "**400k queries/month**" in summary(at)
+    at = open_app(s="../../etc/passwd")
+    assert "not a scenario name" in at.warning[0].value
+
+
+def test_a_share_link_reopens_the_same_numbers():
+    at = open_app()
+    at.number_input(key="sidebar_volume").set_value(2_500_000).run()
+    link = at.query_params["d"]
+    again = open_app(d=link)
+    assert summary(again) == summary(at)

@@ -1,0 +1,66 @@
+"""Numbers as people read them in a meeting: units and sensible rounding."""
+
+from __future__ import annotations
+
+import math
+
+SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
+SETUP_COLOURS = {"prompt_only": "#636EFA", "rag": "#00CC96", "fine_tuned": "#EF553B", "hybrid": "#AB63FA"}
+PART_LABELS = {
+    "input_tokens": "Input tokens", "cached_input_tokens": "Cached input tokens", "output_tokens": "Output tokens",
+    "query_embeddings": "Query embeddings", "vector_store": "Vector store", "reranking": "Reranking",
+    "corpus_reembedding": "Corpus re-embedding", "retraining": "Retraining", "gpu_hosting": "GPU hosting",
+    "fine_tuned_hosting": "Fine-tuned model hosting", "operations": "Operations (people)",
+    "one_time_amortised": "One-time costs, amortised",
+}
+
+
+def _short(x: float, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= limit:
+            value = x / limit
+            text = f"{value:.{digits}g}" if abs(value) < 100 else f"{value:.0f}"
+            return f"{text}{suffix}"
+    return f"{x:.{digits}g}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def usd(x: float | None) -> str:
+    """$1.2k, $340, $0.0042"""
+    if x is None:
+        return "–"
+    if abs(x) < 1 and x != 0:
+        return f"${x:.2g}"
+    return f"${_short(x)}"
+
+
+def usd_month(x: float | None) -> str:
+    return "–" if x is None else f"{usd(x)}/month"
+
+
+def volume(q: float | None) -> str:
+    """Queries per month: 1.6M"""
+    return "–" if q is None else _short(q)
+
+
+def ms(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x / 1000:.1f} s" if x >= 10_000 else f"{x:,.0f} ms"
+
+
+def tokens(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}"
+
+
+def months(x: float | None) -> str:
+    if x is None:
+        return "not within 10 years"
+    if x == 0:
+        return "immediately"
+    return f"{x:.1f} months"
+
+
+def setup(name: str) -> str:
+    return SETUP_LABELS.get(name, name)

@@ -1,0 +1,179 @@
+"""Session state shared by every page: the current scenario, where it came from, and the URL.
+
+The current scenario is kept as its canonical YAML text (``Scenario.to_yaml``), which is also the
+cache key of its evaluation. Its origin says what the URL holds: a saved scenario or example by
+name (``?s=support-bot``), or an edited one packed into ``?d=...``. Pages read and change the
+scenario only through these functions.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from pricing.catalog import Catalog, default_catalog
+from simulator import sharing
+from simulator.evaluate import Evaluation, evaluate
+from simulator.scenario import Scenario, ScenarioError, parse_scenario
+from simulator.store import ScenarioStore, StoreError
+
+DEFAULT_SLUG = "support-bot"
+RANGE_OPTIONS = [10.0**k for k in range(0, 13)]
+DEFAULT_RANGE = (1e3, 1e9)
+
+_YAML = "scenario_yaml"
+_ORIGIN = "scenario_origin"  # {"kind": "example" | "saved" | "edited", "slug": str | None, "version": str | None}
+_NOTICE = "scenario_notice"
+VOLUME_KEY = "sidebar_volume"  # widget keys: filled from the state before each render
+RANGE_KEY = "view_range"
+_RANGE = "view_range_value"
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> ScenarioStore:
+    return ScenarioStore()
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _parse(yaml_text: str) -> Scenario:
+    return parse_scenario(yaml_text, "scenario", catalog())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _evaluate(yaml_text: str) -> Evaluation:
+    return evaluate(_parse(yaml_text), catalog())
+
+
+# --- The current scenario ---------------------------------------------------------------------------
+
+
+def init() -> None:
+    """Fill the session from the URL on its first run; a bad link falls back to the default."""
+    if _YAML in st.session_state:
+        return
+    params = st.query_params
+    try:
+        if "d" in params:
+            _set(sharing.decode(params["d"], catalog()), {"kind": "edited", "slug": None, "version": None})
+        elif "s" in params:
+            load(params["s"])
+        else:
+            load(DEFAULT_SLUG)
+    except (ScenarioError, StoreError) as exc:
+        st.session_state[_NOTICE] = f"The link could not be opened, so the default scenario is shown instead. {exc}"
+        load(DEFAULT_SLUG)
+    st.session_state[_RANGE] = _range_from_params(params)
+
+
+def _range_from_params(params) -> tuple[float, float]:
+    try:
+        lo, hi = float(params.get("lo", DEFAULT_RANGE[0])), float(params.get("hi", DEFAULT_RANGE[1]))
+    except (TypeError, ValueError):
+        return DEFAULT_RANGE
+    if lo in RANGE_OPTIONS and hi in RANGE_OPTIONS and lo < hi:
+        return lo, hi
+    return DEFAULT_RANGE
+
+
+def load(slug: str) -> None:
+    """Open a saved scenario or shipped example by its name in the store."""
+    scenario, version, read_only = store().load(slug, catalog())
+    _set(scenario, {"kind": "example" if read_only else "saved", "slug": slug, "version": version})
+
+
+def _set(scenario: Scenario, origin: dict) -> None:
+    st.session_state[_YAML] = scenario.to_yaml()
+    st.session_state[_ORIGIN] = origin
+
+
+def scenario() -> Scenario:
+    return _parse(st.session_state[_YAML])
+
+
+def scenario_yaml() -> str:
+    return st.session_state[_YAML]
+
+
+def origin() -> dict:
+    return st.session_state[_ORIGIN]
+
+
+def replace(changed: Scenario) -> None:
+    """The user edited the scenario: it keeps its name in the store but is now unsaved."""
+    if changed.to_yaml() == scenario_yaml():
+        return
+    before = origin()
+    _set(changed, {"kind": "edited", "slug": before.get("slug"), "version": before.get("version")})
+
+
+def mark_saved(slug: str, version: str) -> None:
+    st.session_state[_ORIGIN] = {"kind": "saved", "slug": slug, "version": version}
+
+
+def set_volume(queries_per_month: float) -> None:
+    current = scenario()
+    if not math.isfinite(queries_per_month) or queries_per_month <= 0:
+        return
+    data = current.model_dump()
+    data["workload"]["queries_per_month"] = float(queries_per_month)
+    replace(Scenario.model_validate(data))
+
+
+def evaluation() -> Evaluation:
+    return _evaluate(scenario_yaml())
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(_NOTICE, None)
+
+
+def view_range() -> tuple[float, float]:
+    return tuple(st.session_state.get(_RANGE, DEFAULT_RANGE))
+
+
+def set_view_range(value) -> None:
+    lo, hi = value
+    if lo < hi:
+        st.session_state[_RANGE] = (float(lo), float(hi))
+
+
+def bind(widget_key: str, value) -> None:
+    """Show ``value`` in a keyed widget before it renders, so it follows changes made elsewhere.
+
+    (Range select-sliders misbehave when set this way in Streamlit 1.67: give them ``value=``.)"""
+    st.session_state[widget_key] = value
+
+
+# --- The URL ----------------------------------------------------------------------------------------
+
+
+def url_params() -> dict[str, str]:
+    """Query parameters that reproduce what is on screen."""
+    o = origin()
+    params: dict[str, str] = {}
+    if o["kind"] == "edited":
+        params["d"] = sharing.encode(scenario())
+    else:
+        params["s"] = o["slug"]
+    lo, hi = view_range()
+    if (lo, hi) != DEFAULT_RANGE:
+        params["lo"], params["hi"] = f"{lo:g}", f"{hi:g}"
+    return params
+
+
+def sync_url() -> None:
+    params = url_params()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def share_url() -> str:
+    base = st.context.url or "http://localhost:8501/"
+    return f"{base}?{urlencode(url_params())}"

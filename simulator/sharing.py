@@ -1,0 +1,56 @@
+"""Share links: an edited scenario packed into one URL query parameter, and unpacked safely.
+
+Format: ``1.`` + base64url(zlib(JSON of the scenario without defaults)). Decoding checks the size
+of the parameter before anything else and inflates with a hard cap, so a tampered or malicious link
+cannot exhaust memory; every failure is a :class:`ScenarioError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+
+from pricing.catalog import Catalog
+
+from .scenario import Scenario, ScenarioError, validate_scenario
+
+PREFIX = "1."
+MAX_PARAM_CHARS = 16_000     # beyond this, browsers and chat tools start cutting links
+MAX_INFLATED_BYTES = 512_000
+
+
+def encode(scenario: Scenario) -> str:
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = scenario.schema_version
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+    return PREFIX + packed
+
+
+def fits_in_link(encoded: str) -> bool:
+    return len(encoded) <= MAX_PARAM_CHARS
+
+
+def decode(param: str, catalog: Catalog | None = None) -> Scenario:
+    origin = "share link"
+    if not isinstance(param, str) or not param.startswith(PREFIX):
+        raise ScenarioError([f"{origin}: not a Crossover scenario link (it should start with {PREFIX!r})"])
+    if len(param) > MAX_PARAM_CHARS:
+        raise ScenarioError([f"{origin}: {len(param):,} characters is longer than any link Crossover makes"])
+    body = param[len(PREFIX):]
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, MAX_INFLATED_BYTES)
+        if inflater.unconsumed_tail:
+            raise ScenarioError([f"{origin}: the scenario inside is larger than {MAX_INFLATED_BYTES:,} bytes"])
+        if not inflater.eof:
+            raise ScenarioError([f"{origin}: the link is cut short; copy it again in full"])
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError([f"{origin}: the link is damaged or cut short; copy it again in full"]) from None
+    return validate_scenario(data, origin, catalog)
