@@ -2,13 +2,19 @@
 
 import streamlit as st
 
-from app_pages import fmt, state
+from app_pages import export, state
 from simulator import sharing
 
 st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
 
 PAGES = [
     st.Page("app_pages/break_even.py", title="Break-even", url_path="break-even", default=True),
+    st.Page("app_pages/cost_breakdown.py", title="Cost breakdown", url_path="costs"),
+    st.Page("app_pages/latency.py", title="Latency", url_path="latency"),
+    st.Page("app_pages/tokens.py", title="Tokens", url_path="tokens"),
+    st.Page("app_pages/editor.py", title="Scenario editor", url_path="editor"),
+    st.Page("app_pages/library.py", title="Scenario library", url_path="library"),
+    st.Page("app_pages/catalog.py", title="Catalog", url_path="catalog"),
 ]
 
 state.init()
@@ -35,6 +41,7 @@ with st.sidebar:
     else:
         st.caption("Share this view")
         st.code(state.share_url(), language=None, wrap_lines=True)
+    export.panel()
 
 notice = state.pop_notice()
 if notice:

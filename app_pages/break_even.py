@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, fmt, state
+from app_pages import charts, fmt, state, summary
 
 ev = state.evaluation()
 scenario = ev.scenario
@@ -18,25 +18,10 @@ lo, hi = st.select_slider(
     on_change=lambda: state.set_view_range(st.session_state[state.RANGE_KEY]),
 )
 
-cheapest = ev.cheapest(q0)
-ranges = ev.cheapest_ranges(lo, hi)
-if cheapest is None:
-    st.error("No setup is feasible for this scenario: see the warnings on the cost breakdown page.")
-else:
-    at_volume = ev.to_dict()["setups"][cheapest]
-    summary = [f"At **{fmt.volume(q0)} queries/month**, **{fmt.setup(cheapest)}** is cheapest at "
-               f"**{fmt.usd_month(at_volume['monthly_cost_usd'])}**, p95 latency {fmt.ms(at_volume['latency_ms']['p95'])}."]
-    if len(ranges) == 1:
-        summary.append(f"It stays cheapest from {fmt.volume(lo)} to {fmt.volume(hi)} queries/month.")
-    else:
-        steps = [f"**{fmt.setup(name)}** from {fmt.volume(start)} to {fmt.volume(end)}" for name, start, end in ranges[:8]]
-        more = f" (and {len(ranges) - 8} more changes)" if len(ranges) > 8 else ""
-        summary.append("Cheapest across the range: " + "; ".join(steps) + more + ".")
-    st.markdown(" ".join(summary), help="Feasible setups only. Costs include people and amortised one-time costs.")
-
-infeasible = [name for name, s in ev.setups.items() if not s.feasible]
-for name in infeasible:
-    st.warning(f"**{fmt.setup(name)}** is not shown: {'; '.join(ev.setups[name].problems)}")
+st.markdown(" ".join(summary.conclusions(ev, lo, hi)),
+            help="Feasible setups only. Costs include people and amortised one-time costs.")
+for line in summary.infeasible(ev):
+    st.warning(line)
 
 st.plotly_chart(charts.break_even_figure(ev, lo, hi), key="break_even_chart", width="stretch")
 

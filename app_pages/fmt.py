@@ -56,7 +56,7 @@ def tokens(x: float | None) -> str:
 
 def months(x: float | None) -> str:
     if x is None:
-        return "not within 10 years"
+        return "> 10 years"
     if x == 0:
         return "immediately"
     return f"{x:.1f} months"

@@ -36,8 +36,8 @@ def catalog() -> Catalog:
     return default_catalog()
 
 
-@st.cache_resource(show_spinner=False)
 def store() -> ScenarioStore:
+    """Cheap to make; not cached, so a changed CROSSOVER_SCENARIO_DIR takes effect."""
     return ScenarioStore()
 
 

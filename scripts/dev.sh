@@ -28,12 +28,23 @@ setup() {
   fi
   local stamp="$VENV/.requirements.sha256"
   local want
-  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  want=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
     echo "$want" > "$stamp"
   fi
   "$VENV/bin/python" -c 'from simulator.tokens import seed_cache; seed_cache()'
+}
+
+ensure_chromium() {
+  # Browser tests and PNG export drive Debian's chromium; never a downloaded browser.
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "warning: no /usr/bin/chromium and not root: browser tests will be skipped (apt-get install chromium)" >&2
+  fi
 }
 
 case "${1:-}" in
@@ -44,11 +55,14 @@ case "${1:-}" in
     ;;
   test)
     setup
+    ensure_chromium
     exec "$VENV/bin/python" -m pytest "${@:2}"
     ;;
   bench)
     setup
-    exec "$VENV/bin/python" scripts/benchmark.py "${@:2}"
+    ensure_chromium
+    "$VENV/bin/python" scripts/benchmark.py "${@:2}"
+    exec "$VENV/bin/python" scripts/benchmark_dashboard.py
     ;;
   *)
     echo "usage: bash scripts/dev.sh app|test|bench [extra arguments]" >&2

@@ -60,6 +60,16 @@ class SetupModel:
     figures_used: dict[str, Figure] = field(default_factory=dict)
 
     @property
+    def assumed_figures(self) -> dict[str, Figure]:
+        """Catalog figures this setup relied on that are assumptions, not published figures."""
+        return {k: f for k, f in sorted(self.figures_used.items()) if f.is_assumption}
+
+    @property
+    def risks(self) -> list[str]:
+        """Warnings other than the list of assumed figures (which pages show on their own)."""
+        return [w for w in self.warnings if not w.endswith(tuple(self.assumed_figures)) or "assumptions" not in w]
+
+    @property
     def feasible(self) -> bool:
         return not self.problems and self.curve is not None
 
@@ -398,7 +408,7 @@ def _check_cache_traffic(ctx: Context, out: SetupModel, hit_rate: float) -> None
 
 def _figure_warnings(ctx: Context, out: SetupModel) -> None:
     start = ctx.scenario.workload.start_date
-    assumed = sorted(k for k, f in out.figures_used.items() if f.is_assumption)
+    assumed = list(out.assumed_figures)
     # Prices go stale; a model's architecture or a GPU's spec sheet does not.
     stale = sorted(k for k, f in out.figures_used.items()
                    if ".prices." in k and not f.overridden and not f.is_assumption

@@ -326,6 +326,8 @@ def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
             problems.append("fine_tuned.training.gpu: API fine-tuning runs on the provider's hardware; remove gpu/cloud")
         elif ft.training.gpu is not None:
             _check_gpu_cloud(catalog, ft.training.gpu, ft.training.cloud or ft.model.cloud, "fine_tuned.training", problems)
+        elif ft.model.gpu is not None and ft.model.gpu in catalog.gpu:
+            _check_gpu_cloud(catalog, ft.model.gpu, ft.training.cloud, "fine_tuned.training", problems)
 
     check("embedding", scenario.rag.embedding_model, "rag.embedding_model")
     check("vector_store", scenario.rag.vector_store, "rag.vector_store")

@@ -77,6 +77,13 @@ def test_unknown_gpu_and_missing_gpu(catalog):
     assert "l4 has no price on 'lambda'" in msg
 
 
+def test_training_cloud_must_price_the_training_gpu(catalog):
+    # Training defaults to the serving GPU (l4, priced on AWS only).
+    [msg] = problems(scenario_dict(**{"fine_tuned.model": {"name": "llama-3.1-8b", "gpu": "l4", "cloud": "aws"},
+                                      "fine_tuned.training.cloud": "runpod"}), catalog)
+    assert "fine_tuned.training.cloud: l4 has no price on 'runpod'" in msg
+
+
 def test_model_that_cannot_be_fine_tuned(catalog):
     [msg] = problems(scenario_dict(**{"fine_tuned.model.name": "gemini-2.5-flash"}), catalog)
     assert "gemini-2.5-flash cannot be fine-tuned through its API" in msg

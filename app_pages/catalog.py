@@ -1,0 +1,70 @@
+"""Catalog: every price and hardware figure with its source, date and age, filterable."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from pricing import listing
+
+today = dt.date.today()
+catalog = state.catalog()
+rows = listing.figure_rows(catalog, today)
+everything = listing.counts(rows)
+
+st.title("Catalog")
+st.caption(f"Every figure the simulator uses, with its source and the date it was checked. Ages are counted to "
+           f"today ({today.isoformat()}); scenarios compare them with their own start date. Override any figure "
+           "in a scenario with its dotted key.")
+
+left, middle, right = st.columns([2, 3, 2])
+chosen_kinds = left.multiselect("Kind", listing.kinds_of(rows), key="catalog_kinds", placeholder="All kinds")
+search = middle.text_input("Search key and source", key="catalog_search",
+                           placeholder="e.g. h100, input_usd, pydantic/genai-prices")
+only_assumptions = right.checkbox("Only assumptions", key="catalog_only_assumptions",
+                                  help="Figures whose source is 'assumption: …' (a planning assumption with its rationale).")
+only_stale = right.checkbox(f"Older than {listing.STALE_AFTER_MONTHS} months", key="catalog_only_stale",
+                            help="Checked more than a year ago (30.44-day months).")
+
+shown = listing.filter_rows(rows, chosen_kinds, search, only_assumptions,
+                            listing.STALE_AFTER_MONTHS if only_stale else None)
+counts = listing.counts(shown)
+filtered = len(shown) != len(rows)
+line = f"**{counts.figures} figures, {counts.assumptions} assumptions**"
+if filtered:
+    line += f" shown (of {everything.figures} figures, {everything.assumptions} assumptions)"
+line += (f"; {counts.stale} older than {listing.STALE_AFTER_MONTHS} months"
+         f"; catalog last checked {catalog.as_of}")
+st.markdown(line)
+
+if not shown:
+    st.info("No figure matches these filters.")
+else:
+    table = pd.DataFrame([
+        {
+            "kind": r.kind,
+            "entry id": r.entry,
+            "figure": r.figure,
+            "value": r.value,
+            "source": r.source,
+            "link": r.url,
+            "as_of": r.as_of,
+            "age (months)": r.age_months,
+            "assumption": r.assumption,
+        }
+        for r in shown
+    ])
+    st.dataframe(
+        table, hide_index=True, width="stretch", key="catalog_table",
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="%g",
+                                                   help="In the unit named by the figure (usd_per_mtok: USD per million tokens)."),
+            "source": st.column_config.TextColumn("source", width="large"),
+            "link": st.column_config.LinkColumn("link", display_text=r"https?://([^/]+)",
+                                                help="The source's URL, when it is one."),
+            "age (months)": st.column_config.NumberColumn("age (months)", format="%.1f mo"),
+            "assumption": st.column_config.CheckboxColumn("assumption"),
+        },
+    )
+    st.caption("The same list on the command line: `python -m simulator catalog --kind gpu`.")

@@ -1,0 +1,94 @@
+"""Plotly figures for the Latency page. Drawing only: every number comes from simulator results."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from simulator.latency import Latency
+from simulator.latency_curves import PART_NAMES, LatencyCurve, LoadCurve
+
+from . import fmt
+
+PART_LABELS = {"retrieval": "Retrieval", "time_to_first_token": "Time to first token", "generation": "Generation"}
+PART_COLOURS = {"retrieval": "#00CC96", "time_to_first_token": "#FFA15A", "generation": "#636EFA"}
+
+
+def parts_figure(latencies: dict[str, Latency]) -> go.Figure:
+    """Stacked horizontal bars per setup: each part's p50 (left) and p95 (right) [ms], with the
+    end-to-end percentile marked (the parts' own percentiles need not add up to it)."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("p50 (median query)", "p95 (1 query in 20 is slower)"))
+    labels = [fmt.setup(n) for n in latencies]
+    for col, pct in ((1, "p50"), (2, "p95")):
+        for part in PART_NAMES:
+            values = [getattr(lat, f"parts_{pct}").get(part, 0.0) for lat in latencies.values()]
+            fig.add_trace(go.Bar(
+                y=labels, x=values, orientation="h", name=PART_LABELS[part], legendgroup=part,
+                marker_color=PART_COLOURS[part], showlegend=col == 1,
+                customdata=[fmt.ms(v) for v in values],
+                hovertemplate=f"{PART_LABELS[part]} {pct}: %{{customdata}}<extra>%{{y}}</extra>",
+            ), row=1, col=col)
+        totals = [getattr(lat, pct) for lat in latencies.values()]
+        fig.add_trace(go.Scatter(
+            y=labels, x=totals, mode="markers+text", name="end to end", legendgroup="total",
+            marker=dict(symbol="diamond", size=11, color="black"), showlegend=col == 1,
+            text=[fmt.ms(v) for v in totals], textposition="middle right", cliponaxis=False,
+            hovertemplate=f"end to end {pct}: %{{text}}<extra>%{{y}}</extra>",
+        ), row=1, col=col)
+    fig.update_layout(barmode="stack", height=140 + 60 * len(latencies), margin=dict(l=10, r=60, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
+    fig.update_xaxes(title_text="ms", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def prompt_growth_figure(curves: dict[str, LatencyCurve]) -> go.Figure:
+    """p95 (solid) and p50 (dotted) end-to-end latency per setup vs added prompt tokens [ms]."""
+    fig = go.Figure()
+    for name, curve in curves.items():
+        colour = fmt.SETUP_COLOURS.get(name, "grey")
+        for pct, dash, width in (("p95", "solid", 2.5), ("p50", "dot", 1.5)):
+            values = getattr(curve, pct)
+            fig.add_trace(go.Scatter(
+                x=curve.x, y=values, mode="lines", name=f"{fmt.setup(name)} {pct}", legendgroup=name,
+                line=dict(color=colour, dash=dash, width=width),
+                customdata=np.array([fmt.ms(v) if np.isfinite(v) else "does not fit" for v in values], dtype=object),
+                hovertemplate=f"{fmt.setup(name)} {pct}: %{{customdata}}<br>+%{{x:,.0f}} prompt tokens<extra></extra>",
+            ))
+    fig.update_layout(
+        xaxis=dict(title="Prompt tokens added to every query (o200k_base)", rangemode="tozero"),
+        yaxis=dict(title="End-to-end latency (ms)", rangemode="tozero"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=10, r=10, t=40, b=10), height=440, hovermode="x unified",
+    )
+    return fig
+
+
+def load_figure(curve: LoadCurve) -> go.Figure:
+    """One self-hosted replica as its load grows: p50/p95 latency (left axis) and queries/s
+    (right axis), the scenario's target utilisation marked."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    colour = fmt.SETUP_COLOURS.get(curve.setup, "grey")
+    for pct, dash, width in (("p95", "solid", 2.5), ("p50", "dot", 1.5)):
+        values = getattr(curve, pct)
+        fig.add_trace(go.Scatter(
+            x=curve.x, y=values, mode="lines", name=f"{pct} latency", line=dict(color=colour, dash=dash, width=width),
+            customdata=np.array([fmt.ms(v) for v in values], dtype=object),
+            hovertemplate=f"{pct}: %{{customdata}} at %{{x:.0%}} load<extra></extra>",
+        ), secondary_y=False)
+    fig.add_trace(go.Scatter(
+        x=curve.x, y=curve.queries_per_s, mode="lines", name="queries/s per replica",
+        line=dict(color="grey", width=1.5, dash="dash"), customdata=curve.batch,
+        hovertemplate="%{y:.2f} queries/s, batch %{customdata:.0f} at %{x:.0%} load<extra></extra>",
+    ), secondary_y=True)
+    target = curve.target_utilisation
+    fig.add_vline(x=target, line=dict(color="black", dash="dash"),
+                  annotation_text=f"target utilisation {target:.0%}", annotation_position="top left")
+    fig.update_xaxes(title_text="Load (share of the replica's capacity)", tickformat=".0%")
+    fig.update_yaxes(title_text="End-to-end latency (ms)", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="Queries/s per replica", rangemode="tozero", showgrid=False, secondary_y=True)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      margin=dict(l=10, r=10, t=40, b=10), height=400, hovermode="x unified")
+    return fig

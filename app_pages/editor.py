@@ -1,0 +1,497 @@
+"""Scenario editor: every input of the current scenario, grouped as in its YAML; edits apply together.
+
+Widgets hold their values under ``ed_`` keys (see ``simulator.editing``), filled from the current
+scenario whenever it changes. Nothing is evaluated while editing: "Apply changes" builds a scenario
+dict, validates it completely, and only then replaces the current scenario.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import fmt, state
+from simulator import editing
+from simulator.scenario import ModelChoice, ScenarioError, Training
+
+K = editing.key
+RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}
+SHADOW = "ed_shadow"            # the last value each widget showed (kept while widgets are hidden or off-page)
+DRAWN_KEY = "ed_drawn"          # the widget keys the last editor run drew
+OVERRIDE_KEY, OVERRIDE_CUSTOM = "ed_override_key", "ed_override_custom"
+OVERRIDE_VALUE, OVERRIDE_FOR = "ed_override_value", "ed_override_for"
+TABS = ["Workload", "Knowledge", "People", "Prompt-only", "RAG", "Fine-tuned", "Hybrid", "Overrides"]
+DRAWN: list[str] = []           # the widget keys this run draws
+
+
+def _drawn(widget_key: str) -> str:
+    DRAWN.append(widget_key)
+    return widget_key
+
+
+def W(path: str) -> str:
+    """The widget key of a scenario path, recorded as drawn on this run."""
+    return _drawn(K(path))
+
+
+catalog = state.catalog()
+current = state.scenario()
+current_yaml = state.scenario_yaml()
+defaults = editing.widget_values(current, catalog)
+
+
+# --- Widget state -----------------------------------------------------------------------------------
+
+
+def _fill() -> None:
+    """Fill the widgets from the current scenario when it changed; restore values Streamlit dropped."""
+    ss = st.session_state
+    if ss.get(editing.FILLED_FROM) != current_yaml:
+        for k, v in defaults.items():
+            ss[k] = v
+        ss[editing.OVERRIDES] = dict(current.overrides)
+        ss[editing.FILLED_FROM] = current_yaml
+        ss[SHADOW] = {}
+        ss[DRAWN_KEY] = []
+        if RESULT in ss and "problems" in ss[RESULT]:
+            del ss[RESULT]  # problems of an edit of another scenario
+        return
+    # Streamlit drops (or leaves stale) the values of widgets a run did not draw: a widget hidden by a
+    # choice, or every widget after a visit to another page. Restore what each one last showed.
+    shadow = ss.get(SHADOW, {})
+    returning = "ed_apply" not in ss  # the last run drew another page
+    last_drawn = set(ss.get(DRAWN_KEY, ()))
+    for k, v in defaults.items():
+        if returning or k not in last_drawn or k not in ss:
+            ss[k] = shadow.get(k, v)
+    if editing.OVERRIDES not in ss:
+        ss[editing.OVERRIDES] = dict(current.overrides)
+
+
+def _values() -> dict:
+    """What the widgets show: drawn widgets' values, the remembered values of hidden ones."""
+    ss = st.session_state
+    shadow, drawn = ss.get(SHADOW, {}), set(ss.get(DRAWN_KEY, ()))
+    held = {k: ss[k] if k in drawn and k in ss else shadow[k]
+            for k in defaults if (k in drawn and k in ss) or k in shadow}
+    return editing.merged_values(state.scenario(), state.catalog(), held)
+
+
+def _apply() -> None:
+    cat = state.catalog()
+    try:
+        data = editing.build_scenario(_values(), st.session_state.get(editing.OVERRIDES, {}), cat)
+        changed = editing.apply(data, cat)
+    except ScenarioError as exc:
+        st.session_state[RESULT] = {"problems": editing.problem_lines(exc)}
+        return
+    except Exception as exc:  # never a traceback in the browser
+        st.session_state[RESULT] = {"problems": [f"the edit could not be checked: {exc}"]}
+        return
+    if changed.to_yaml() == state.scenario_yaml():
+        st.session_state[RESULT] = {"info": "Nothing to apply: the editor shows the current scenario."}
+        return
+    state.replace(changed)
+    st.session_state[RESULT] = {"success": f"Applied: every page now shows the edited “{changed.name}”. "
+                                           "It is not saved yet: save it in the Scenario library to keep it."}
+
+
+def _reset() -> None:
+    st.session_state[editing.FILLED_FROM] = None
+    st.session_state.pop(RESULT, None)
+
+
+def _add_override() -> None:
+    ss = st.session_state
+    target = (ss.get(OVERRIDE_CUSTOM) or "").strip() or ss.get(OVERRIDE_KEY)
+    value = ss.get(OVERRIDE_VALUE)
+    if not target or value is None:
+        return
+    ss[editing.OVERRIDES] = editing.with_override(ss.get(editing.OVERRIDES, {}), target, value)
+    ss[OVERRIDE_CUSTOM] = ""
+
+
+def _remove_override(figure_key: str) -> None:
+    ss = st.session_state
+    ss[editing.OVERRIDES] = editing.without_override(ss.get(editing.OVERRIDES, {}), figure_key)
+
+
+def _guard(widget_key: str, options: list) -> None:
+    """Keep a choice valid when its options depend on another choice."""
+    if options and st.session_state.get(widget_key) not in options:
+        st.session_state[widget_key] = options[0]
+
+
+# --- Inputs -----------------------------------------------------------------------------------------
+
+
+def number(path: str, where=st) -> None:
+    n = editing.NUMBER[path]
+    lo, hi = n.bounds()
+    kw = {"min_value": lo, "max_value": hi, "key": _drawn(n.key), "help": n.help_text()}
+    if n.step is not None:
+        kw["step"] = int(n.step) if n.integer else float(n.step)
+    if n.format:
+        kw["format"] = n.format
+    if n.optional:
+        kw["value"] = None
+        kw["placeholder"] = editing.placeholder(n, catalog)
+    where.number_input(n.label, **kw)
+    if n.optional:
+        note = editing.default_note(n, catalog)
+        if note:
+            where.caption(note)
+
+
+def length(path: str) -> None:
+    label, help_text = editing.LENGTHS[path]
+    mode_key = K(f"{path}.mode")
+    modes = list(editing.length_modes(path, st.session_state.get(mode_key)))
+    _guard(mode_key, modes)
+    how = ("A count is taken as o200k_base tokens; texts are counted with tiktoken (and converted to the "
+           "model's tokenizer) when the scenario is evaluated.")
+    mode = st.radio(f"{label}: given as", modes, key=_drawn(mode_key), horizontal=True,
+                    format_func=editing.LENGTH_MODE_LABELS.get, help=f"{help_text} {how}")
+    if mode == "tokens":
+        lo, _, hi = editing.schema_bounds(f"{path}.tokens")
+        st.number_input(f"{label} (tokens)", min_value=float(lo), max_value=float(hi), step=10.0, format="%.0f",
+                        key=W(f"{path}.tokens"), help=f"{help_text} In o200k_base tokens (about 4 characters of English each).")
+    elif mode == "text":
+        text = st.text_area(f"{label} (text, counted with tiktoken)", key=W(f"{path}.text"),
+                            max_chars=editing.max_chars(f"{path}.text"), height=150, help=help_text)
+        st.caption(editing.count_preview("text", text))
+    else:
+        samples = st.text_area(f"{label}: sample texts, separated by a blank line", key=W(f"{path}.samples"),
+                               height=180, help=f"{help_text} Paste typical examples, one after another with an "
+                               "empty line between them (a sample may span several lines). Their token counts "
+                               "give the mean length and its spread.")
+        st.caption(editing.count_preview("samples", samples))
+
+
+def model_block(setup: str, fine_tuning: bool = False) -> str:
+    name_key = K(f"{setup}.model.name")
+    options = editing.model_options(catalog, fine_tuning, st.session_state.get(name_key))
+    _guard(name_key, options)
+    help_text = ("API models are billed per token by their provider. Open models are self-hosted: you rent GPUs "
+                 "and pay for them by the hour, whatever the volume.")
+    if fine_tuning:
+        help_text = ("API models listed here can be fine-tuned through their provider (“closed to new customers”: "
+                     "only if your organisation already fine-tunes there). Open models are trained and served on "
+                     "rented GPUs.")
+    name = st.selectbox("Model", options, key=_drawn(name_key), help=help_text,
+                        format_func=lambda n: editing.model_label(n, catalog, fine_tuning))
+    if not editing.is_open_model(name, catalog):
+        st.caption("API model: no GPUs to size. Choose an open model to self-host it and set GPUs, cloud and replicas.")
+        return name
+    gpu_key, cloud_key = K(f"{setup}.model.gpu"), K(f"{setup}.model.cloud")
+    _guard(gpu_key, editing.gpu_options(catalog))
+    c1, c2 = st.columns(2)
+    gpu = c1.selectbox("GPU type", editing.gpu_options(catalog), key=_drawn(gpu_key),
+                       format_func=lambda g: editing.gpu_label(g, catalog),
+                       help=f"{ModelChoice.model_fields['gpu'].description} Its memory must hold the weights and the KV cache.")
+    clouds = ["", *editing.cloud_options(catalog, gpu)]
+    _guard(cloud_key, clouds)
+    cheapest = editing.cheapest_cloud(catalog, gpu)
+    c2.selectbox("Cloud (price per GPU-hour)", clouds, key=_drawn(cloud_key),
+                 format_func=lambda c: f"cheapest listed ({cheapest})" if c == "" else editing.cloud_label(c, catalog, gpu),
+                 help=f"{ModelChoice.model_fields['cloud'].description} Only clouds with a catalog price for this GPU.")
+    c1, c2 = st.columns(2)
+    number(f"{setup}.model.gpus_per_replica", c1)
+    number(f"{setup}.model.min_replicas", c2)
+    c1, c2 = st.columns(2)
+    number(f"{setup}.model.target_utilisation", c1)
+    number(f"{setup}.model.max_batch", c2)
+    return name
+
+
+def figure_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "figure": r.key,
+            "catalog value": editing.format_value(r.value),
+            "override": "" if r.override is None else editing.format_value(r.override),
+            "assumption": "⚠ assumption" if r.assumption else "",
+            "as of": r.as_of,
+            "source": r.source,
+        }
+        for r in rows
+    ], columns=["figure", "catalog value", "override", "assumption", "as of", "source"])
+
+
+def setup_figures(setup: str) -> None:
+    groups = editing.relevant_figures(pending, catalog, setup)
+    if not groups:
+        return
+    with st.expander(f"Catalog figures {fmt.setup(setup)} uses"):
+        st.caption("Source, date and whether each figure is a planning assumption. Override any of them on the "
+                   "Overrides tab.")
+        for group in groups:
+            st.markdown(f"**{group.title}**")
+            st.dataframe(figure_frame(group.rows), hide_index=True, width="stretch")
+
+
+# --- The page ---------------------------------------------------------------------------------------
+
+_fill()
+values = _values()
+overrides = dict(st.session_state.get(editing.OVERRIDES, {}))
+pending = editing.build_scenario(values, overrides, catalog)
+
+st.title("Scenario editor")
+st.caption(f"Editing **{current.name}**. Change any input, then press **Apply changes**: the edit is checked "
+           "as a whole and, if it is valid, every page shows the edited scenario (unsaved until you save it in "
+           "the Scenario library). Nothing is recalculated while you type.")
+if state.origin()["kind"] == "example":
+    st.caption("This is a shipped example: it stays as it is; applying gives you an edited copy to save under "
+               "your own name.")
+
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="center")
+c1.button("Apply changes", key="ed_apply", type="primary", on_click=_apply, width="stretch")
+c2.button("Reset to current scenario", key="ed_reset", on_click=_reset, width="stretch",
+          help="Discard the edits that were not applied and show the current scenario again.")
+same = editing.same_as(pending, current_yaml)
+c3.caption("No unapplied changes." if same else "You have changes that are not applied yet.")
+
+result = st.session_state.get(RESULT)
+if result:
+    if "success" in result:
+        st.success(result["success"])
+        st.page_link("app_pages/break_even.py", label="See the break-even page", icon="➡️")
+        del st.session_state[RESULT]
+    elif "info" in result:
+        st.info(result["info"])
+        del st.session_state[RESULT]
+    else:
+        lines = [f"- **{editing.problem_group(p)}** · {p}".replace("$", "\\$") for p in result["problems"]]
+        st.error("The scenario was **not** changed: fix these and apply again (your entries are kept).\n\n"
+                 + "\n".join(lines))
+
+st.text_input("Scenario name", key=W("name"), max_chars=editing.max_chars("name"),
+              help="Shown in the sidebar and used when you save the scenario.")
+st.text_area("Description", key=W("description"), max_chars=editing.max_chars("description"), height=90,
+             help="The decision this scenario describes: who asks what, and what each setup would be.")
+
+tabs = st.tabs(TABS)
+
+with tabs[0]:  # Workload
+    c1, c2 = st.columns(2)
+    number("workload.queries_per_month", c1)
+    number("workload.monthly_growth", c2)
+    c1, c2 = st.columns(2)
+    number("workload.peak_to_average", c1)
+    number("workload.batch_share", c2)
+    c1, c2 = st.columns(2)
+    c1.date_input("Start date", key=W("workload.start_date"), min_value=dt.date(2000, 1, 1),
+                  max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD",
+                  help="The first month of the horizon. Retirements and price ages are compared with this date, "
+                       "never with today's.")
+    number("workload.horizon_months", c2)
+    st.divider()
+    length("workload.query")
+    length("workload.answer")
+    st.divider()
+    c1, c2 = st.columns(2)
+    number("workload.reasoning_tokens", c1)
+    number("workload.length_cv", c2)
+
+with tabs[1]:  # Knowledge
+    mode_key = K("knowledge.corpus.mode")
+    _guard(mode_key, list(editing.CORPUS_MODES))
+    corpus_mode = st.radio("Corpus given as", editing.CORPUS_MODES, key=_drawn(mode_key), horizontal=True,
+                           format_func=editing.CORPUS_MODE_LABELS.get,
+                           help="The knowledge base retrieval searches (RAG and hybrid): its size in tokens, or "
+                                "sample documents plus how many documents there are.")
+    if corpus_mode == "tokens":
+        number("knowledge.corpus.tokens")
+    else:
+        docs = st.text_area(f"Sample documents, separated by a line holding only {editing.DOCUMENT_SEPARATOR}",
+                            key=W("knowledge.corpus.documents"), height=220,
+                            help="Paste a few typical documents; put a line with just --- between two documents. "
+                                 "Their mean token count times the number of documents gives the corpus size.")
+        st.caption(editing.count_preview("documents", docs))
+        number("knowledge.corpus.document_count")
+    number("knowledge.monthly_change_share")
+
+with tabs[2]:  # People
+    st.caption("Empty inputs use the catalog's planning assumptions (shown under each). Set your own figures "
+               "where you know them.")
+    c1, c2 = st.columns(2)
+    number("people.day_rate_usd", c1)
+    number("people.self_hosting_ops_days_per_month", c2)
+    st.markdown("**Build effort (one-time)**")
+    for setup, col in zip(editing.SETUP_LABELS, st.columns(4)):
+        number(f"people.build_days.{setup}", col)
+    st.markdown("**Running effort (every month)**")
+    for setup, col in zip(editing.SETUP_LABELS, st.columns(4)):
+        number(f"people.ops_days_per_month.{setup}", col)
+
+with tabs[3]:  # Prompt-only
+    model_block("prompt_only")
+    length("prompt_only.system_prompt")
+    length("prompt_only.few_shot")
+    number("prompt_only.cache_hit_rate")
+    setup_figures("prompt_only")
+
+with tabs[4]:  # RAG
+    model_block("rag")
+    length("rag.system_prompt")
+    c1, c2 = st.columns(2)
+    number("rag.chunk_tokens", c1)
+    number("rag.top_k", c2)
+    embeddings = list(catalog.embedding)
+    stores = list(catalog.vector_store)
+    rerankers = ["", *catalog.reranker]
+    _guard(K("rag.embedding_model"), embeddings)
+    _guard(K("rag.vector_store"), stores)
+    _guard(K("rag.reranker.model"), rerankers)
+    c1, c2 = st.columns(2)
+    c1.selectbox(
+        "Embedding model", embeddings, key=W("rag.embedding_model"),
+        format_func=lambda e: f"{e} · ${catalog.embedding[e].prices.usd_per_mtok.value:g}/M tokens, "
+                              f"{catalog.embedding[e].prices.dimensions.value:g} dimensions",
+        help="Embeds the corpus once (and its monthly changes) and every query.")
+    c2.selectbox(
+        "Vector store", stores, key=W("rag.vector_store"),
+        format_func=lambda v: f"{v} · {catalog.vector_store[v].kind}",
+        help="Serverless stores bill storage, reads and writes (with a monthly minimum); instance stores bill "
+             "machines sized for the index and the peak query rate.")
+    c1, c2 = st.columns(2)
+    reranker = c1.selectbox(
+        "Reranker (optional)", rerankers, key=W("rag.reranker.model"),
+        format_func=lambda r: "No reranker" if r == "" else f"{r} · {catalog.reranker[r].provider}",
+        help="A reranker scores more candidate chunks and keeps the best top_k: better answers for a price "
+             "per search and some latency.")
+    if reranker:
+        number("rag.reranker.candidates", c2)
+    number("rag.cache_hit_rate")
+    setup_figures("rag")
+
+with tabs[5]:  # Fine-tuned
+    ft_name = model_block("fine_tuned", fine_tuning=True)
+    ft_open = editing.is_open_model(ft_name, catalog)
+    if not ft_open and ft_name in catalog.llm and catalog.llm[ft_name].fine_tuning is not None:
+        offer = catalog.llm[ft_name].fine_tuning
+        if not offer.new_customers:
+            st.warning(f"{catalog.llm[ft_name].provider} no longer lets new customers fine-tune {ft_name} "
+                       f"({offer.availability_source}). Tick the box below only if your organisation already can.")
+        st.checkbox("Our organisation can still fine-tune with this provider (existing customer)",
+                    key=W("fine_tuned.existing_customer"),
+                    help=editing.schema_field("fine_tuned.existing_customer").description)
+    st.markdown("**Training**")
+    c1, c2, c3 = st.columns(3)
+    number("fine_tuned.training.examples", c1)
+    number("fine_tuned.training.tokens_per_example", c2)
+    number("fine_tuned.training.epochs", c3)
+    c1, c2 = st.columns(2)
+    number("fine_tuned.training.retrain_every_months", c1)
+    number("fine_tuned.training.labelling_usd_per_example", c2)
+    if ft_open:
+        serving_gpu = st.session_state.get(K("fine_tuned.model.gpu"))
+        serving_cloud = st.session_state.get(K("fine_tuned.model.cloud")) or ""
+        methods = ["lora", "full"]
+        _guard(K("fine_tuned.training.method"), methods)
+        c1, c2 = st.columns(2)
+        c1.selectbox("Method", methods, key=W("fine_tuned.training.method"),
+                     format_func={"lora": "LoRA (adapters; frozen weights)", "full": "Full fine-tuning"}.get,
+                     help="LoRA needs ~4 FLOPs per parameter and token and little memory; full fine-tuning "
+                          "~6 and 16 bytes per parameter for mixed-precision Adam.")
+        number("fine_tuned.training.gpus", c2)
+        train_gpus = ["", *editing.gpu_options(catalog)]
+        _guard(K("fine_tuned.training.gpu"), train_gpus)
+        c1, c2 = st.columns(2)
+        train_gpu = c1.selectbox("Training GPU", train_gpus, key=W("fine_tuned.training.gpu"),
+                                 format_func=lambda g: f"same as serving ({serving_gpu})" if g == "" else editing.gpu_label(g, catalog),
+                                 help=Training.model_fields["gpu"].description)
+        effective_gpu = train_gpu or serving_gpu
+        train_clouds = ["", *editing.cloud_options(catalog, effective_gpu)]
+        _guard(K("fine_tuned.training.cloud"), train_clouds)
+        c2.selectbox("Training cloud", train_clouds, key=W("fine_tuned.training.cloud"),
+                     format_func=lambda c: (f"same as serving ({serving_cloud or 'cheapest listed'})" if c == ""
+                                            else editing.cloud_label(c, catalog, effective_gpu)),
+                     help="Whose price per GPU-hour the training runs pay. Only clouds with a price for the "
+                          "training GPU.")
+        chosen_cloud = st.session_state.get(K("fine_tuned.training.cloud")) or serving_cloud
+        if chosen_cloud and chosen_cloud not in editing.cloud_options(catalog, effective_gpu):
+            st.caption(f"⚠ {effective_gpu} has no price on {chosen_cloud}: choose a training cloud that lists it.")
+    else:
+        st.caption("API fine-tuning runs on the provider's hardware at its price per training token.")
+    length("fine_tuned.system_prompt")
+    number("fine_tuned.cache_hit_rate")
+    setup_figures("fine_tuned")
+
+with tabs[6]:  # Hybrid
+    rr = st.session_state.get(K("rag.reranker.model")) or "no reranker"
+    st.caption(f"Hybrid runs the fine-tuned setup's model (**{st.session_state.get(K('fine_tuned.model.name'))}**) "
+               f"with the RAG setup's retrieval (**{st.session_state.get(K('rag.embedding_model'))}**, "
+               f"**{st.session_state.get(K('rag.vector_store'))}**, {rr}): change those on their tabs.")
+    length("hybrid.system_prompt")
+    c1, c2 = st.columns(2)
+    number("hybrid.top_k", c1)
+    number("hybrid.cache_hit_rate", c2)
+    setup_figures("hybrid")
+
+with tabs[7]:  # Overrides
+    st.caption("Every figure below comes from the catalog with its source and date. An override replaces one "
+               "figure for this scenario only (by its dotted key); it is applied with **Apply changes**, like "
+               "every other edit.")
+    st.subheader("Overrides")
+    table = editing.figure_table(catalog)
+    if not overrides:
+        st.caption("No overrides: the scenario uses the catalog as it is.")
+    for figure_key, value in overrides.items():
+        fig = table.get(figure_key)
+        c1, c2, c3, c4 = st.columns([5, 2, 2, 1.3], vertical_alignment="center")
+        c1.code(figure_key, language=None)
+        c2.markdown(f"**{editing.format_value(value)}**")
+        c3.caption("catalog: " + (editing.format_value(fig.value) if fig else "no figure by that name"))
+        c4.button("Remove", key=f"ed_remove_{figure_key}", on_click=_remove_override, args=(figure_key,),
+                  help="Back to the catalog figure (applied with Apply changes).")
+
+    st.markdown("**Add or change an override**")
+    candidates = editing.override_candidates(pending, catalog)
+    _guard(OVERRIDE_KEY, candidates)
+    c1, c2 = st.columns(2)
+    selected = c1.selectbox(
+        "Figure used by these choices", candidates, key=OVERRIDE_KEY,
+        format_func=lambda k: f"{k} = {editing.format_value(table[k].value)}" if k in table else k,
+        help="The figures the chosen models, GPUs, embedding model, store and reranker use, and the catalog "
+             "defaults the scenario leaves in place.")
+    custom = c2.text_input("…or any catalog figure by its dotted key", key=OVERRIDE_CUSTOM,
+                           placeholder="e.g. llm.gpt-4.1-mini.prices.batch_discount",
+                           help="Every key is on the Catalog page (and `python -m simulator catalog`). Optional "
+                                "figures the catalog leaves empty, such as a missing batch discount, can be set too.")
+    target = (custom or "").strip() or selected
+    if target and st.session_state.get(OVERRIDE_FOR) != target:
+        start = overrides.get(target, table[target].value if target in table else 0.0)
+        st.session_state[OVERRIDE_VALUE] = float(start)
+        st.session_state[OVERRIDE_FOR] = target
+    st.session_state.setdefault(OVERRIDE_VALUE, 0.0)
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    c1.number_input("Value (in the figure's own unit, see its key)", key=OVERRIDE_VALUE, format="%g",
+                    min_value=-1e15, max_value=1e15, step=None,
+                    help="USD figures are in the unit their key names (usd_per_mtok: USD per million tokens).")
+    c2.button("Add override", key="ed_override_add", on_click=_add_override, disabled=not target, width="stretch")
+    if target:
+        fig = table.get(target)
+        if fig is not None:
+            badge = " · ⚠ assumption" if fig.is_assumption else ""
+            st.caption(f"`{target}`: catalog value {editing.format_value(fig.value)}{badge} · source: {fig.source} "
+                       f"· as of {fig.as_of}")
+        elif not editing.known_figure(target, catalog):
+            st.warning(f"`{target}` names no catalog figure; applying will report it.")
+        else:
+            st.caption(f"`{target}`: the catalog leaves this figure empty; an override sets it.")
+
+    st.subheader("Catalog figures these choices use")
+    for group in editing.relevant_figures(pending, catalog):
+        users = ", ".join(fmt.setup(u) for u in group.used_by)
+        with st.expander(f"{group.title} · used by {users}"):
+            st.dataframe(figure_frame(group.rows), hide_index=True, width="stretch")
+
+st.divider()
+st.button("Apply changes", key="ed_apply_bottom", type="primary", on_click=_apply)
+
+# Remember what each drawn widget shows, for when it is hidden or the user comes back from another page.
+st.session_state[SHADOW] = {**st.session_state.get(SHADOW, {}),
+                            **{k: st.session_state[k] for k in DRAWN if k in st.session_state}}
+st.session_state[DRAWN_KEY] = list(DRAWN)

@@ -1,0 +1,97 @@
+"""The meeting export: one self-contained HTML report (interactive charts that work offline),
+the sweep as CSV, the scenario as YAML, and a PNG of the break-even chart where possible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import numpy as np
+
+from simulator.evaluate import Evaluation
+
+from . import charts, fmt, summary
+
+
+def _markdown_bold(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
+
+
+def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_url: str | None = None) -> str:
+    """A standalone HTML page; plotly.js is embedded once, so it opens offline."""
+    s = ev.scenario
+    result = ev.to_dict()
+    figures = [
+        ("Monthly cost across query volume", charts.break_even_figure(ev, lo, hi)),
+    ]
+    feasible = {n: r["cost_breakdown_usd"] for n, r in result["setups"].items() if r["feasible"]}
+    if feasible:
+        figures.append((f"Cost by part at {fmt.volume(s.workload.queries_per_month)} queries/month",
+                        charts.breakdown_figure(feasible)))
+        figures.append(("Cumulative cost over the horizon",
+                        charts.cumulative_figure({n: ev.cumulative_cost(n) for n in feasible}, str(s.workload.start_date))))
+    chart_html = []
+    for i, (title, fig) in enumerate(figures):
+        # Streamlit's own Plotly template only styles charts inside the app; the report needs its own.
+        fig.update_layout(template="plotly_white")
+        div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+        chart_html.append(f"<h2>{html.escape(title)}</h2>{div}")
+
+    rows = []
+    for name, r in result["setups"].items():
+        if r["feasible"]:
+            rows.append(
+                f"<tr><td>{fmt.setup(name)}</td><td>{html.escape(r['model'])} ({html.escape(r['hosting'])})</td>"
+                f"<td>{fmt.usd_month(r['monthly_cost_usd'])}</td><td>{fmt.usd(r['cost_per_query_usd'])}</td>"
+                f"<td>{fmt.usd(r['one_time_cost_usd'])}</td><td>{fmt.months(r['payback_months_vs_prompt_only'])}</td>"
+                f"<td>{fmt.ms(r['latency_ms']['p50'])} / {fmt.ms(r['latency_ms']['p95'])}</td></tr>")
+        else:
+            rows.append(f"<tr><td>{fmt.setup(name)}</td><td>{html.escape(r['model'])}</td>"
+                        f"<td colspan='5'>infeasible: {html.escape('; '.join(r['warnings']))}</td></tr>")
+    pairs = []
+    for b in result["break_even"]:
+        where = "never between 1 and 1e12" if b["queries_per_month"] is None else f"{b['queries_per_month']:,.0f}"
+        pairs.append(f"<tr><td>{fmt.setup(b['a'])} vs {fmt.setup(b['b'])}</td><td>{where}</td>"
+                     f"<td>{fmt.setup(b['cheaper_at_low_volume']) if b['cheaper_at_low_volume'] else 'equal'}</td></tr>")
+    warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
+                for n, r in result["setups"].items() for w in r["warnings"]]
+    link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
+    conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in summary.conclusions(ev, lo, hi))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Crossover: {html.escape(s.name)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }} td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }}
+pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 12px; }} .muted {{ color: #666; }}
+</style></head><body>
+<h1>{html.escape(s.name)}</h1>
+<p class="muted">Crossover report, {dt.date.today().isoformat()} · catalog checked {result['catalog_as_of']} ·
+start {result['start_date']} · {result['horizon_months']}-month horizon</p>
+<p>{html.escape(s.description)}</p>
+{link}
+<h2>Conclusions</h2><ul id="conclusions">{conclusions}</ul>
+<h2>At {fmt.volume(s.workload.queries_per_month)} queries/month</h2>
+<table><tr><th>Setup</th><th>Model</th><th>Monthly cost</th><th>Per query</th><th>One-time</th><th>Pays back vs prompt-only</th><th>Latency p50 / p95</th></tr>
+{''.join(rows)}</table>
+<h2>Break-even volumes (queries/month)</h2>
+<table><tr><th>Pair</th><th>First crossing</th><th>Cheaper below</th></tr>{''.join(pairs)}</table>
+{''.join(chart_html)}
+<h2>Warnings and assumptions</h2><ul>{''.join(warnings) or '<li>none</li>'}</ul>
+<h2>Scenario inputs</h2><pre>{html.escape(scenario_yaml)}</pre>
+</body></html>"""
+
+
+def sweep_csv(ev: Evaluation, lo: float, hi: float, points: int = 200) -> str:
+    return ev.sweep(np.geomspace(lo, hi, points)).to_csv(index=False)
+
+
+def chart_png(ev: Evaluation, lo: float, hi: float) -> bytes:
+    """PNG of the break-even chart via kaleido and a local Chromium; raises RuntimeError if absent."""
+    try:
+        return charts.break_even_figure(ev, lo, hi).to_image(format="png", width=1400, height=700, scale=1)
+    except Exception as exc:  # kaleido raises several types when no browser is found
+        raise RuntimeError(
+            "PNG export needs the kaleido package and a Chrome or Chromium browser on the server "
+            f"({type(exc).__name__}). The HTML report has the same chart, interactive."
+        ) from exc

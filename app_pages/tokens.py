@@ -1,0 +1,127 @@
+"""Tokens: count pasted text and uploaded documents; each setup's per-query tokens against its context window."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import charts_tokens, fmt, state
+from simulator import uploads
+from simulator.context_fit import context_fits
+from simulator.tokens import ENCODINGS, count_tokens
+
+PROGRESS_ABOVE_CHARACTERS = 200_000  # show progress when there is this much text or several files
+PROGRESS_ABOVE_INPUTS = 3
+
+st.title("Tokens")
+st.caption("Count tokens with tiktoken (offline) in both OpenAI encodings, then see how the current scenario's "
+           "average query is made up in each setup's model.")
+
+# --- Counting your texts ----------------------------------------------------------------------------
+
+st.subheader("Count your texts")
+text = st.text_area("Paste text", key="tokens_text", height=160,
+                    placeholder="Paste a system prompt, a document, an example answer…")
+files = st.file_uploader(
+    "Or upload documents", type=list(uploads.EXTENSIONS), accept_multiple_files=True, key="tokens_files",
+    max_upload_size=uploads.MAX_FILE_MB,
+    help=f"UTF-8 text: {', '.join('.' + e for e in uploads.EXTENSIONS)}; up to {uploads.MAX_FILE_MB} MB per file "
+         f"and {uploads.MAX_TOTAL_MB} MB in total.",
+)
+
+inputs: list[tuple[str, str]] = []
+if text:
+    inputs.append(("Pasted text", text))
+if files:
+    decoded = uploads.decode_uploads([(f.name, f.getvalue()) for f in files])
+    for error in decoded.errors:
+        st.error(str(error))
+    inputs.extend(decoded.texts)
+
+
+def count_inputs(items: list[tuple[str, str]]) -> list[dict]:
+    """Token counts per input and encoding, with a progress bar when there is a lot to count."""
+    steps = len(items) * len(ENCODINGS)
+    large = (len(items) > PROGRESS_ABOVE_INPUTS
+             or sum(len(t) for _, t in items) > PROGRESS_ABOVE_CHARACTERS)
+    bar = st.progress(0.0, text="Counting tokens…") if large else None
+    rows = []
+    for i, (name, body) in enumerate(items):
+        counts = {}
+        for j, encoding in enumerate(ENCODINGS):
+            if bar is not None:
+                bar.progress((i * len(ENCODINGS) + j) / steps,
+                             text=f"Counting {name} ({i + 1} of {len(items)}, {encoding})…")
+            counts[encoding] = count_tokens(body, encoding)
+        rows.append({"input": name, "characters": len(body), **counts})
+    if bar is not None:
+        bar.empty()
+    return rows
+
+
+if not inputs:
+    st.info("Paste text or upload files to count their tokens.")
+else:
+    counted = count_inputs(inputs)
+    totals = {key: sum(r[key] for r in counted) for key in ("characters", *ENCODINGS)}
+    columns = st.columns(len(ENCODINGS) + 1)
+    for column, encoding in zip(columns, ENCODINGS):
+        column.metric(f"Total, {encoding}", f"{fmt.tokens(totals[encoding])} tokens")
+    columns[-1].metric("Total, characters", f"{fmt.tokens(totals['characters'])} characters")
+
+    def row(name: str, values: dict) -> dict:
+        o200k, cl100k = values["o200k_base"], values["cl100k_base"]
+        return {
+            "input": name,
+            "characters": fmt.tokens(values["characters"]),
+            "o200k_base tokens": fmt.tokens(o200k),
+            "cl100k_base tokens": fmt.tokens(cl100k),
+            "characters per o200k_base token": f"{values['characters'] / o200k:.2f}" if o200k else "–",
+        }
+
+    table = [row(r["input"], r) for r in counted]
+    if len(counted) > 1:
+        table.append(row(f"Total ({len(counted)} inputs)", totals))
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="tokens_counts")
+
+# --- The current scenario ---------------------------------------------------------------------------
+
+ev = state.evaluation()
+fits = context_fits(ev)
+st.subheader("Per query in the current scenario")
+st.caption(f"{ev.scenario.name}: the average query of each setup, in its model's own tokens. Lengths typed as "
+           "numbers are o200k_base tokens; models with other tokenizers use a sourced ratio.")
+
+show_window = st.toggle("Scale the axis to the context windows", key="tokens_show_window",
+                        help="Off: the axis fits the bars and larger windows are marked at its right edge.")
+st.plotly_chart(charts_tokens.composition_figure(fits, show_window), key="tokens_composition", width="stretch")
+
+for fit in fits:
+    if not fit.feasible:
+        st.warning(f"**{fmt.setup(fit.setup)}** is infeasible: {'; '.join(fit.problems) or 'see the cost breakdown'}")
+
+
+def share_text(share: float | None) -> str:
+    if share is None:
+        return "–"
+    return "under 0.1%" if share < 0.001 else f"{share:.1%}"
+
+
+def fits_text(fit) -> str:
+    if fit.fits is None:
+        return "unknown"
+    return "yes" if fit.fits else "no"
+
+
+st.dataframe(pd.DataFrame([
+    {
+        "setup": fmt.setup(fit.setup),
+        "model": fit.model,
+        "input tokens": fmt.tokens(fit.input_tokens),
+        "output tokens": fmt.tokens(fit.output_tokens),
+        "context window (tokens)": fmt.tokens(fit.context_window_tokens),
+        "fits": fits_text(fit),
+        "share of window": share_text(fit.window_share),
+        "counted as": fit.encoding or "–",
+        "problem": "; ".join(fit.problems) or "–",
+    }
+    for fit in fits
+]), hide_index=True, width="stretch", key="tokens_fits")

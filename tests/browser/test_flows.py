@@ -1,0 +1,119 @@
+"""What a user does, in a real browser against `streamlit run`: screenshots in test-artifacts/browser/."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .conftest import ROOT, wait_for_chart
+
+SUMMARY = "[data-testid='stMarkdownContainer'] p:has-text('queries/month,')"
+
+
+def sidebar_volume(page):
+    return page.locator("[data-testid='stSidebar'] input[aria-label='Queries per month']")
+
+
+def chart_texts(page) -> list[str]:
+    return page.locator("[data-testid='stPlotlyChart'] .textpoint, [data-testid='stPlotlyChart'] .annotation-text").evaluate_all(
+        "els => els.map(e => e.textContent)")
+
+
+def summary_text(page) -> str:
+    return page.locator(SUMMARY).first.inner_text()
+
+
+def test_landing_page_then_volume_change(server, page, shot):
+    page.goto(server)
+    wait_for_chart(page)
+    shot(page, "landing")
+    assert "At 400k queries/month, Prompt-only is cheapest" in summary_text(page)
+    assert "your volume: 400k/month" in chart_texts(page)
+    assert any("Fine-tuned cheapest" in t and "1.6M/month" in t for t in chart_texts(page))
+
+    volume = sidebar_volume(page)
+    volume.fill("5000000")
+    volume.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('5M/month'))")
+    shot(page, "volume-5M")
+    assert "At 5M queries/month, Fine-tuned is cheapest" in summary_text(page)
+    assert re.search(r"[?&]d=1\.", page.url)
+
+
+def test_save_then_share_link_in_a_new_browser(server, page, browser, saved_dir, shot):
+    page.goto(f"{server}/library?s=docs-qa")
+    page.get_by_label("Save as (name)").fill("Docs plan for Q1")
+    page.get_by_role("button", name="Save as new scenario").click()
+    page.get_by_text("Saved as 'Docs plan for Q1'").wait_for()
+    shot(page, "saved")
+    assert (saved_dir / "docs-plan-for-q1.yaml").exists()
+
+    page.get_by_role("link", name="Break-even").click()
+    wait_for_chart(page)
+    volume = sidebar_volume(page)
+    volume.fill("250000")
+    volume.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('250k/month'))")
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    assert "d=1." in link
+    expected = summary_text(page)
+    shot(page, "edited")
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = fresh.new_page()
+    other.goto(link)
+    wait_for_chart(other)
+    other.locator(SUMMARY).first.wait_for()
+    shot(other, "shared-link-in-new-context")
+    assert other.locator(SUMMARY).first.inner_text() == expected
+    assert "Unsaved changes" in other.locator("[data-testid='stSidebar']").inner_text()
+    fresh.close()
+
+
+def test_upload_a_yaml(server, page, tmp_path, shot):
+    data = yaml.safe_load((ROOT / "scenarios" / "legal-drafting.yaml").read_text())
+    data["name"] = "Uploaded legal plan"
+    good = tmp_path / "legal.yaml"
+    good.write_text(yaml.safe_dump(data, sort_keys=False))
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("schema_version: 1\nname: broken\nworkload: {queries_per_month: -5}\n")
+
+    page.goto(f"{server}/library")
+    page.get_by_text("Upload a scenario").wait_for()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    page.get_by_text("This file is not a usable scenario").wait_for()
+    shot(page, "bad-upload-refused")
+    assert "workload.queries_per_month" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    page.get_by_text("Opened legal.yaml as an unsaved scenario").wait_for()
+    shot(page, "uploaded")
+    assert "Uploaded legal plan" in page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def test_export_report_opens_offline(server, page, browser, tmp_path, shot):
+    page.goto(server)
+    wait_for_chart(page)
+    page.get_by_text("Export for the meeting").click()
+    page.get_by_role("button", name="Prepare report, CSV and YAML").click()
+    button = page.get_by_role("button", name="Report (HTML)")
+    button.wait_for()
+    shot(page, "export-ready")
+    with page.expect_download() as info:
+        button.click()
+    report = tmp_path / "report.html"
+    info.value.save_as(report)
+    text = report.read_text()
+    # plotly.js is embedded: no script or stylesheet is fetched from the network.
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", text)
+    assert len(text) > 3_000_000
+
+    offline = browser.new_context(viewport={"width": 1300, "height": 1000}, offline=True)
+    offline.route(re.compile(r"^https?://"), lambda route: route.abort())
+    viewer = offline.new_page()
+    viewer.goto(report.as_uri())
+    viewer.wait_for_selector(".main-svg", timeout=20_000)
+    shot(viewer, "report-offline")
+    assert viewer.locator(".js-plotly-plot").count() == 3
+    assert "Prompt-only is cheapest" in viewer.locator("#conclusions").inner_text()
+    offline.close()

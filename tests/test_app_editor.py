@@ -1,0 +1,195 @@
+"""The scenario editor page, driven headlessly with Streamlit's AppTest."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITOR = "app_pages/editor.py"
+
+
+@pytest.fixture(autouse=True)
+def saved_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
+
+
+def open_editor(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(EDITOR).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def current(at) -> dict:
+    return yaml.safe_load(at.session_state["scenario_yaml"])
+
+
+def apply(at) -> AppTest:
+    at.button(key="ed_apply").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def summary(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("At **"))
+
+
+def test_the_editor_shows_the_current_scenario():
+    at = open_editor()
+    assert at.title[0].value == "Scenario editor"
+    assert at.text_input(key="ed_name").value == "Customer-support bot"
+    assert at.number_input(key="ed_workload.queries_per_month").value == 400_000
+    assert at.number_input(key="ed_workload.monthly_growth").value == 5.0          # percent
+    assert at.radio(key="ed_workload.query.mode").value == "samples"
+    assert at.selectbox(key="ed_fine_tuned.model.gpu").value == "l40s"
+    assert [t.label for t in at.tabs] == ["Workload", "Knowledge", "People", "Prompt-only", "RAG",
+                                          "Fine-tuned", "Hybrid", "Overrides"]
+    assert "No unapplied changes." in [c.value for c in at.caption]
+    assert all(w.key.startswith("ed_") for w in [*at.main.number_input, *at.main.selectbox, *at.main.text_area, *at.main.radio])
+
+
+def test_a_new_volume_applies_to_the_whole_app():
+    at = open_editor()
+    at.number_input(key="ed_workload.queries_per_month").set_value(5_000_000.0).run()
+    assert "You have changes that are not applied yet." in [c.value for c in at.caption]
+    assert current(at)["workload"]["queries_per_month"] == 400_000          # nothing until applied
+    apply(at)
+    assert "Applied" in at.success[0].value
+    assert current(at)["workload"]["queries_per_month"] == 5_000_000
+    assert at.sidebar.number_input(key="sidebar_volume").value == 5_000_000
+    assert "Unsaved changes" in [c.value for c in at.sidebar.caption][0]
+    at.switch_page("app_pages/break_even.py").run()
+    assert not at.exception
+    assert "**5M queries/month**, **Fine-tuned** is cheapest" in summary(at)
+
+
+def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
+    at = open_editor()
+    before = at.session_state["scenario_yaml"]
+    at.number_input(key="ed_rag.top_k").set_value(12)
+    at.selectbox(key="ed_rag.reranker.model").set_value("cohere-rerank-3.5").run()
+    at.number_input(key="ed_rag.reranker.candidates").set_value(8)
+    at.number_input(key="ed_workload.queries_per_month").set_value(2_000_000.0)
+    apply(at)
+    error = at.error[0].value
+    assert "not** changed" in error
+    assert "rag.reranker.candidates: 8 is fewer than top_k (12)" in error
+    assert at.session_state["scenario_yaml"] == before                          # nothing half-applied
+    # the entries are kept for fixing
+    assert at.number_input(key="ed_rag.reranker.candidates").value == 8
+    assert at.number_input(key="ed_workload.queries_per_month").value == 2_000_000
+    at.number_input(key="ed_rag.reranker.candidates").set_value(40)
+    apply(at)
+    assert not at.error and at.success
+    data = current(at)
+    assert data["rag"]["reranker"] == {"model": "cohere-rerank-3.5", "candidates": 40}
+    assert data["rag"]["top_k"] == 12 and data["workload"]["queries_per_month"] == 2_000_000
+
+
+def test_an_unknown_override_key_is_refused():
+    at = open_editor()
+    before = at.session_state["scenario_yaml"]
+    at.text_input(key="ed_override_custom").set_value("llm.claude-haiku-4.5.prices.input_usd_per_mtk").run()
+    assert any("names no catalog figure" in w.value for w in at.warning)
+    at.button(key="ed_override_add").click().run()
+    apply(at)
+    assert "overrides: override 'llm.claude-haiku-4.5.prices.input_usd_per_mtk' names no catalog figure" in at.error[0].value
+    assert "did you mean llm.claude-haiku-4.5.prices.input_usd_per_mtok" in at.error[0].value
+    assert at.session_state["scenario_yaml"] == before
+
+
+def test_an_override_reaches_the_scenario_and_can_be_removed():
+    at = open_editor()
+    figure = "gpu.l40s.prices.runpod.usd_per_gpu_hour"
+    assert f"{figure} = 0.99" in at.selectbox(key="ed_override_key").options     # a figure these choices use
+    at.selectbox(key="ed_override_key").set_value(figure).run()
+    assert at.number_input(key="ed_override_value").value == pytest.approx(0.99)  # starts at the catalog value
+    at.number_input(key="ed_override_value").set_value(0.79)
+    at.button(key="ed_override_add").click().run()
+    assert not at.exception
+    assert current(at).get("overrides") is None                                   # pending until applied
+    apply(at)
+    assert current(at)["overrides"] == {figure: 0.79}
+    frames = [df.value for df in at.dataframe]
+    assert any((f["figure"] == figure).any() and "0.79" in set(f["override"]) for f in frames)
+    at.button(key=f"ed_remove_{figure}").click().run()
+    apply(at)
+    assert "overrides" not in current(at)
+
+
+def test_an_open_model_reveals_the_gpu_fields():
+    at = open_editor()
+    keys = {w.key for w in at.selectbox}
+    assert "ed_prompt_only.model.gpu" not in keys and "ed_prompt_only.model.cloud" not in keys
+    label = at.selectbox(key="ed_prompt_only.model.name").format_func("llama-3.1-8b")
+    assert "open model" in label
+    at.selectbox(key="ed_prompt_only.model.name").set_value("llama-3.1-8b").run()
+    assert not at.exception
+    assert at.selectbox(key="ed_prompt_only.model.gpu").value
+    for name in ("gpus_per_replica", "min_replicas", "target_utilisation", "max_batch"):
+        assert at.number_input(key=f"ed_prompt_only.model.{name}") is not None
+    at.selectbox(key="ed_prompt_only.model.gpu").set_value("h200-sxm").run()
+    clouds = at.selectbox(key="ed_prompt_only.model.cloud").options
+    assert len(clouds) == 2 and clouds[1].startswith("aws")                     # only clouds with a price
+    assert any("catalog default, assumption" in c.value for c in at.caption)    # max batch, utilisation
+    apply(at)
+    model = current(at)["prompt_only"]["model"]
+    assert model == {"name": "llama-3.1-8b", "gpu": "h200-sxm"}
+    at.switch_page("app_pages/break_even.py").run()
+    assert not at.exception
+
+
+def test_an_api_fine_tuning_offer_closed_to_new_customers_is_explained():
+    at = open_editor()
+    options = at.selectbox(key="ed_fine_tuned.model.name").options
+    assert not any(o.startswith("claude-haiku-4.5") for o in options)            # no fine-tuning offer
+    assert any(o.startswith("gpt-4o ·") and "closed to new customers" in o for o in options)
+    at.selectbox(key="ed_fine_tuned.model.name").set_value("gpt-4.1-mini").run()
+    assert "no longer lets new customers" in at.warning[0].value
+    assert at.checkbox(key="ed_fine_tuned.existing_customer").value is False
+    assert {"ed_fine_tuned.training.gpu", "ed_fine_tuned.training.cloud"}.isdisjoint({w.key for w in at.selectbox})
+
+
+def test_text_lengths_and_catalog_defaults():
+    at = open_editor()
+    at.radio(key="ed_rag.system_prompt.mode").set_value("text").run()
+    at.text_area(key="ed_rag.system_prompt.text").set_value("Answer from the excerpts only. Cite them.").run()
+    assert any(c.value.endswith("tokens (o200k_base).") for c in at.caption)
+    at.number_input(key="ed_people.day_rate_usd").set_value(None)                # back to the catalog default
+    apply(at)
+    data = current(at)
+    assert data["rag"]["system_prompt"] == {"text": "Answer from the excerpts only. Cite them."}
+    assert "day_rate_usd" not in data.get("people", {})
+
+
+def test_loading_another_scenario_refills_the_editor_and_reset_discards_edits():
+    at = open_editor()
+    at.number_input(key="ed_workload.queries_per_month").set_value(777_000.0).run()
+    at.button(key="ed_reset").click().run()
+    assert at.number_input(key="ed_workload.queries_per_month").value == 400_000
+    # the scenario changes elsewhere (the sidebar): the editor follows
+    at.sidebar.number_input(key="sidebar_volume").set_value(3_000_000).run()
+    assert at.number_input(key="ed_workload.queries_per_month").value == 3_000_000
+    other = open_editor(s="docs-qa")
+    assert other.text_input(key="ed_name").value == "Internal documentation Q&A"
+    assert other.radio(key="ed_rag.system_prompt.mode").value == "text"
+    assert other.selectbox(key="ed_rag.reranker.model").value == "cohere-rerank-3.5"
+
+
+def test_unapplied_edits_survive_a_visit_to_another_page():
+    at = open_editor()
+    at.selectbox(key="ed_prompt_only.model.name").set_value("qwen2.5-7b").run()
+    at.selectbox(key="ed_prompt_only.model.gpu").set_value("a100-80gb-sxm").run()
+    at.number_input(key="ed_rag.top_k").set_value(9).run()
+    at.switch_page("app_pages/break_even.py").run()
+    at.switch_page(EDITOR).run()
+    assert not at.exception
+    assert at.selectbox(key="ed_prompt_only.model.name").value == "qwen2.5-7b"
+    assert at.selectbox(key="ed_prompt_only.model.gpu").value == "a100-80gb-sxm"
+    assert at.number_input(key="ed_rag.top_k").value == 9
+    assert "You have changes that are not applied yet." in [c.value for c in at.caption]

@@ -1,0 +1,129 @@
+"""Cost breakdown and scenario library pages, driven with AppTest."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def saved(tmp_path, monkeypatch):
+    folder = tmp_path / "saved"
+    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(folder))
+    return folder
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at, label, index=0):
+    return [m for m in at.metric if m.label == label][index].value
+
+
+def test_cost_breakdown_follows_the_volume(saved):
+    at = open_page("app_pages/cost_breakdown.py")
+    before = metric(at, "Monthly cost")
+    assert before == "$2.8k/month"
+    at.number_input(key="sidebar_volume").set_value(4_000_000).run()
+    assert not at.exception
+    after = metric(at, "Monthly cost")
+    # $2,802 at 400k = $1,087.50 fixed (900 operations + 187.50 amortised) + $1,714.90 for tokens;
+    # at 4M: 1,087.50 + 10 x 1,714.90 = $18,236.50
+    assert after == "$18k/month"
+    parts = at.dataframe[0].value
+    assert "Input tokens" in parts.index and "Total" in parts.index
+
+
+def test_infeasible_setup_is_shown_where_its_number_is(saved, tmp_path, catalog):
+    text = (ROOT / "scenarios/support-bot.yaml").read_text()
+    data = yaml.safe_load(text)
+    data["prompt_only"]["model"]["name"] = "gpt-4.1-nano"  # retired 2026-10-23
+    from simulator.scenario import validate_scenario
+    from simulator import sharing
+    link = sharing.encode(validate_scenario(data, "t", catalog))
+    at = open_page("app_pages/cost_breakdown.py", d=link)
+    assert any("Infeasible: gpt-4.1-nano is retired on 2026-10-23" in e.value for e in at.error)
+
+
+def test_save_as_then_conflict_then_reload(saved):
+    at = open_page("app_pages/library.py")
+    at.text_input(key="lib_save_as_name").set_value("Q1 plan")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    assert not at.exception
+    assert "Saved as 'Q1 plan'" in at.success[0].value
+    assert (saved / "q1-plan.yaml").exists()
+    assert at.query_params["s"] == "q1-plan"
+    # Someone else saves the same scenario meanwhile.
+    file = saved / "q1-plan.yaml"
+    theirs = yaml.safe_load(file.read_text())
+    theirs["workload"]["queries_per_month"] = 123_456
+    file.write_text(yaml.safe_dump(theirs, sort_keys=False))
+    at.number_input(key="sidebar_volume").set_value(999_000).run()
+    at.button(key="lib_save").click().run()
+    assert any("changed by someone else" in e.value for e in at.error)
+    assert yaml.safe_load(file.read_text())["workload"]["queries_per_month"] == 123_456  # theirs is intact
+    at.button(key="lib_conflict_reload").click().run()
+    assert at.session_state["sidebar_volume"] == 123_456
+
+
+def test_duplicate_name_is_refused(saved):
+    at = open_page("app_pages/library.py")
+    for _ in range(2):
+        at.text_input(key="lib_save_as_name").set_value("Same name")
+        at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    assert any("already exists" in e.value for e in at.error)
+
+
+def test_delete_asks_then_trash_restores(saved):
+    at = open_page("app_pages/library.py")
+    at.text_input(key="lib_save_as_name").set_value("Temp")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    at.selectbox(key="lib_choice").set_value("temp").run()
+    at.button(key="lib_delete").click().run()
+    assert not (saved / "temp.yaml").exists()
+    assert "restore it from the trash" in at.success[0].value
+    at.button(key="lib_restore_0").click().run()
+    assert (saved / "temp.yaml").exists()
+
+
+def test_compare_two_scenarios(saved):
+    at = open_page("app_pages/library.py")
+    at.multiselect(key="lib_compare").set_value(["support-bot", "ticket-classifier"]).run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table["scenario"]) == ["Customer-support bot (example)", "High-volume ticket classifier (example)"]
+    assert list(table["cheapest"]) == ["Prompt-only", "Prompt-only"]
+
+
+def test_export_prepares_the_files(saved):
+    at = open_page("app_pages/break_even.py")
+    at.button(key="export_prepare").click().run()
+    assert not at.exception
+    labels = [b.label for b in at.sidebar.get("download_button")]
+    assert labels == ["Report (HTML)", "Sweep (CSV)", "Scenario (YAML)"]
+
+
+def test_report_is_self_contained_and_says_the_conclusion(catalog):
+    import re
+    from app_pages import report
+    from simulator.evaluate import evaluate
+    from simulator.scenario import load_scenario
+    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
+    text = report.html_report(ev, "name: x", 1e3, 1e9, "http://localhost:8501/?s=support-bot")
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", text)
+    assert text.count("Plotly.newPlot") == 3
+    assert "<strong>Prompt-only</strong> is cheapest" in text
+    assert "catalog checked 2026-11-23" in text
+    csv = report.sweep_csv(ev, 1e3, 1e9, points=10)
+    assert csv.splitlines()[0].startswith("queries_per_month,setup,monthly_cost_usd")
+    assert len(csv.splitlines()) == 1 + 10 * 4

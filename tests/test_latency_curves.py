@@ -1,0 +1,242 @@
+"""Latency as the prompt grows and under load: hand computations, agreement with the cost model."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.evaluate import evaluate
+from simulator.latency_curves import (latency_figures, latency_vs_prompt_size, latency_warnings,
+                                      self_hosted_latency_vs_load)
+from simulator.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+API = {  # HAND's mistral-small-4 with round latency figures and no TTFT spread
+    "overrides.llm.mistral-small-4.latency.ttft_ms": 500,
+    "overrides.defaults.workload.api_ttft_p95_over_p50": 1.0,
+    "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
+    "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100,
+}
+RETRIEVAL = {  # 100 ms to embed, 20 ms to search at any corpus size, no spread
+    "overrides.embedding.text-embedding-3-small.latency.query_ms_p50": 100,
+    "overrides.embedding.text-embedding-3-small.latency.query_ms_p95": 100,
+    "overrides.vector_store.pinecone-serverless.latency.query_ms_p50_at_1m": 20,
+    "overrides.vector_store.pinecone-serverless.latency.query_ms_p95_at_1m": 20,
+    "overrides.vector_store.pinecone-serverless.latency.growth_per_10x_vectors": 1.0,
+}
+SELF_HOSTED = {  # Llama 3.1 8B on one H100 with round figures
+    "fine_tuned.model": {"name": "llama-3.1-8b", "gpu": "h100-sxm", "max_batch": 16, "target_utilisation": 0.5},
+    "overrides.open_model.llama-3.1-8b.architecture.parameters_billion": 8.0,
+    "overrides.gpu.h100-sxm.spec.peak_bf16_tflops": 1000,
+    "overrides.gpu.h100-sxm.spec.memory_bandwidth_tb_per_s": 2.0,
+    "overrides.gpu.h100-sxm.spec.memory_gb": 80,
+    "overrides.defaults.serving.flops_efficiency": 0.5,
+    "overrides.defaults.serving.bandwidth_efficiency": 0.8,
+    "overrides.defaults.serving.gpu_memory_utilisation": 0.9,
+}
+
+# The hand roofline for SELF_HOSTED: 8e9 parameters x 2 bytes = 16e9 bytes of weights; KV cache
+# 2 x 32 layers x 8 KV heads x 128 x 2 bytes = 131,072 bytes per token; 1e15 x 0.5 FLOP/s and
+# 2e12 x 0.8 bytes/s achievable.
+WEIGHTS, KV, FLOPS, BANDWIDTH = 16e9, 131_072, 1e15 * 0.5, 2e12 * 0.8
+
+
+def step_ms(batch, context):
+    memory = (WEIGHTS + batch * context * KV) / BANDWIDTH
+    compute = (2 * 8e9 * batch + 4 * 32 * 4096 * batch * context) / FLOPS
+    return max(memory, compute) * 1e3
+
+
+def prefill_ms(tokens):
+    compute = (2 * 8e9 * tokens + 2 * 32 * 4096 * tokens**2) / FLOPS
+    memory = (WEIGHTS + tokens * KV) / BANDWIDTH
+    return max(compute, memory) * 1e3
+
+
+def test_api_latency_grows_with_the_prompt_by_hand(make_scenario, catalog):
+    ev = evaluate(make_scenario(**API), catalog)
+    curve = latency_vs_prompt_size(ev, "prompt_only", np.array([0, 1000, 10_000]))
+    # 500 ms + (2,000 prefix + 100 query + E) tokens / 10,000 per s + 200 tokens / 100 per s
+    expected = [500 + (2100 + e) / 10_000 * 1e3 + 2_000 for e in (0, 1000, 10_000)]
+    np.testing.assert_allclose(curve.p50, expected)
+    np.testing.assert_allclose(curve.p95, expected)  # length spread 0, TTFT spread 0
+    np.testing.assert_allclose(curve.parts_p95["time_to_first_token"], [710, 810, 1_710])
+    np.testing.assert_allclose(curve.parts_p95["generation"], 2_000)
+    np.testing.assert_allclose(curve.parts_p95["retrieval"], 0)
+    assert curve.fits.all()
+
+
+def test_rag_latency_adds_retrieval_by_hand(make_scenario, catalog):
+    ev = evaluate(make_scenario(**API, **RETRIEVAL), catalog)
+    curve = latency_vs_prompt_size(ev, "rag", 500)
+    # 120 ms retrieval + 500 ms + (500 system + 4 x 500 chunks + 100 query + 500) / 10,000 per s + 2,000 ms
+    assert float(curve.p95) == pytest.approx(120 + 500 + 310 + 2_000)
+    assert float(curve.parts_p50["retrieval"]) == pytest.approx(120)
+
+
+def test_self_hosted_latency_grows_with_the_prompt_by_hand(make_scenario, catalog):
+    ev = evaluate(make_scenario(**SELF_HOSTED), catalog)
+    assert ev.setups["fine_tuned"].feasible, ev.setups["fine_tuned"].problems
+    curve = latency_vs_prompt_size(ev, "fine_tuned", np.array([0, 1000]))
+    # 100 system + 100 query (+ E) prompt tokens, 200 output; 16 sequences fit, half of them decode
+    # together at the 50% target utilisation; context 400 (+ E) tokens.
+    for i, e in enumerate((0, 1000)):
+        step = step_ms(8, 400 + e)
+        ttft = prefill_ms(200 + e) + step
+        assert curve.parts_p95["time_to_first_token"][i] == pytest.approx(ttft)
+        assert curve.parts_p95["generation"][i] == pytest.approx(200 * step)
+        assert curve.p95[i] == pytest.approx(ttft + 200 * step)
+    # 200 prompt tokens prefill at the memory roofline, 1,200 at the compute roofline
+    assert prefill_ms(200) == pytest.approx((WEIGHTS + 200 * KV) / BANDWIDTH * 1e3)
+    assert prefill_ms(1200) > (WEIGHTS + 1200 * KV) / BANDWIDTH * 1e3
+
+
+def test_self_hosted_latency_under_load_by_hand(make_scenario, catalog):
+    ev = evaluate(make_scenario(**SELF_HOSTED), catalog)
+    curve = self_hosted_latency_vs_load(ev, "fine_tuned", np.array([0.25, 0.5, 1.0]))
+    # Capacity (the cost model's): one 200-token prefill + 200 decode steps shared by 16 sequences
+    # at the mid-answer context of 100 + 100 + 200 / 2 = 300 tokens.
+    capacity = 1e3 / (prefill_ms(200) + 200 * step_ms(16, 300) / 16)
+    assert curve.capacity_queries_per_s == pytest.approx(capacity)
+    np.testing.assert_allclose(curve.queries_per_s, [0.25 * capacity, 0.5 * capacity, capacity])
+    np.testing.assert_allclose(curve.batch, [4, 8, 16])
+    # M/M/1 mean wait u / (1 - u) x 1 / capacity, capped at 99 x at full load
+    waits = [0.25 / 0.75 * 1e3 / capacity, 1.0 * 1e3 / capacity, 99 * 1e3 / capacity]
+    np.testing.assert_allclose(curve.queue_wait_ms, waits)
+    for i, batch in enumerate((4, 8, 16)):
+        step = step_ms(batch, 400)
+        assert curve.parts_p50["time_to_first_token"][i] == pytest.approx(prefill_ms(200) + step + waits[i])
+        assert curve.p50[i] == pytest.approx(prefill_ms(200) + step + waits[i] + 200 * step)
+    assert curve.target_utilisation == 0.5
+    # At the target utilisation, generation is the cost model's; time to first token adds the wait.
+    at_target = ev.setups["fine_tuned"].latency
+    assert curve.parts_p95["generation"][1] == pytest.approx(at_target.parts_p95["generation"])
+    assert curve.parts_p95["time_to_first_token"][1] == pytest.approx(
+        at_target.parts_p95["time_to_first_token"] + waits[1])
+
+
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_no_extra_tokens_reproduce_the_cost_model(path, catalog):
+    ev = evaluate(load_scenario(path, catalog), catalog)
+    for name in ev.feasible:
+        want = ev.setups[name].latency
+        got = latency_vs_prompt_size(ev, name, 0)
+        assert float(got.p50) == pytest.approx(want.p50, rel=1e-9, abs=1e-9), name
+        assert float(got.p95) == pytest.approx(want.p95, rel=1e-9, abs=1e-9), name
+        for part in want.parts_p95:
+            assert float(got.parts_p50[part]) == pytest.approx(want.parts_p50[part], rel=1e-9, abs=1e-9)
+            assert float(got.parts_p95[part]) == pytest.approx(want.parts_p95[part], rel=1e-9, abs=1e-9)
+
+
+def test_hand_scenarios_reproduce_the_cost_model(make_scenario, catalog):
+    for changes in ({}, {**API, **RETRIEVAL}, SELF_HOSTED, {**SELF_HOSTED, "workload.length_cv": 0.8}):
+        ev = evaluate(make_scenario(**changes), catalog)
+        for name in ev.feasible:
+            got = latency_vs_prompt_size(ev, name, np.zeros(3))
+            np.testing.assert_allclose(got.p50, ev.setups[name].latency.p50, rtol=1e-9)
+            np.testing.assert_allclose(got.p95, ev.setups[name].latency.p95, rtol=1e-9)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_latency_grows_with_prompt_and_load(path, catalog):
+    ev = evaluate(load_scenario(path, catalog), catalog)
+    extra = np.linspace(0, 50_000, 26)
+    for name in ev.feasible:
+        curve = latency_vs_prompt_size(ev, name, extra)
+        assert curve.fits.all()
+        assert np.all(np.diff(curve.parts_p95["time_to_first_token"]) > 0)
+        if curve.batch is None:
+            assert np.all(np.diff(curve.p95) > 0) and np.all(np.diff(curve.p50) > 0), name
+        else:
+            # Longer sequences: latency grows, except where fewer of them fit in memory and the
+            # cost model's replicas decode fewer at once.
+            same = np.diff(curve.batch) == 0
+            assert np.all(np.diff(curve.batch) <= 0)
+            assert np.all(np.diff(curve.p95)[same] > 0) and np.all(np.diff(curve.p50)[same] > 0), name
+        if ev.setups[name].hosting == "api":
+            with pytest.raises(ValueError, match="served by an API; its latency under load is the provider's"):
+                self_hosted_latency_vs_load(ev, name, 0.5)
+            continue
+        load = self_hosted_latency_vs_load(ev, name, np.linspace(0.05, 0.95, 19))
+        assert np.all(np.diff(load.p95) > 0) and np.all(np.diff(load.p50) > 0), name
+        assert np.all(np.diff(load.queries_per_s) > 0) and np.all(np.diff(load.batch) >= 0)
+        assert np.all(np.diff(load.queue_wait_ms) > 0)
+
+
+@pytest.mark.parametrize("setup", ["prompt_only", "fine_tuned"])
+def test_extra_tokens_equal_a_longer_query(setup, make_scenario, catalog):
+    # Without length spread, E extra prompt tokens are E more query tokens in the cost model.
+    changes = {**API, **SELF_HOSTED, "fine_tuned.model.max_batch": 64}
+    extra = np.array([0, 1_000, 20_000, 60_000])
+    curve = latency_vs_prompt_size(evaluate(make_scenario(**changes), catalog), setup, extra)
+    batches = set()
+    for i, e in enumerate(extra):
+        longer = evaluate(make_scenario(**changes, **{"workload.query": {"tokens": 100 + int(e)}}), catalog)
+        want = longer.setups[setup].latency
+        assert curve.p95[i] == pytest.approx(want.p95, rel=1e-9)
+        assert curve.parts_p50["time_to_first_token"][i] == pytest.approx(want.parts_p50["time_to_first_token"], rel=1e-9)
+        if setup == "fine_tuned":
+            batches.add(longer.setups[setup].details["batch"])
+            assert curve.batch[i] == max(1, round(longer.setups[setup].details["batch"] * 0.5))
+    assert setup == "prompt_only" or len(batches) > 1  # memory limits the batch somewhere in range
+
+
+def test_scalar_and_array_calls_agree(make_scenario, catalog):
+    ev = evaluate(make_scenario(**SELF_HOSTED, **{"workload.length_cv": 0.8}), catalog)
+    extra = np.array([0.0, 300.0, 4_000.0])
+    for name in ev.feasible:
+        vector = latency_vs_prompt_size(ev, name, extra)
+        assert vector.p95.shape == (3,)
+        for i, e in enumerate(extra):
+            scalar = latency_vs_prompt_size(ev, name, e)
+            assert scalar.p95.shape == ()
+            assert float(scalar.p95) == pytest.approx(vector.p95[i], rel=1e-12)
+            assert float(scalar.parts_p50["generation"]) == pytest.approx(vector.parts_p50["generation"][i], rel=1e-12)
+    loads = np.array([[0.1, 0.4], [0.7, 0.9]])
+    grid = self_hosted_latency_vs_load(ev, "fine_tuned", loads)
+    assert grid.p95.shape == (2, 2) and grid.batch.shape == (2, 2)
+    for idx in np.ndindex(2, 2):
+        one = self_hosted_latency_vs_load(ev, "fine_tuned", loads[idx])
+        assert float(one.p95) == pytest.approx(grid.p95[idx], rel=1e-12)
+        assert float(one.queries_per_s) == pytest.approx(grid.queries_per_s[idx], rel=1e-12)
+
+
+def test_prompts_beyond_the_context_window_do_not_fit(make_scenario, catalog):
+    ev = evaluate(make_scenario(**API), catalog)
+    # mistral-small-4 holds 128,000 tokens; the query needs 2,300 with its answer.
+    window = ev.setups["prompt_only"].details["context_window_tokens"]
+    curve = latency_vs_prompt_size(ev, "prompt_only", np.array([0, window - 2_300, window]))
+    assert curve.fits.tolist() == [True, True, False]
+    assert np.isnan(curve.p95[2]) and np.isfinite(curve.p95[1])
+
+
+def test_bad_requests_are_refused(make_scenario, catalog):
+    ev = evaluate(make_scenario(**{"fine_tuned.model": {"name": "llama-3.3-70b", "gpu": "l40s"}}), catalog)
+    with pytest.raises(ValueError, match="fine_tuned is infeasible: llama-3.3-70b does not fit"):
+        latency_vs_prompt_size(ev, "fine_tuned", 0)
+    with pytest.raises(ValueError, match="infeasible"):
+        self_hosted_latency_vs_load(ev, "fine_tuned", 0.5)
+    with pytest.raises(ValueError, match="unknown setup"):
+        latency_vs_prompt_size(ev, "nope", 0)
+    with pytest.raises(ValueError, match="not negative"):
+        latency_vs_prompt_size(ev, "prompt_only", -1)
+    ev = evaluate(make_scenario(**SELF_HOSTED), catalog)
+    for bad in (0, 1.5, float("nan")):
+        with pytest.raises(ValueError, match=r"\(0, 1\]"):
+            self_hosted_latency_vs_load(ev, "fine_tuned", bad)
+
+
+def test_assumed_latency_figures_are_named(make_scenario, catalog):
+    ev = evaluate(make_scenario(), catalog)
+    figures = latency_figures(ev, "prompt_only")
+    assert figures["llm.mistral-small-4.latency.prefill_tokens_per_s"].is_assumption
+    assert not any(".prices." in key or "people" in key for key in figures)
+    notes = latency_warnings(ev, "prompt_only")
+    assert any("llm.mistral-small-4.latency.prefill_tokens_per_s" in n and "assumption" in n for n in notes)
+    # An overridden figure is no longer an assumption.
+    ev = evaluate(make_scenario(**API), catalog)
+    assert not any("prefill_tokens_per_s" in n for n in latency_warnings(ev, "prompt_only"))

@@ -1,0 +1,143 @@
+"""The scenario store: versions, conflicts, trash, names that cannot escape the folder."""
+
+import multiprocessing
+import os
+
+import pytest
+
+from simulator.scenario import load_scenario
+from simulator.store import AlreadyExists, ChangedElsewhere, ScenarioStore, StoreError, slugify
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ScenarioStore(tmp_path / "saved")
+
+
+@pytest.fixture
+def bot(catalog):
+    return load_scenario("scenarios/support-bot.yaml", catalog)
+
+
+def renamed(scenario, name, **workload):
+    data = scenario.model_dump()
+    data["name"] = name
+    data["workload"].update(workload)
+    return type(scenario).model_validate(data)
+
+
+def test_save_load_round_trip(store, bot, catalog):
+    entry = store.save(renamed(bot, "My bot"))
+    assert entry.slug == "my-bot"
+    loaded, version, read_only = store.load("my-bot", catalog)
+    assert loaded.name == "My bot" and version == entry.version and not read_only
+    assert [e.slug for e in store.entries(catalog) if not e.read_only] == ["my-bot"]
+
+
+def test_examples_are_read_only(store, bot):
+    assert store.is_example("support-bot")
+    with pytest.raises(AlreadyExists, match="read-only"):
+        store.save(bot, "support-bot")
+    with pytest.raises(StoreError, match="cannot be deleted"):
+        store.delete("support-bot", replaces="x")
+
+
+def test_a_new_scenario_never_overwrites(store, bot):
+    store.save(renamed(bot, "Plan A"))
+    with pytest.raises(AlreadyExists, match="already exists"):
+        store.save(renamed(bot, "plan a"))  # same file name
+
+
+def test_a_stale_version_is_refused_and_nothing_is_lost(store, bot, catalog):
+    first = store.save(renamed(bot, "Plan"))
+    theirs = store.save(renamed(bot, "Plan", queries_per_month=777), "plan", replaces=first.version)
+    with pytest.raises(ChangedElsewhere, match="changed by someone else"):
+        store.save(renamed(bot, "Plan", queries_per_month=999), "plan", replaces=first.version)
+    loaded, version, _ = store.load("plan", catalog)
+    assert loaded.workload.queries_per_month == 777 and version == theirs.version
+
+
+def test_delete_goes_to_trash_and_restores(store, bot, catalog):
+    entry = store.save(renamed(bot, "Gone"))
+    with pytest.raises(ChangedElsewhere):
+        store.delete("gone", replaces="not-the-version")
+    store.delete("gone", replaces=entry.version)
+    with pytest.raises(StoreError, match="no saved scenario"):
+        store.load("gone", catalog)
+    [(slug, path)] = store.trash()
+    assert slug == "gone"
+    assert store.restore(path) == "gone"
+    assert store.load("gone", catalog)[0].name == "Gone"
+
+
+def test_rename(store, bot, catalog):
+    entry = store.save(renamed(bot, "Old"))
+    new = store.rename("old", "New name", replaces=entry.version, catalog=catalog)
+    assert new.slug == "new-name" and store.load("new-name", catalog)[0].name == "New name"
+    assert [s for s, _ in store.trash()] == ["old"]
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "a/b", "..", "", "x" * 65, "Upper", "a\x00b"])
+def test_names_cannot_reach_outside_the_folder(store, bad, catalog):
+    with pytest.raises(StoreError):
+        store.load(bad, catalog)
+
+
+def test_symlinks_are_not_followed(store, bot, catalog, tmp_path):
+    store.root.mkdir(parents=True)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(bot.to_yaml())
+    os.symlink(secret, store.root / "link.yaml")
+    with pytest.raises(StoreError):
+        store.load("link", catalog)
+    assert all(e.slug != "link" for e in store.entries(catalog))
+
+
+def test_slugify():
+    assert slugify("  Q3 plan: RAG vs FT!  ") == "q3-plan-rag-vs-ft"
+    with pytest.raises(StoreError):
+        slugify("!!!")
+
+
+def _hammer(args):
+    root, worker, rounds = args
+    from pricing.catalog import default_catalog
+    from simulator.scenario import load_scenario
+    from simulator.store import AlreadyExists, ChangedElsewhere, ScenarioStore
+    store = ScenarioStore(root)
+    base = load_scenario("scenarios/support-bot.yaml", default_catalog())
+    outcomes = {"saved": 0, "refused": 0}
+    for i in range(rounds):
+        data = base.model_dump()
+        data["name"] = "shared"
+        data["workload"]["queries_per_month"] = worker * 1_000_000 + i + 1
+        scenario = type(base).model_validate(data)
+        try:
+            _, version, _ = store.load("shared")
+        except Exception:
+            version = None
+        try:
+            store.save(scenario, "shared", replaces=version)
+            outcomes["saved"] += 1
+        except (AlreadyExists, ChangedElsewhere):
+            outcomes["refused"] += 1
+        own = type(base).model_validate({**data, "name": f"own {worker} {i}"})
+        store.save(own)
+        outcomes["saved"] += 1
+    return outcomes
+
+
+def test_two_processes_saving_at_once_lose_and_corrupt_nothing(tmp_path, catalog):
+    root = tmp_path / "saved"
+    rounds = 40
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        results = pool.map(_hammer, [(root, 1, rounds), (root, 2, rounds)])
+    store = ScenarioStore(root)
+    entries = store.entries(catalog)
+    own = [e for e in entries if e.name.startswith("own ")]
+    assert len(own) == 2 * rounds  # every save of a different scenario is there
+    shared, _, _ = store.load("shared", catalog)  # the contended file parses
+    assert shared.name == "shared"
+    total_shared = sum(r["saved"] for r in results) - 2 * rounds + sum(r["refused"] for r in results)
+    assert total_shared == 2 * rounds  # each contended save either landed or was refused, never lost silently
+    assert not list(root.glob(".*.tmp"))
