@@ -12,18 +12,19 @@ q0 = scenario.workload.queries_per_month
 st.title("Break-even")
 st.caption(scenario.description or scenario.name)
 
-lo, hi = st.select_slider(
-    "Volume range (queries per month)", options=state.RANGE_OPTIONS, key=state.RANGE_KEY, value=state.view_range(),
-    format_func=fmt.volume, help="The chart's horizontal range. Break-even points are solved over 1 to 1e12.",
-    on_change=lambda: state.set_view_range(st.session_state[state.RANGE_KEY]),
-)
-
+lo, hi = state.view_range()
 st.markdown(" ".join(summary.conclusions(ev, lo, hi)),
             help="Feasible setups only. Costs include people and amortised one-time costs.")
 for line in summary.infeasible(ev):
     st.warning(line)
 
+# The chart goes out before the controls below it, so the browser starts drawing it first.
 st.plotly_chart(charts.break_even_figure(ev, lo, hi), key="break_even_chart", width="stretch")
+st.select_slider(
+    "Chart range (queries per month)", options=state.RANGE_OPTIONS, key=state.RANGE_KEY, value=(lo, hi),
+    format_func=fmt.volume, help="The chart's horizontal range. Break-even points are solved over 1 to 1e12.",
+    on_change=lambda: state.set_view_range(st.session_state[state.RANGE_KEY]),
+)
 
 st.subheader("Where the setups cross")
 rows = []

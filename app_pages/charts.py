@@ -10,55 +10,56 @@ from simulator.evaluate import Evaluation
 
 from . import fmt
 
-POINTS = 400
+POINTS = 300
+MAX_STEP_EDGES = 150  # per setup: enough to draw GPU steps sharp where they are visible
 
 
 def sweep_volumes(ev: Evaluation, lo: float, hi: float) -> np.ndarray:
-    """Log-spaced volumes plus every crossing and step edge in range, so steps and crossings draw sharp."""
-    extra = [q for b in ev.break_even for q in b.crossings if lo <= q <= hi]
-    edges = [e for name in ev.feasible for e in ev.setups[name].curve.breakpoints(lo, hi)[:2000]]
-    sharp = [v for e in edges for v in (e, e * (1 + 1e-9))]
-    return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, sharp]))
+    """Log-spaced volumes plus crossings and the first step edges in range, so they draw sharp."""
+    extra = [q for b in ev.break_even for q in b.crossings[:50] if lo <= q <= hi]
+    edges = np.concatenate([ev.setups[n].curve.breakpoints(lo, hi)[:MAX_STEP_EDGES] for n in ev.feasible] or [[]])
+    return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, edges, edges * (1 + 1e-9)]))
 
 
 def break_even_figure(ev: Evaluation, lo: float, hi: float) -> go.Figure:
     volumes = sweep_volumes(ev, lo, hi)
-    table = ev.sweep(volumes)
     fig = go.Figure()
     for name in ev.feasible:
-        rows = table[table["setup"] == name]
-        parts = rows[list(PARTS)].to_numpy()
-        top = np.argsort(-parts, axis=1)[:, :3]
-        hover = [
-            "<br>".join(f"{fmt.PART_LABELS[PARTS[j]]}: {fmt.usd(parts[i, j])}" for j in top[i] if parts[i, j] > 0)
-            for i in range(len(rows))
-        ]
+        parts = ev.setups[name].curve.breakdown(volumes)
+        # The parts a setup has are the same at every volume: name them once, send only numbers.
+        shown = [p for p in PARTS if np.any(parts[p] > 0)]
+        lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
         fig.add_trace(go.Scatter(
-            x=rows["queries_per_month"], y=rows["monthly_cost_usd"], name=fmt.setup(name), mode="lines",
-            line=dict(color=fmt.SETUP_COLOURS[name], width=2.5), customdata=np.array(hover, dtype=object),
+            x=volumes, y=sum(parts.values()), name=fmt.setup(name), mode="lines",
+            line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
+            customdata=np.column_stack([parts[p] for p in shown]) if shown else None,
             hovertemplate=(f"<b>{fmt.setup(name)}</b><br>%{{x:,.0f}} queries/month<br>"
-                           "$%{y:,.0f}/month<br>%{customdata}<extra></extra>"),
+                           f"$%{{y:,.0f}}/month<br>{lines}<extra></extra>"),
         ))
     # Crossings where the cheapest setup changes get a label; other pairs' crossings a small marker.
     ranges = ev.cheapest_ranges(lo, hi)
     changes = {round(start, 6): (before, after) for (before, _, _), (after, start, _) in zip(ranges, ranges[1:])}
+    marks = {True: [], False: []}
     for b in ev.break_even:
         for q in b.crossings[:50]:
-            if not lo <= q <= hi:
-                continue
-            cost = float(ev.monthly_cost(b.a, q))
-            key = round(q, 6)
-            labelled = key in changes and set(changes[key]) == {b.a, b.b}
-            fig.add_trace(go.Scatter(
-                x=[q], y=[cost], mode="markers+text" if labelled else "markers", showlegend=False,
-                marker=dict(size=12 if labelled else 7, color="black" if labelled else "grey",
-                            symbol="x" if labelled else "circle-open"),
-                text=[f"{fmt.setup(changes[key][1])} cheapest<br>from {fmt.volume(q)}/month"] if labelled else None,
-                textposition="bottom right", textfont=dict(size=12),
-                hovertemplate=f"{fmt.setup(b.a)} and {fmt.setup(b.b)} cost the same<br>"
-                              f"at {q:,.0f} queries/month: ${cost:,.0f}/month<extra></extra>",
-                name=f"crossing {b.a} {b.b}",
-            ))
+            if lo <= q <= hi:
+                key = round(q, 6)
+                labelled = key in changes and set(changes[key]) == {b.a, b.b}
+                marks[labelled].append((q, float(ev.monthly_cost(b.a, q)), b, changes.get(key)))
+    for labelled, points in marks.items():
+        if not points:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[p[0] for p in points], y=[p[1] for p in points], showlegend=False,
+            mode="markers+text" if labelled else "markers",
+            marker=dict(size=12 if labelled else 7, color="black" if labelled else "grey",
+                        symbol="x" if labelled else "circle-open"),
+            text=[f"{fmt.setup(c[1])} cheapest<br>from {fmt.volume(q)}/month" for q, _, _, c in points] if labelled else None,
+            textposition="bottom right", textfont=dict(size=12),
+            customdata=[f"{fmt.setup(b.a)} and {fmt.setup(b.b)} cost the same" for _, _, b, _ in points],
+            hovertemplate="%{customdata}<br>at %{x:,.0f} queries/month: $%{y:,.0f}/month<extra></extra>",
+            name="where the cheapest setup changes" if labelled else "other crossings",
+        ))
     q0 = ev.scenario.workload.queries_per_month
     if lo <= q0 <= hi:
         fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))

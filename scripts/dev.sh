@@ -50,8 +50,7 @@ ensure_chromium() {
 case "${1:-}" in
   app)
     setup
-    exec "$VENV/bin/python" -m streamlit run app.py --server.headless "${CROSSOVER_HEADLESS:-false}" \
-      --browser.gatherUsageStats false "${@:2}"
+    exec "$VENV/bin/python" scripts/serve.py --server.headless "${CROSSOVER_HEADLESS:-false}" "${@:2}"
     ;;
   test)
     setup
