@@ -40,7 +40,7 @@ with st.sidebar:
                    "library and share its name instead.")
     else:
         st.caption("Share this view")
-        st.code(state.share_url(), language=None, wrap_lines=True)
+        st.code(state.share_url(), language=None, wrap_lines=True, height=110)
     export.panel()
 
 notice = state.pop_notice()

@@ -48,7 +48,7 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, saved_dir,
     shot(page, "saved")
     assert (saved_dir / "docs-plan-for-q1.yaml").exists()
 
-    page.get_by_role("link", name="Break-even").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Break-even").click()
     wait_for_chart(page)
     volume = sidebar_volume(page)
     volume.fill("250000")
@@ -117,3 +117,29 @@ def test_export_report_opens_offline(server, page, browser, tmp_path, shot):
     assert viewer.locator(".js-plotly-plot").count() == 3
     assert "Prompt-only is cheapest" in viewer.locator("#conclusions").inner_text()
     offline.close()
+
+
+def test_editing_an_input_moves_the_crossover_label(server, page, shot):
+    page.goto(server)
+    wait_for_chart(page)
+    before = [t for t in chart_texts(page) if "cheapest" in t]
+    assert before == ["Fine-tuned cheapestfrom 1.6M/month"]
+
+    page.goto(f"{server}/editor?s=support-bot")
+    page.get_by_role("tab", name="Prompt-only").click()
+    hit_rate = page.get_by_role("tabpanel", name="Prompt-only").get_by_role("spinbutton", name="Cache hit rate (% of requests)")
+    hit_rate.fill("20")
+    hit_rate.press("Enter")
+    page.get_by_role("button", name="Apply changes").first.click()
+    page.get_by_text("Applied").first.wait_for()
+    shot(page, "editor-applied")
+
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Break-even").click()
+    wait_for_chart(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.textpoint')].some(e => e.textContent.includes('cheapest') && !e.textContent.includes('1.6M'))")
+    shot(page, "crossover-moved")
+    after = [t for t in chart_texts(page) if "cheapest" in t]
+    assert after and after != before
+    # A 20% cache hit rate makes the long prompt dearer, so fine-tuning wins at a lower volume.
+    assert "At 400k queries/month, RAG is cheapest" in summary_text(page)
