@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,3 +93,28 @@ def make_scenario(catalog):
     def make(**changes):
         return validate_scenario(scenario_dict(**changes), "test", catalog)
     return make
+
+
+@pytest.fixture(autouse=True)
+def saved_dir(tmp_path, monkeypatch):
+    """Every test saves into its own folder, never into scenarios/saved."""
+    folder = tmp_path / "saved"
+    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(folder))
+    return folder
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
+    """Run the dashboard headlessly, with URL query parameters, then switch to ``page``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def summary(at: AppTest) -> str:
+    """The break-even page's one-paragraph conclusion."""
+    return next(m.value for m in at.markdown if m.value.startswith("At **"))

@@ -1,31 +1,6 @@
 """Dashboard pages driven headlessly with Streamlit's AppTest: inputs change the shown results."""
 
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def saved_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
-
-
-def open_app(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def summary(at) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("At **"))
+from conftest import open_app, summary
 
 
 def test_break_even_lands_on_the_default_scenario():

@@ -1,28 +1,13 @@
 """The scenario editor page, driven headlessly with Streamlit's AppTest."""
 
-from pathlib import Path
 
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import open_app, summary
+
 EDITOR = "app_pages/editor.py"
-
-
-@pytest.fixture(autouse=True)
-def saved_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
-
-
-def open_editor(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(EDITOR).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def current(at) -> dict:
@@ -35,12 +20,8 @@ def apply(at) -> AppTest:
     return at
 
 
-def summary(at) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("At **"))
-
-
 def test_the_editor_shows_the_current_scenario():
-    at = open_editor()
+    at = open_app(EDITOR)
     assert at.title[0].value == "Scenario editor"
     assert at.text_input(key="ed_name").value == "Customer-support bot"
     assert at.number_input(key="ed_workload.queries_per_month").value == 400_000
@@ -54,7 +35,7 @@ def test_the_editor_shows_the_current_scenario():
 
 
 def test_a_new_volume_applies_to_the_whole_app():
-    at = open_editor()
+    at = open_app(EDITOR)
     at.number_input(key="ed_workload.queries_per_month").set_value(5_000_000.0).run()
     assert "You have changes that are not applied yet." in [c.value for c in at.caption]
     assert current(at)["workload"]["queries_per_month"] == 400_000          # nothing until applied
@@ -69,7 +50,7 @@ def test_a_new_volume_applies_to_the_whole_app():
 
 
 def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
-    at = open_editor()
+    at = open_app(EDITOR)
     before = at.session_state["scenario_yaml"]
     at.number_input(key="ed_rag.top_k").set_value(12)
     at.selectbox(key="ed_rag.reranker.model").set_value("cohere-rerank-3.5").run()
@@ -92,7 +73,7 @@ def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
 
 
 def test_an_unknown_override_key_is_refused():
-    at = open_editor()
+    at = open_app(EDITOR)
     before = at.session_state["scenario_yaml"]
     at.text_input(key="ed_override_custom").set_value("llm.claude-haiku-4.5.prices.input_usd_per_mtk").run()
     assert any("names no catalog figure" in w.value for w in at.warning)
@@ -104,7 +85,7 @@ def test_an_unknown_override_key_is_refused():
 
 
 def test_an_override_reaches_the_scenario_and_can_be_removed():
-    at = open_editor()
+    at = open_app(EDITOR)
     figure = "gpu.l40s.prices.runpod.usd_per_gpu_hour"
     assert f"{figure} = 0.99" in at.selectbox(key="ed_override_key").options     # a figure these choices use
     at.selectbox(key="ed_override_key").set_value(figure).run()
@@ -123,7 +104,7 @@ def test_an_override_reaches_the_scenario_and_can_be_removed():
 
 
 def test_an_open_model_reveals_the_gpu_fields():
-    at = open_editor()
+    at = open_app(EDITOR)
     keys = {w.key for w in at.selectbox}
     assert "ed_prompt_only.model.gpu" not in keys and "ed_prompt_only.model.cloud" not in keys
     label = at.selectbox(key="ed_prompt_only.model.name").format_func("llama-3.1-8b")
@@ -145,7 +126,7 @@ def test_an_open_model_reveals_the_gpu_fields():
 
 
 def test_an_api_fine_tuning_offer_closed_to_new_customers_is_explained():
-    at = open_editor()
+    at = open_app(EDITOR)
     options = at.selectbox(key="ed_fine_tuned.model.name").options
     assert not any(o.startswith("claude-haiku-4.5") for o in options)            # no fine-tuning offer
     assert any(o.startswith("gpt-4o ·") and "closed to new customers" in o for o in options)
@@ -156,7 +137,7 @@ def test_an_api_fine_tuning_offer_closed_to_new_customers_is_explained():
 
 
 def test_text_lengths_and_catalog_defaults():
-    at = open_editor()
+    at = open_app(EDITOR)
     at.radio(key="ed_rag.system_prompt.mode").set_value("text").run()
     at.text_area(key="ed_rag.system_prompt.text").set_value("Answer from the excerpts only. Cite them.").run()
     assert any(c.value.endswith("tokens (o200k_base).") for c in at.caption)
@@ -168,21 +149,21 @@ def test_text_lengths_and_catalog_defaults():
 
 
 def test_loading_another_scenario_refills_the_editor_and_reset_discards_edits():
-    at = open_editor()
+    at = open_app(EDITOR)
     at.number_input(key="ed_workload.queries_per_month").set_value(777_000.0).run()
     at.button(key="ed_reset").click().run()
     assert at.number_input(key="ed_workload.queries_per_month").value == 400_000
     # the scenario changes elsewhere (the sidebar): the editor follows
     at.sidebar.number_input(key="sidebar_volume").set_value(3_000_000).run()
     assert at.number_input(key="ed_workload.queries_per_month").value == 3_000_000
-    other = open_editor(s="docs-qa")
+    other = open_app(EDITOR, s="docs-qa")
     assert other.text_input(key="ed_name").value == "Internal documentation Q&A"
     assert other.radio(key="ed_rag.system_prompt.mode").value == "text"
     assert other.selectbox(key="ed_rag.reranker.model").value == "cohere-rerank-3.5"
 
 
 def test_unapplied_edits_survive_a_visit_to_another_page():
-    at = open_editor()
+    at = open_app(EDITOR)
     at.selectbox(key="ed_prompt_only.model.name").set_value("qwen2.5-7b").run()
     at.selectbox(key="ed_prompt_only.model.gpu").set_value("a100-80gb-sxm").run()
     at.number_input(key="ed_rag.top_k").set_value(9).run()

@@ -1,28 +1,12 @@
 """The Latency page driven headlessly with Streamlit's AppTest: inputs change the shown latency."""
 
 import re
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import open_app
+
 PAGE = "app_pages/latency.py"
-
-
-@pytest.fixture(autouse=True)
-def saved_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
-
-
-def open_latency(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def ms(text: str) -> float:
@@ -42,7 +26,7 @@ def p95_column(frame):
 
 
 def test_the_page_shows_every_setup_with_units_and_parts():
-    at = open_latency()
+    at = open_app(PAGE)
     assert at.title[0].value == "Latency"
     shown = table(at, "latency_table")
     assert len(shown) == 4
@@ -63,7 +47,7 @@ def test_the_page_shows_every_setup_with_units_and_parts():
 
 
 def test_more_prompt_tokens_show_a_higher_p95():
-    at = open_latency()
+    at = open_app(PAGE)
     before = table(at, "latency_prompt_table")
     assert p95_column(before) == "p95 with +10,000 tokens"
     at.select_slider(key="latency_added_prompt_tokens").set_value(50_000).run()
@@ -81,7 +65,7 @@ def test_more_prompt_tokens_show_a_higher_p95():
 
 
 def test_a_small_slider_value_still_grows_latency():
-    at = open_latency()
+    at = open_app(PAGE)
     at.select_slider(key="latency_added_prompt_tokens").set_value(500).run()
     shown = table(at, "latency_prompt_table")
     assert p95_column(shown) == "p95 with +500 tokens"
@@ -89,7 +73,7 @@ def test_a_small_slider_value_still_grows_latency():
 
 
 def test_the_volume_does_not_move_latency_but_the_page_follows_it():
-    at = open_latency()
+    at = open_app(PAGE)
     before = table(at, "latency_table")
     at.number_input(key="sidebar_volume").set_value(5_000_000).run()
     assert not at.exception, at.exception
@@ -101,6 +85,6 @@ def test_the_volume_does_not_move_latency_but_the_page_follows_it():
 
 
 def test_a_scenario_without_self_hosting_says_so():
-    at = open_latency(s="docs-qa")
+    at = open_app(PAGE, s="docs-qa")
     assert not [m for m in at.metric if m.label.startswith("p95 at")]
     assert any("served by an API" in c.value for c in at.caption)

@@ -2,36 +2,19 @@
 
 from pathlib import Path
 
-import pytest
 import yaml
-from streamlit.testing.v1 import AppTest
+
+from conftest import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def saved(tmp_path, monkeypatch):
-    folder = tmp_path / "saved"
-    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(folder))
-    return folder
-
-
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def metric(at, label, index=0):
     return [m for m in at.metric if m.label == label][index].value
 
 
-def test_cost_breakdown_follows_the_volume(saved):
-    at = open_page("app_pages/cost_breakdown.py")
+def test_cost_breakdown_follows_the_volume(saved_dir):
+    at = open_app("app_pages/cost_breakdown.py")
     before = metric(at, "Monthly cost")
     assert before == "$2.8k/month"
     at.number_input(key="sidebar_volume").set_value(4_000_000).run()
@@ -44,27 +27,27 @@ def test_cost_breakdown_follows_the_volume(saved):
     assert "Input tokens" in parts.index and "Total" in parts.index
 
 
-def test_infeasible_setup_is_shown_where_its_number_is(saved, tmp_path, catalog):
+def test_infeasible_setup_is_shown_where_its_number_is(saved_dir, tmp_path, catalog):
     text = (ROOT / "scenarios/support-bot.yaml").read_text()
     data = yaml.safe_load(text)
     data["prompt_only"]["model"]["name"] = "gpt-4.1-nano"  # retired 2026-10-23
     from simulator.scenario import validate_scenario
     from simulator import sharing
     link = sharing.encode(validate_scenario(data, "t", catalog))
-    at = open_page("app_pages/cost_breakdown.py", d=link)
+    at = open_app("app_pages/cost_breakdown.py", d=link)
     assert any("Infeasible: gpt-4.1-nano is retired on 2026-10-23" in e.value for e in at.error)
 
 
-def test_save_as_then_conflict_then_reload(saved):
-    at = open_page("app_pages/library.py")
+def test_save_as_then_conflict_then_reload(saved_dir):
+    at = open_app("app_pages/library.py")
     at.text_input(key="lib_save_as_name").set_value("Q1 plan")
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     assert not at.exception
     assert "Saved as 'Q1 plan'" in at.success[0].value
-    assert (saved / "q1-plan.yaml").exists()
+    assert (saved_dir / "q1-plan.yaml").exists()
     assert at.query_params["s"] == "q1-plan"
     # Someone else saves the same scenario meanwhile.
-    file = saved / "q1-plan.yaml"
+    file = saved_dir / "q1-plan.yaml"
     theirs = yaml.safe_load(file.read_text())
     theirs["workload"]["queries_per_month"] = 123_456
     file.write_text(yaml.safe_dump(theirs, sort_keys=False))
@@ -76,28 +59,28 @@ def test_save_as_then_conflict_then_reload(saved):
     assert at.session_state["sidebar_volume"] == 123_456
 
 
-def test_duplicate_name_is_refused(saved):
-    at = open_page("app_pages/library.py")
+def test_duplicate_name_is_refused(saved_dir):
+    at = open_app("app_pages/library.py")
     for _ in range(2):
         at.text_input(key="lib_save_as_name").set_value("Same name")
         at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     assert any("already exists" in e.value for e in at.error)
 
 
-def test_delete_asks_then_trash_restores(saved):
-    at = open_page("app_pages/library.py")
+def test_delete_asks_then_trash_restores(saved_dir):
+    at = open_app("app_pages/library.py")
     at.text_input(key="lib_save_as_name").set_value("Temp")
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     at.selectbox(key="lib_choice").set_value("temp").run()
     at.button(key="lib_delete").click().run()
-    assert not (saved / "temp.yaml").exists()
+    assert not (saved_dir / "temp.yaml").exists()
     assert "restore it from the trash" in at.success[0].value
     at.button(key="lib_restore_0").click().run()
-    assert (saved / "temp.yaml").exists()
+    assert (saved_dir / "temp.yaml").exists()
 
 
-def test_compare_two_scenarios(saved):
-    at = open_page("app_pages/library.py")
+def test_compare_two_scenarios(saved_dir):
+    at = open_app("app_pages/library.py")
     at.multiselect(key="lib_compare").set_value(["support-bot", "ticket-classifier"]).run()
     assert not at.exception
     table = at.dataframe[-1].value
@@ -105,8 +88,8 @@ def test_compare_two_scenarios(saved):
     assert list(table["cheapest"]) == ["Prompt-only", "Prompt-only"]
 
 
-def test_export_prepares_the_files(saved):
-    at = open_page("app_pages/break_even.py")
+def test_export_prepares_the_files(saved_dir):
+    at = open_app("app_pages/break_even.py")
     at.button(key="export_prepare").click().run()
     assert not at.exception
     labels = [b.label for b in at.sidebar.get("download_button")]

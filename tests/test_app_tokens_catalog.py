@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_app
+
 from pricing import listing
 from pricing.catalog import default_catalog
 from simulator import sharing
@@ -19,19 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKENS, CATALOG = "app_pages/tokens.py", "app_pages/catalog.py"
 
 
-@pytest.fixture(autouse=True)
-def saved_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(tmp_path / "saved"))
 
 
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def metrics(at) -> dict[str, str]:
@@ -61,7 +52,7 @@ def edited_scenario_link(**prompt_only_system_prompt) -> str:
 
 
 def test_pasted_text_is_counted_in_both_encodings():
-    at = open_page(TOKENS)
+    at = open_app(TOKENS)
     assert at.title[0].value == "Tokens"
     assert "Paste text or upload files" in at.info[0].value and not at.metric
 
@@ -85,7 +76,7 @@ def test_pasted_text_is_counted_in_both_encodings():
 
 
 def test_each_setup_is_shown_against_its_context_window_and_follows_the_scenario():
-    at = open_page(TOKENS)
+    at = open_app(TOKENS)
     fits = table(at, "tokens_fits")
     assert list(fits["setup"]) == ["Prompt-only", "RAG", "Fine-tuned", "Hybrid"]
     assert list(fits["fits"]) == ["yes"] * 4
@@ -101,14 +92,14 @@ def test_each_setup_is_shown_against_its_context_window_and_follows_the_scenario
     assert spec["layout"]["xaxis"]["range"][1] > 200_000
     assert spec["data"][-1]["name"] == "Context window" and spec["data"][-1]["x"][0] == 200_000
 
-    other = open_page(TOKENS, s="docs-qa")
+    other = open_app(TOKENS, s="docs-qa")
     fits = table(other, "tokens_fits")
     assert fits.iloc[0]["model"] == "gemini-2.5-flash" and fits.iloc[0]["context window (tokens)"] == "1,048,576"
     assert fits.iloc[0]["input tokens"] != table(at, "tokens_fits").iloc[0]["input tokens"]
 
 
 def test_a_setup_over_its_context_window_is_shown_with_its_problem():
-    at = open_page(TOKENS, d=edited_scenario_link(tokens=250_000))
+    at = open_app(TOKENS, d=edited_scenario_link(tokens=250_000))
     fits = table(at, "tokens_fits")
     prompt_only = fits.iloc[0]
     assert prompt_only["fits"] == "no" and prompt_only["context window (tokens)"] == "200,000"
@@ -174,7 +165,7 @@ def count_line(at) -> str:
 
 def test_catalog_lists_every_figure_with_counts():
     rows = listing.figure_rows(default_catalog(), dt.date.today())
-    at = open_page(CATALOG)
+    at = open_app(CATALOG)
     assert at.title[0].value == "Catalog"
     everything = listing.counts(rows)
     assert count_line(at).startswith(f"**{everything.figures} figures, {everything.assumptions} assumptions**;")
@@ -190,7 +181,7 @@ def test_catalog_lists_every_figure_with_counts():
 def test_catalog_filters_by_kind_and_assumptions():
     rows = listing.figure_rows(default_catalog(), dt.date.today())
     gpu = [r for r in rows if r.kind == "gpu"]
-    at = open_page(CATALOG)
+    at = open_app(CATALOG)
     at.multiselect(key="catalog_kinds").select("gpu").run()
     table_ = shown_rows(at)
     assert set(table_["kind"]) == {"gpu"} and len(table_) == len(gpu) == 33
@@ -210,7 +201,7 @@ def test_catalog_filters_by_kind_and_assumptions():
 
 def test_catalog_search_and_age_filters():
     rows = listing.figure_rows(default_catalog(), dt.date.today())
-    at = open_page(CATALOG)
+    at = open_app(CATALOG)
     at.text_input(key="catalog_search").input("H100 prices").run()
     table_ = shown_rows(at)
     expected = listing.filter_rows(rows, text="H100 prices")
