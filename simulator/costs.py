@@ -30,7 +30,7 @@ from . import latency as lat
 from .curves import Affine, CostCurve, Part, Staircase
 from .retrieval import SECONDS_PER_MONTH, RetrievalPlan, plan_retrieval
 from .scenario import ModelChoice, Scenario
-from .serving import Architecture, Hardware, prefill_ms, decode_ms_per_step, replica_performance
+from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
 from .training import HOURS_PER_MONTH, api_training_cost_usd, gpu_price, self_hosted_training
 
@@ -56,6 +56,7 @@ class SetupModel:
     tokens: dict[str, float] = field(default_factory=dict)  # per-query composition, model tokens
     encoding: str = ""
     latency: lat.Latency | None = None
+    latency_inputs: lat.LatencyInputs | None = None
     details: dict[str, float | str] = field(default_factory=dict)
     figures_used: dict[str, Figure] = field(default_factory=dict)
 
@@ -180,9 +181,10 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         _api_token_parts(ctx, out, llm, parts, tokens, own.cache_hit_rate, use,
                          fine_tuned=setup in ("fine_tuned", "hybrid"))
         context_window = use(llm.facts.context_window_tokens)
-        generation = lat.api_generation(
-            ctx.rng(1), (static_o200k + dynamic_draws) * ratio, ctx.answer_draws * ratio + s.workload.reasoning_tokens,
-            ttft_ms=use(llm.latency.ttft_ms), ttft_p95_over_p50=use(ctx.catalog.defaults.workload.api_ttft_p95_over_p50),
+        ttft_ms = use(llm.latency.ttft_ms)
+        timing = lat.ApiTiming(
+            ttft_draws=lat.lognormal_from_median_p95(
+                ctx.rng(1), ttft_ms, ttft_ms * use(ctx.catalog.defaults.workload.api_ttft_p95_over_p50), lat.SAMPLES),
             prefill_tokens_per_s=use(llm.latency.prefill_tokens_per_s),
             output_tokens_per_s=use(llm.latency.output_tokens_per_s),
         )
@@ -193,11 +195,26 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         tokens = {k: v * ratio for k, v in composition.items()}
         tokens["reasoning"] = s.workload.reasoning_tokens
         context_window = use(open_model.architecture.context_window_tokens)
-        generation = _self_hosted(ctx, out, choice, open_model, parts, tokens, static_o200k * ratio,
-                                  dynamic_draws * ratio, own.cache_hit_rate, use)
+        timing = _gpu_timing(ctx, out, choice, open_model, use)
         ops_days += s.people.self_hosting_ops_days_per_month if s.people.self_hosting_ops_days_per_month is not None \
             else use(people.self_hosting_ops_days_per_month)
     out.tokens = tokens
+
+    rng = ctx.rng()
+    retrieval_draws = (
+        lat.lognormal_from_median_p95(rng, *retrieval.embed_ms, lat.SAMPLES)
+        + lat.lognormal_from_median_p95(rng, *retrieval.search_ms, lat.SAMPLES)
+        + lat.lognormal_from_median_p95(rng, *retrieval.rerank_ms, lat.SAMPLES)
+    ) if retrieval is not None else np.zeros(lat.SAMPLES)
+    out.latency_inputs = lat.LatencyInputs(
+        static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
+        output_draws=ctx.answer_draws * ratio + s.workload.reasoning_tokens,
+        output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=retrieval_draws,
+        hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing,
+    )
+    latency_parts, operating = lat.latency_parts(out.latency_inputs)
+    if operating is not None:
+        _gpu_hosting(ctx, out, choice, parts, operating)
 
     if setup in ("fine_tuned", "hybrid"):
         _training(ctx, out, parts, use)
@@ -207,22 +224,10 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     parts["one_time_amortised"] = (Affine(out.one_time_cost_usd / s.workload.horizon_months, 0.0),)
 
     out.details["context_window_tokens"] = context_window
-    _check_context(out, context_window, static_o200k * ratio, dynamic_draws * ratio,
-                   ctx.answer_draws * ratio + s.workload.reasoning_tokens)
+    _check_context(out, context_window, out.latency_inputs)
     _check_cache_traffic(ctx, out, own.cache_hit_rate)
     _figure_warnings(ctx, out)
 
-    latency_parts = dict(generation)
-    if retrieval is not None:
-        rng = ctx.rng()
-        latency_parts = {
-            "retrieval": lat.lognormal_from_median_p95(rng, *retrieval.embed_ms, lat.SAMPLES)
-            + lat.lognormal_from_median_p95(rng, *retrieval.search_ms, lat.SAMPLES)
-            + lat.lognormal_from_median_p95(rng, *retrieval.rerank_ms, lat.SAMPLES),
-            **latency_parts,
-        }
-    else:
-        latency_parts = {"retrieval": np.zeros(lat.SAMPLES), **latency_parts}
     out.latency = lat.summarise(latency_parts)
     out.curve = CostCurve(parts)
     return out
@@ -272,56 +277,48 @@ def _api_token_parts(ctx: Context, out: SetupModel, llm: LlmModel, parts, tokens
     out.details["cacheable_prefix_tokens"] = cacheable
 
 
-def _self_hosted(ctx: Context, out: SetupModel, choice: ModelChoice, open_model, parts, tokens,
-                 static: float, dynamic_draws: np.ndarray, hit_rate: float, use) -> dict[str, np.ndarray]:
-    """GPU replicas for the peak load, as a staircase over volume; returns latency draws [ms]."""
+def _gpu_timing(ctx: Context, out: SetupModel, choice: ModelChoice, open_model, use) -> lat.GpuTiming:
     catalog = ctx.catalog
-    arch = Architecture.from_catalog(open_model)
     gpu = catalog.get("gpu", choice.gpu)
-    hw = Hardware.from_catalog(gpu)
     for fig in (open_model.architecture.parameters_billion, gpu.spec.peak_bf16_tflops,
                 gpu.spec.memory_bandwidth_tb_per_s, gpu.spec.memory_gb):
         use(fig)
-    cloud, usd_per_gpu_hour = gpu_price(catalog, choice.gpu, choice.cloud)
-    use(gpu.prices[cloud].usd_per_gpu_hour)
     d = catalog.defaults.serving
-    fe, be, mem = use(d.flops_efficiency), use(d.bandwidth_efficiency), use(d.gpu_memory_utilisation)
-    max_batch = choice.max_batch if choice.max_batch is not None else use(d.max_batch)
-    utilisation = choice.target_utilisation if choice.target_utilisation is not None else use(d.target_utilisation)
-    out.hosting = f"self-hosted on {choice.gpus_per_replica} x {choice.gpu} ({cloud})"
+    return lat.GpuTiming(
+        arch=Architecture.from_catalog(open_model), hw=Hardware.from_catalog(gpu), gpus=choice.gpus_per_replica,
+        flops_efficiency=use(d.flops_efficiency), bandwidth_efficiency=use(d.bandwidth_efficiency),
+        memory_utilisation=use(d.gpu_memory_utilisation),
+        max_batch=choice.max_batch if choice.max_batch is not None else use(d.max_batch),
+        utilisation=choice.target_utilisation if choice.target_utilisation is not None else use(d.target_utilisation),
+    )
 
-    dynamic = float(np.mean(dynamic_draws))
-    output = tokens["answer"] + tokens["reasoning"]
-    # vLLM's automatic prefix caching skips recomputing a cached static prefix.
-    prefill_tokens = dynamic + static * (1 - hit_rate)
-    full_context = static + dynamic + output
-    perf = replica_performance(arch, hw, prefill_tokens=prefill_tokens, output_tokens=output,
-                               context_tokens=static + dynamic + output / 2, gpus=choice.gpus_per_replica,
-                               max_batch=max_batch, flops_efficiency=fe, bandwidth_efficiency=be,
-                               memory_utilisation=mem)
+
+def _gpu_hosting(ctx: Context, out: SetupModel, choice: ModelChoice, parts, operating: lat.GpuOperatingPoint) -> None:
+    """GPU replicas for the peak load, as a staircase over volume."""
+    timing: lat.GpuTiming = out.latency_inputs.timing
+    cloud, usd_per_gpu_hour = gpu_price(ctx.catalog, choice.gpu, choice.cloud)
+    out.figures_used[ctx.key(ctx.catalog.gpu[choice.gpu].prices[cloud].usd_per_gpu_hour)] = \
+        ctx.catalog.gpu[choice.gpu].prices[cloud].usd_per_gpu_hour
+    out.hosting = f"self-hosted on {choice.gpus_per_replica} x {choice.gpu} ({cloud})"
+    perf = operating.performance
     if not bool(perf.fits):
-        need = (arch.weight_bytes + full_context * arch.kv_bytes_per_token) / 1e9
+        inp = out.latency_inputs
+        full_context = inp.static_tokens + float(np.mean(inp.dynamic_draws)) + inp.output_tokens
+        need = (timing.arch.weight_bytes + full_context * timing.arch.kv_bytes_per_token) / 1e9
         out.problems.append(
             f"{choice.name} does not fit {choice.gpus_per_replica} x {choice.gpu}: weights and one "
-            f"{full_context:,.0f}-token sequence need {need:,.0f} GB, {mem:.0%} of "
-            f"{hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable"
+            f"{full_context:,.0f}-token sequence need {need:,.0f} GB, {timing.memory_utilisation:.0%} of "
+            f"{timing.hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable"
         )
-        return {"time_to_first_token": np.zeros(lat.SAMPLES), "generation": np.zeros(lat.SAMPLES)}
-    qps = float(perf.queries_per_s) * utilisation
+        return
+    qps = float(perf.queries_per_s) * timing.utilisation
     queries_per_replica = qps * SECONDS_PER_MONTH / ctx.scenario.workload.peak_to_average
     replica_usd = choice.gpus_per_replica * usd_per_gpu_hour * HOURS_PER_MONTH
     parts["gpu_hosting"] = (Staircase(replica_usd, queries_per_replica, choice.min_replicas),)
     out.details.update(
         batch=float(perf.batch), queries_per_s_per_replica=qps,
-        queries_per_month_per_replica=queries_per_replica, usd_per_replica_month=replica_usd,
-        cloud=cloud,
+        queries_per_month_per_replica=queries_per_replica, usd_per_replica_month=replica_usd, cloud=cloud,
     )
-    # Latency at the operating point: the batch is as full as the target utilisation.
-    operating_batch = max(1.0, round(float(perf.batch) * utilisation))
-    step = float(decode_ms_per_step(arch, hw, operating_batch, full_context, choice.gpus_per_replica, fe, be))
-    answer = ctx.answer_draws * (tokens["answer"] / max(ctx.answer.mean, 1e-9)) + tokens["reasoning"]
-    ttft = prefill_ms(arch, hw, 1, dynamic_draws + static * (1 - hit_rate), choice.gpus_per_replica, fe, be) + step
-    return {"time_to_first_token": ttft, "generation": answer * step}
 
 
 def _training(ctx: Context, out: SetupModel, parts, use) -> None:
@@ -383,8 +380,8 @@ def _check_api_availability(ctx: Context, out: SetupModel, llm: LlmModel) -> Non
         out.warnings.append(f"{llm.id} retires on {until}, within the {ctx.scenario.workload.horizon_months}-month horizon: plan a migration")
 
 
-def _check_context(out: SetupModel, window: float, static: float, dynamic: np.ndarray, output: np.ndarray) -> None:
-    total = static + dynamic + output
+def _check_context(out: SetupModel, window: float, inp: lat.LatencyInputs) -> None:
+    total = inp.static_tokens + inp.dynamic_draws + inp.output_draws
     mean, p95 = float(np.mean(total)), float(np.percentile(total, 95))
     if mean > window:
         out.problems.append(f"an average query needs {mean:,.0f} tokens of context; {out.model} has {window:,.0f}")

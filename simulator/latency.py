@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .serving import Architecture, Hardware, ReplicaPerformance, decode_ms_per_step, prefill_ms, replica_performance
+
 SAMPLES = 4000
 SEED = 20261123
 Z95 = 1.6448536269514722  # standard normal 95th percentile
@@ -56,13 +58,85 @@ def summarise(parts: dict[str, np.ndarray]) -> Latency:
     )
 
 
-def api_generation(rng: np.random.Generator, input_tokens: np.ndarray, output_tokens: np.ndarray, *,
-                   ttft_ms: float, ttft_p95_over_p50: float, prefill_tokens_per_s: float,
-                   output_tokens_per_s: float) -> dict[str, np.ndarray]:
-    """An API call: measured TTFT (lognormal around the median) plus prompt-size growth, then
-    streaming at the measured speed [ms]."""
-    ttft = lognormal_from_median_p95(rng, ttft_ms, ttft_ms * ttft_p95_over_p50, input_tokens.size)
-    return {
-        "time_to_first_token": ttft + input_tokens / prefill_tokens_per_s * 1e3,
-        "generation": output_tokens / output_tokens_per_s * 1e3,
-    }
+# --- What one setup's latency rests on, and the one computation both the cost model and the
+# --- dashboard's latency curves use -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiTiming:
+    """A provider's measured speed: TTFT draws [ms], prompt and output rates [tokens/s]."""
+
+    ttft_draws: np.ndarray
+    prefill_tokens_per_s: float
+    output_tokens_per_s: float
+
+
+@dataclass(frozen=True)
+class GpuTiming:
+    """A self-hosted replica: model, GPU and the efficiencies and batch it runs with."""
+
+    arch: Architecture
+    hw: Hardware
+    gpus: int
+    flops_efficiency: float
+    bandwidth_efficiency: float
+    memory_utilisation: float
+    max_batch: float
+    utilisation: float  # the target share of capacity the fleet is sized for
+
+
+@dataclass(frozen=True)
+class LatencyInputs:
+    """One setup's per-query token draws (in its model's tokens) and timing figures."""
+
+    static_tokens: float  # cacheable prefix: system prompt (+ few-shot)
+    dynamic_draws: np.ndarray  # query (+ retrieved chunks), one per draw
+    output_draws: np.ndarray  # answer + reasoning, one per draw
+    output_tokens: float  # their mean as the cost model counts it
+    retrieval_draws: np.ndarray  # [ms]
+    hit_rate: float
+    ratio: float  # model tokens per o200k_base token
+    timing: ApiTiming | GpuTiming
+
+
+@dataclass(frozen=True)
+class GpuOperatingPoint:
+    performance: ReplicaPerformance  # at the batch that fits
+    batch: np.ndarray  # sequences decoding together at the given load
+
+
+def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
+                  ) -> tuple[dict[str, np.ndarray], GpuOperatingPoint | None]:
+    """Latency draws [ms] per part: retrieval, time to first token, generation.
+
+    ``extra_tokens`` (model tokens, scalar or (points, 1)) are added to every prompt, uncached.
+    API: ``TTFT = ttft draw + prompt / prefill rate``, ``generation = output / output rate``.
+    Self-hosted: roofline prefill of the uncached prompt plus one decode step, then
+    ``output x decode step`` at batch ``max(1, round(batch that fits x load))`` (default load: the
+    target utilisation); ``wait_ms`` is added to time to first token (queueing, for load curves).
+    """
+    dynamic = inp.dynamic_draws + extra_tokens
+    if isinstance(inp.timing, ApiTiming):
+        t = inp.timing
+        parts = {
+            "retrieval": inp.retrieval_draws,
+            "time_to_first_token": t.ttft_draws + (inp.static_tokens + dynamic) / t.prefill_tokens_per_s * 1e3,
+            "generation": inp.output_draws / t.output_tokens_per_s * 1e3,
+        }
+        return parts, None
+    g = inp.timing
+    static, output = inp.static_tokens, inp.output_tokens
+    mean_dynamic = np.mean(dynamic, axis=-1, keepdims=np.ndim(dynamic) > 1)
+    uncached_static = static * (1 - inp.hit_rate)  # vLLM's prefix caching skips a cached prefix
+    perf = replica_performance(g.arch, g.hw, prefill_tokens=mean_dynamic + uncached_static, output_tokens=output,
+                               context_tokens=static + mean_dynamic + output / 2, gpus=g.gpus,
+                               max_batch=g.max_batch, flops_efficiency=g.flops_efficiency,
+                               bandwidth_efficiency=g.bandwidth_efficiency, memory_utilisation=g.memory_utilisation)
+    batch = np.maximum(1.0, np.round(perf.batch * (g.utilisation if load is None else load)))
+    step = decode_ms_per_step(g.arch, g.hw, batch, static + mean_dynamic + output, g.gpus,
+                              g.flops_efficiency, g.bandwidth_efficiency)
+    ttft = prefill_ms(g.arch, g.hw, 1, dynamic + uncached_static, g.gpus, g.flops_efficiency,
+                      g.bandwidth_efficiency) + step + wait_ms
+    parts = {"retrieval": inp.retrieval_draws, "time_to_first_token": ttft,
+             "generation": inp.output_draws * step}
+    return parts, GpuOperatingPoint(perf, batch)

@@ -1,9 +1,9 @@
 """Latency curves for the dashboard: end-to-end latency as the prompt grows, and under load.
 
-Both start from an evaluated scenario and redo the latency arithmetic of ``costs.build_setup`` with
-the same draws (common random numbers, ``Context``), the same catalog figures and the same
-functions (``latency``, ``serving``), vectorized over the points of the curve: every array below
-is (points x ``latency.SAMPLES`` draws) and the percentiles are taken over the draws. With no extra
+Both take the latency inputs the cost model recorded for a setup (``SetupModel.latency_inputs``:
+the same draws, catalog figures and GPU) and call the one latency computation the cost model uses
+(``latency.latency_parts``), vectorized over the points of the curve: every array below is
+(points x ``latency.SAMPLES`` draws) and the percentiles are taken over the draws. With no extra
 prompt tokens the curves reproduce ``Evaluation.setups[name].latency``.
 
 Prompt growth (``latency_vs_prompt_size``): ``E`` extra prompt tokens per query (``o200k_base``
@@ -11,7 +11,7 @@ tokens like every token count in a scenario, converted with the model's tokenize
 uncached alongside the query:
 
 - API model: ``TTFT = ttft draw + (prompt tokens + E) / prefill_tokens_per_s x 1e3``,
-  ``generation = output tokens / output_tokens_per_s x 1e3`` (``latency.api_generation``).
+  ``generation = output tokens / output_tokens_per_s x 1e3``.
 - Self-hosted model: the roofline of ``serving``: ``TTFT = prefill_ms(prompt + E) + one decode
   step``, ``generation = output tokens x decode_ms_per_step(operating batch, context + E)``, where
   the operating batch is ``max(1, round(batch that fits x target utilisation))`` and the batch that
@@ -34,10 +34,7 @@ import numpy as np
 from pricing.catalog import Figure
 
 from . import latency as lat
-from .costs import Context, SetupModel, _count, _tokenizer_ratio
 from .evaluate import Evaluation
-from .retrieval import plan_retrieval
-from .serving import Architecture, Hardware, decode_ms_per_step, prefill_ms, replica_performance
 
 PART_NAMES = ("retrieval", "time_to_first_token", "generation")
 # The M/M/1 wait factor load / (1 - load) is capped at the value it has at 99% load (99), so a
@@ -73,85 +70,14 @@ class LoadCurve(LatencyCurve):
     target_utilisation: float = 0.0  # the scenario's operating point
 
 
-# --- The inputs build_setup used --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    ctx: Context
-    model: SetupModel
-    ratio: float  # model tokens per o200k_base token
-    static_o200k: float  # system prompt (+ few-shot)
-    dynamic_o200k: np.ndarray  # query (+ retrieved chunks) draws, (SAMPLES,)
-    retrieval: np.ndarray  # retrieval latency draws [ms], (SAMPLES,)
-    hit_rate: float
-
-
-def _inputs(ev: Evaluation, setup: str) -> _Inputs:
+def _inputs(ev: Evaluation, setup: str) -> lat.LatencyInputs:
+    """The latency inputs the cost model recorded for a feasible setup."""
     if setup not in ev.setups:
         raise ValueError(f"unknown setup {setup!r} (known: {', '.join(ev.setups)})")
     model = ev.setups[setup]
     if not model.feasible:
         raise ValueError(f"{setup} is infeasible: {'; '.join(model.problems) or 'no cost curve'}")
-    ctx = Context(ev.scenario, ev.catalog)
-    s = ctx.scenario
-    own = getattr(s, setup)
-
-    def use(figure: Figure) -> float:
-        return figure.value
-
-    composition = {"system_prompt": _count(own.system_prompt).mean}
-    if setup == "prompt_only":
-        composition["few_shot"] = _count(s.prompt_only.few_shot).mean
-    static_o200k = sum(composition.values())
-    dynamic = ctx.query_draws
-    retrieval = np.zeros(lat.SAMPLES)
-    if setup in ("rag", "hybrid"):
-        top_k = s.hybrid.top_k or s.rag.top_k if setup == "hybrid" else s.rag.top_k
-        rr = s.rag.reranker
-        plan = plan_retrieval(
-            ctx.catalog, use, embedding_model=s.rag.embedding_model, vector_store=s.rag.vector_store,
-            reranker=rr.model if rr else None, candidates=rr.candidates if rr else top_k,
-            chunk_tokens=s.rag.chunk_tokens, top_k=top_k, corpus_tokens_o200k=ctx.corpus_tokens,
-            query_tokens_o200k=ctx.query.mean, monthly_change_share=s.knowledge.monthly_change_share,
-            peak_to_average=s.workload.peak_to_average,
-        )
-        dynamic = ctx.query_draws + plan.retrieved_tokens_o200k
-        rng = ctx.rng()
-        retrieval = (lat.lognormal_from_median_p95(rng, *plan.embed_ms, lat.SAMPLES)
-                     + lat.lognormal_from_median_p95(rng, *plan.search_ms, lat.SAMPLES)
-                     + lat.lognormal_from_median_p95(rng, *plan.rerank_ms, lat.SAMPLES))
-    if model.model in ctx.catalog.llm:
-        tokenizer = ctx.catalog.llm[model.model].tokenizer
-    else:
-        tokenizer = ctx.catalog.get("open_model", model.model).tokenizer
-    return _Inputs(ctx=ctx, model=model, ratio=_tokenizer_ratio(ctx, tokenizer, use), static_o200k=static_o200k,
-                   dynamic_o200k=dynamic, retrieval=retrieval, hit_rate=own.cache_hit_rate)
-
-
-@dataclass(frozen=True)
-class _Serving:
-    arch: Architecture
-    hw: Hardware
-    gpus: int
-    fe: float
-    be: float
-    memory: float
-    max_batch: float
-    utilisation: float
-
-
-def _serving(inp: _Inputs) -> _Serving:
-    s, catalog = inp.ctx.scenario, inp.ctx.catalog
-    choice = getattr(s, inp.model.name if inp.model.name != "hybrid" else "fine_tuned").model
-    d = catalog.defaults.serving
-    return _Serving(
-        arch=Architecture.from_catalog(catalog.get("open_model", choice.name)),
-        hw=Hardware.from_catalog(catalog.get("gpu", choice.gpu)), gpus=choice.gpus_per_replica,
-        fe=d.flops_efficiency.value, be=d.bandwidth_efficiency.value, memory=d.gpu_memory_utilisation.value,
-        max_batch=choice.max_batch if choice.max_batch is not None else d.max_batch.value,
-        utilisation=choice.target_utilisation if choice.target_utilisation is not None else d.target_utilisation.value,
-    )
+    return model.latency_inputs
 
 
 def _summarise(setup: str, x: np.ndarray, parts: dict[str, np.ndarray], fits: np.ndarray, cls=LatencyCurve,
@@ -194,61 +120,14 @@ def latency_vs_prompt_size(ev: Evaluation, setup: str, extra_prompt_tokens) -> L
         raise ValueError("extra prompt tokens must be finite and not negative")
     inp = _inputs(ev, setup)
     shape, x = extra.shape, extra.reshape(-1)
-    e = x[:, None]  # points down, draws across
-    s = inp.ctx.scenario
-    m = inp.model
-    reasoning = s.workload.reasoning_tokens
-    dynamic = inp.dynamic_o200k[None, :] + e  # (points, SAMPLES), o200k_base tokens
-    output = inp.ctx.answer_draws * inp.ratio + reasoning
-    window = m.details["context_window_tokens"]
-    within = np.mean(inp.static_o200k * inp.ratio + dynamic * inp.ratio + output, axis=-1) <= window
-
-    if m.model in inp.ctx.catalog.llm:
-        llm = inp.ctx.catalog.llm[m.model]
-        p95_over_p50 = inp.ctx.catalog.defaults.workload.api_ttft_p95_over_p50.value
-        ttft_ms = llm.latency.ttft_ms.value
-        ttft = lat.lognormal_from_median_p95(inp.ctx.rng(1), ttft_ms, ttft_ms * p95_over_p50, lat.SAMPLES)
-        # latency.api_generation, with the input tokens as (points, draws)
-        input_tokens = (inp.static_o200k + dynamic) * inp.ratio
-        parts = {
-            "retrieval": inp.retrieval[None, :],
-            "time_to_first_token": ttft[None, :] + input_tokens / llm.latency.prefill_tokens_per_s.value * 1e3,
-            "generation": (output / llm.latency.output_tokens_per_s.value * 1e3)[None, :],
-        }
-        curve = _summarise(setup, x, parts, within)
-    else:
-        sv = _serving(inp)
-        static = inp.static_o200k * inp.ratio
-        dynamic_draws = dynamic * inp.ratio
-        ttft, generation, fits_memory, (batch, _) = _self_hosted_draws(inp, sv, static, dynamic_draws,
-                                                                      sv.utilisation)
-        parts = {"retrieval": inp.retrieval[None, :], "time_to_first_token": ttft, "generation": generation}
-        curve = _summarise(setup, x, parts, within & fits_memory, batch=batch)
+    e = x[:, None] * inp.ratio  # points down, draws across; model tokens
+    window = ev.setups[setup].details["context_window_tokens"]
+    within = np.mean(inp.static_tokens + inp.dynamic_draws + e + inp.output_draws, axis=-1) <= window
+    parts, operating = lat.latency_parts(inp, e)
+    if operating is None:
+        return _reshaped(_summarise(setup, x, parts, within), shape)
+    curve = _summarise(setup, x, parts, within & operating.performance.fits[:, 0], batch=operating.batch[:, 0])
     return _reshaped(curve, shape)
-
-
-def _self_hosted_draws(inp: _Inputs, sv: _Serving, static: float, dynamic_draws: np.ndarray, load,
-                       wait_ms=0.0):
-    """costs._self_hosted's latency at batch ``max(1, round(batch that fits x load))`` [ms].
-
-    ``dynamic_draws`` is (points, SAMPLES) model tokens; ``load`` a scalar or (points, 1).
-    Returns time to first token and generation draws, whether a sequence fits, and the batch."""
-    tokens = inp.model.tokens
-    dynamic = np.mean(dynamic_draws, axis=-1, keepdims=True)
-    output = tokens["answer"] + tokens["reasoning"]
-    prefill_tokens = dynamic + static * (1 - inp.hit_rate)
-    full_context = static + dynamic + output
-    perf = replica_performance(sv.arch, sv.hw, prefill_tokens=prefill_tokens, output_tokens=output,
-                               context_tokens=static + dynamic + output / 2, gpus=sv.gpus,
-                               max_batch=sv.max_batch, flops_efficiency=sv.fe, bandwidth_efficiency=sv.be,
-                               memory_utilisation=sv.memory)
-    batch = np.maximum(1.0, np.round(perf.batch * load))
-    step = decode_ms_per_step(sv.arch, sv.hw, batch, full_context, sv.gpus, sv.fe, sv.be)
-    answer = inp.ctx.answer_draws * (tokens["answer"] / max(inp.ctx.answer.mean, 1e-9)) + tokens["reasoning"]
-    ttft = prefill_ms(sv.arch, sv.hw, 1, dynamic_draws + static * (1 - inp.hit_rate), sv.gpus, sv.fe, sv.be) + step
-    if np.any(wait_ms):
-        ttft = ttft + wait_ms
-    return ttft, answer[None, :] * step, perf.fits[:, 0], (batch[:, 0], perf)
 
 
 # --- Load -------------------------------------------------------------------------------------------
@@ -278,22 +157,19 @@ def self_hosted_latency_vs_load(ev: Evaluation, setup: str, utilisation) -> Load
         raise ValueError(f"{setup} ({ev.setups[setup].model}) is served by an API; its latency under load is "
                          "the provider's")
     inp = _inputs(ev, setup)
-    sv = _serving(inp)
     shape, x = u.shape, u.reshape(-1)
     load = x[:, None]
-    static = inp.static_o200k * inp.ratio
-    dynamic_draws = (inp.dynamic_o200k * inp.ratio)[None, :]
     # Capacity first (the wait needs it), then the latency with the wait included.
-    _, _, _, (_, perf) = _self_hosted_draws(inp, sv, static, dynamic_draws, 1.0)
-    capacity = float(perf.queries_per_s.reshape(-1)[0])
+    _, full = lat.latency_parts(inp, load=1.0)
+    capacity = float(np.asarray(full.performance.queries_per_s).reshape(-1)[0])
     with np.errstate(divide="ignore"):
         factor = np.minimum(np.where(load < 1, load / (1 - load), np.inf), MAX_WAIT_FACTOR)
     wait = factor / capacity * 1e3
-    ttft, generation, fits, (batch, _) = _self_hosted_draws(inp, sv, static, dynamic_draws, load, wait)
-    parts = {"retrieval": inp.retrieval[None, :], "time_to_first_token": ttft, "generation": generation}
+    parts, operating = lat.latency_parts(inp, load=load, wait_ms=wait)
+    fits = np.broadcast_to(np.asarray(operating.performance.fits).reshape(-1)[:1], x.shape)
     curve = _summarise(setup, x, parts, fits, cls=LoadCurve,
-                       batch=batch, queries_per_s=x * capacity, queue_wait_ms=wait[:, 0],
-                       capacity_queries_per_s=capacity, target_utilisation=sv.utilisation)
+                       batch=operating.batch[:, 0], queries_per_s=x * capacity, queue_wait_ms=wait[:, 0],
+                       capacity_queries_per_s=capacity, target_utilisation=inp.timing.utilisation)
     return _reshaped(curve, shape)
 
 
