@@ -1,10 +1,17 @@
 """Cost breakdown and scenario library pages, driven with AppTest."""
 
+import re
 from pathlib import Path
 
+import plotly.graph_objects as go
+import pytest
 import yaml
 
+from app_pages import report
 from conftest import open_app
+from simulator.evaluate import evaluate
+from simulator import sharing
+from simulator.scenario import load_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +38,6 @@ def test_infeasible_setup_is_shown_where_its_number_is(saved_dir, tmp_path, cata
     text = (ROOT / "scenarios/support-bot.yaml").read_text()
     data = yaml.safe_load(text)
     data["prompt_only"]["model"]["name"] = "gpt-4.1-nano"  # retired 2026-10-23
-    from simulator.scenario import validate_scenario
-    from simulator import sharing
     link = sharing.encode(validate_scenario(data, "t", catalog))
     at = open_app("app_pages/cost_breakdown.py", d=link)
     assert any("Infeasible: gpt-4.1-nano is retired on 2026-10-23" in e.value for e in at.error)
@@ -97,10 +102,6 @@ def test_export_prepares_the_files(saved_dir):
 
 
 def test_report_is_self_contained_and_says_the_conclusion(catalog):
-    import re
-    from app_pages import report
-    from simulator.evaluate import evaluate
-    from simulator.scenario import load_scenario
     ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
     text = report.html_report(ev, "name: x", 1e3, 1e9, "http://localhost:8501/?s=support-bot")
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", text)
@@ -110,3 +111,20 @@ def test_report_is_self_contained_and_says_the_conclusion(catalog):
     csv = report.sweep_csv(ev, 1e3, 1e9, points=10)
     assert csv.splitlines()[0].startswith("queries_per_month,setup,monthly_cost_usd")
     assert len(csv.splitlines()) == 1 + 10 * 4
+
+
+def test_png_export_with_kaleido_and_chromium(catalog):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no Chromium: PNG export is expected to refuse with a message (next test)")
+    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
+    png = report.chart_png(ev, 1e3, 1e9)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+def test_png_export_without_a_browser_says_so(catalog, monkeypatch):
+    def no_browser(*args, **kwargs):
+        raise RuntimeError("Could not find a Chrome executable")
+    monkeypatch.setattr(go.Figure, "to_image", no_browser)
+    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
+    with pytest.raises(RuntimeError, match="PNG export needs the kaleido package and a Chrome or Chromium"):
+        report.chart_png(ev, 1e3, 1e9)
