@@ -13,12 +13,19 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pricing.catalog import Catalog
 
 SCHEMA_VERSION = 1
+# Limits checked while the YAML is read, before any validation, so no input can make loading slow
+# or large: an alias bomb or a deeply nested document is refused at the first step over the line.
 MAX_FILE_BYTES = 2_000_000
+MAX_ALIASES = 10
+MAX_DEPTH = 20
+MAX_NODES = 100_000
+MAX_STRING_CHARS = 1_000_000
+MAX_OVERRIDE = 1e9  # larger than any price, size or speed in the catalog; keeps every product finite
 SETUPS = ("prompt_only", "rag", "fine_tuned", "hybrid")
 
 
@@ -57,7 +64,7 @@ class Corpus(Strict):
 
     tokens: float | None = Field(None, ge=0, le=1e13)
     documents: list[str] | None = Field(None, min_length=1, max_length=10_000)
-    document_count: float | None = Field(None, gt=0, le=1e10)
+    document_count: float | None = Field(None, ge=1, le=1e10)
 
     @model_validator(mode="after")
     def _one_form(self) -> "Corpus":
@@ -71,7 +78,7 @@ class Corpus(Strict):
 
 
 class Workload(Strict):
-    queries_per_month: float = Field(gt=0, le=1e12, description="Queries per month at the start [queries/month].")
+    queries_per_month: float = Field(ge=1, le=1e12, description="Queries per month at the start [queries/month].")
     monthly_growth: float = Field(0.0, ge=-0.5, le=2.0, description="Volume growth per month (0.05 = +5%/month).")
     peak_to_average: float = Field(3.0, ge=1, le=100, description="Peak hourly rate / average rate.")
     batch_share: float = Field(0.0, ge=0, le=1, description="Share of queries that can go through a batch API.")
@@ -110,7 +117,7 @@ class ModelChoice(Strict):
     cloud: str | None = Field(None, max_length=200, description="Self-hosted only: cloud whose price is used.")
     gpus_per_replica: int = Field(1, ge=1, le=64)
     min_replicas: int = Field(1, ge=0, le=10_000)
-    target_utilisation: float | None = Field(None, gt=0, le=1, description="Share of a replica's capacity used at peak (catalog default).")
+    target_utilisation: float | None = Field(None, ge=0.01, le=1, description="Share of a replica's capacity used at peak (catalog default).")
     max_batch: int | None = Field(None, ge=1, le=4096)
 
 
@@ -139,10 +146,10 @@ class Rag(Strict):
 
 class Training(Strict):
     examples: int = Field(ge=1, le=100_000_000)
-    tokens_per_example: float = Field(gt=0, le=1_000_000)
+    tokens_per_example: float = Field(ge=1, le=1_000_000)
     epochs: int = Field(3, ge=1, le=50)
     method: Literal["lora", "full"] = "lora"
-    retrain_every_months: float | None = Field(None, gt=0, le=120, description="None: never retrained.")
+    retrain_every_months: float | None = Field(None, ge=0.1, le=120, description="None: never retrained.")
     labelling_usd_per_example: float = Field(0.0, ge=0, le=10_000)
     gpu: str | None = Field(None, max_length=200, description="Self-hosted: training GPU (default: serving GPU).")
     gpus: int = Field(1, ge=1, le=1024)
@@ -178,6 +185,14 @@ class Scenario(Strict):
     hybrid: Hybrid
     overrides: dict[str, float] = Field(default_factory=dict, max_length=1_000)
 
+    @field_validator("overrides")
+    @classmethod
+    def _override_values(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, number in value.items():
+            if not 0 <= number <= MAX_OVERRIDE:
+                raise ValueError(f"{key}: an override must be between 0 and {MAX_OVERRIDE:g}, got {number:g}")
+        return value
+
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json", exclude_defaults=True)
         data = {"schema_version": self.schema_version, **data}
@@ -197,12 +212,54 @@ def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catal
         except UnicodeDecodeError as exc:
             raise ScenarioError([f"{origin}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = _load_limited(text)
+    except _TooBig as exc:
+        raise ScenarioError([f"{origin}: {exc}"]) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
     return validate_scenario(data, origin, catalog)
+
+
+class _TooBig(ValueError):
+    pass
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that counts aliases, nesting and nodes while it composes the document."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = self._depth = self._nodes = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _TooBig(f"more than {MAX_ALIASES} YAML aliases (*name); write the values out")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _TooBig(f"more than {MAX_NODES:,} YAML values; a scenario needs a few hundred")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooBig(f"nested more than {MAX_DEPTH} levels deep; a scenario needs 4")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
+            raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
+                          f"the limit is {MAX_STRING_CHARS:,}")
+        return node
+
+
+def _load_limited(text: str) -> Any:
+    loader = _LimitedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
@@ -240,7 +297,7 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
 
 def _describe(err: dict[str, Any]) -> str:
     loc = [str(p) for p in err["loc"]]
-    path = ".".join(loc) or "(top level)"
+    path = ".".join(p if len(p) <= 60 else _short(p) for p in loc) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = ".".join(loc[:-1]) or "the top level"
@@ -251,10 +308,12 @@ def _describe(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{path}: required field is missing"
     if kind == "literal_error" and loc == ["schema_version"]:
-        return f"schema_version: must be {SCHEMA_VERSION} (got {err.get('input')!r})"
+        return f"schema_version: must be {SCHEMA_VERSION} (got {_short(err.get('input'))})"
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    if len(message) > 300:
+        message = message[:297] + "..."
     return f"{path}: {message} (got {_short(err.get('input'))})"
 
 

@@ -44,7 +44,8 @@ def test_availability_facts_from_the_reference(catalog):
 # Unit conversions and numerical constants the model code may contain; anything else that looks
 # like a figure (2.50, 6.88, 0.7) belongs in pricing/data.
 ALLOWED_FLOATS = {0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 1e-9, 1e-12, 1e3, 1e6, 1e9, 1e12, 1e13, 730.0, 3600.0,
-                  30.44, 1.6448536269514722, 100.0, 1e10}
+                  30.44, 1.6448536269514722, 100.0, 1e10,
+                  0.01, 0.1}  # the last two: lower bounds in the scenario schema
 
 
 def test_no_price_is_typed_into_code():

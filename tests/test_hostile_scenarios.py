@@ -1,0 +1,143 @@
+"""Malformed and hostile scenario files: a clear message naming the field, never a crash.
+
+CI runs 2,000 generated cases; `CROSSOVER_FUZZ_EXAMPLES=50000 bash scripts/dev.sh test
+tests/test_hostile_scenarios.py` runs the long version.
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import HAND
+from pricing.catalog import default_catalog
+from simulator.evaluate import evaluate
+from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
+CATALOG = default_catalog()
+
+
+def paths(node, prefix=()):
+    """Every path into the scenario dict, leaves and branches."""
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths(value, (*prefix, key))
+
+
+ALL_PATHS = [p for p in paths(HAND) if p]
+
+junk = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 0.0, -1.0, 1e-320]),
+    st.text(max_size=50), st.text(min_size=1000, max_size=5000),
+    st.lists(st.integers(), max_size=5), st.dictionaries(st.text(max_size=10), st.integers(), max_size=3),
+    st.builds(lambda d: {"a": d}, st.dictionaries(st.text(max_size=5), st.none(), max_size=2)),
+    st.sampled_from(["2027-13-45", "yesterday", "1e400", "NaN", ".inf", "~", "<|endoftext|>"]),
+)
+
+
+@st.composite
+def malformed(draw):
+    data = copy.deepcopy(HAND)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(ALL_PATHS))
+        node = data
+        for part in path[:-1]:
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            action = draw(st.sampled_from(["replace", "delete", "unknown_key"]))
+            if not isinstance(node, dict):
+                continue
+            if action == "replace":
+                node[path[-1]] = draw(junk)
+            elif action == "delete":
+                node.pop(path[-1], None)
+            else:
+                node[draw(st.text(min_size=1, max_size=12))] = draw(junk)
+    return data
+
+
+def check(text):
+    """Either a ScenarioError whose every line is a plain message, or a scenario that evaluates
+    to finite numbers."""
+    start = time.perf_counter()
+    try:
+        scenario = parse_scenario(text, "fuzz.yaml", CATALOG)
+    except ScenarioError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.startswith("fuzz.yaml: ") and len(problem) < 2_000, problem
+    else:
+        json.dumps(evaluate(scenario, CATALOG).to_dict(), allow_nan=False, default=str)
+    assert time.perf_counter() - start < 5, "parsing must never hang"
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(malformed(), st.sampled_from(["yaml", "truncate", "bytes"]), st.integers(0, 10_000), st.binary(max_size=8))
+def test_generated_malformed_scenarios_get_clear_errors(data, mode, cut, noise):
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if mode == "truncate":
+        text = text[: cut % (len(text) + 1)]
+    elif mode == "bytes":
+        raw = text.encode("utf-8")
+        at = cut % (len(raw) + 1)
+        check(raw[:at] + noise + raw[at:])
+        return
+    check(text)
+
+
+def test_wrong_types_name_their_field():
+    data = copy.deepcopy(HAND)
+    data["workload"]["horizon_months"] = "two years"
+    data["rag"]["top_k"] = 1e308
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(yaml.safe_dump(data), "s.yaml")
+    text = str(info.value)
+    assert "s.yaml: workload.horizon_months:" in text and "s.yaml: rag.top_k:" in text
+
+
+def test_alias_bomb_is_refused_before_it_expands():
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"l{i}: &l{i} [{', '.join(['*' + ('a' if i == 1 else f'l{i - 1}')] * 10)}]")
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match=f"more than {MAX_ALIASES} YAML aliases"):
+        parse_scenario("\n".join(lines), "bomb.yaml")
+    assert time.perf_counter() - start < 1
+
+
+def test_deep_nesting_is_refused():
+    with pytest.raises(ScenarioError, match=f"nested more than {MAX_DEPTH} levels"):
+        parse_scenario("a: " + "[" * 5000 + "]" * 5000, "deep.yaml")
+
+
+def test_huge_string_is_refused():
+    with pytest.raises(ScenarioError, match="the limit is 1,000,000"):
+        parse_scenario("name: " + "x" * 1_500_000, "big.yaml")
+
+
+def test_object_building_tags_are_refused():
+    for tag in ("!!python/object/apply:os.system ['id']", "!!python/name:os.system", "!!binary aGVsbG8="):
+        with pytest.raises(ScenarioError):
+            parse_scenario(f"name: {tag}\n", "tag.yaml")
+
+
+def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 100 + "]" * 100)
+    run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "nested more than 20 levels" in run.stderr and "Traceback" not in run.stderr
