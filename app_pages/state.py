@@ -89,6 +89,9 @@ def load(slug: str) -> None:
 
 
 def _set(scenario: Scenario, origin: dict) -> None:
+    if scenario.notices:
+        st.session_state[_NOTICE] = "This scenario was written for an older Crossover and was upgraded: " + \
+            "; ".join(scenario.notices)
     st.session_state[_YAML] = scenario.to_yaml()
     st.session_state[_ORIGIN] = origin
 

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from pricing.catalog import Catalog
+
+from .migrations import migrate
 
 SCHEMA_VERSION = 1
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
@@ -184,6 +186,12 @@ class Scenario(Strict):
     fine_tuned: FineTuned
     hybrid: Hybrid
     overrides: dict[str, float] = Field(default_factory=dict, max_length=1_000)
+    _notices: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def notices(self) -> list[str]:
+        """What loading changed, e.g. an upgrade from an older schema version."""
+        return list(self._notices)
 
     @field_validator("overrides")
     @classmethod
@@ -266,6 +274,7 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([f"{origin}: a scenario is a YAML mapping (key: value lines); this file is {kind}"])
+    data, notices = migrate(data, SCHEMA_VERSION)
     version = data.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ScenarioError([
@@ -280,6 +289,7 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
         problems = catalog_problems(scenario, catalog)
         if problems:
             raise ScenarioError([f"{origin}: {p}" for p in problems])
+    scenario._notices = notices
     return scenario
 
 

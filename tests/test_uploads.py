@@ -81,3 +81,12 @@ def test_several_files_keep_the_good_ones_and_respect_the_total():
 def test_the_shipped_limits():
     assert (uploads.MAX_FILE_MB, uploads.MAX_TOTAL_MB) == (5, 20)
     assert uploads.MAX_TOTAL_BYTES == 20 * 1024 * 1024
+
+
+def test_a_compressed_bomb_renamed_to_txt_is_refused_as_binary():
+    import gzip
+
+    from simulator.uploads import NotText, decode_upload
+    bomb = gzip.compress(b"0" * 20_000_000)  # 20 MB of text packed into ~20 kB
+    with pytest.raises(NotText):
+        decode_upload("notes.txt", bomb)

@@ -143,3 +143,28 @@ def test_editing_an_input_moves_the_crossover_label(server, page, shot):
     assert after and after != before
     # A 20% cache hit rate makes the long prompt dearer, so fine-tuning wins at a lower volume.
     assert "At 400k queries/month, RAG is cheapest" in summary_text(page)
+
+
+def test_twenty_sessions_keep_their_own_numbers(server, browser, shot):
+    """20 people on one server, each at their own volume: nobody sees anybody else's edit."""
+    sessions = []
+    for i in range(20):
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        sessions.append((context, page, 100_000 * (i + 1)))
+    for _, page, volume in sessions:
+        wait_for_chart(page)
+        box = sidebar_volume(page)
+        box.fill(str(volume))
+        box.press("Enter")
+    for _, page, volume in sessions:
+        label = f"{volume / 1e6:g}M" if volume >= 1e6 else f"{volume / 1e3:g}k"
+        page.wait_for_function(
+            "label => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes(label + '/month'))",
+            arg=label)
+        assert summary_text(page).startswith(f"At {label} queries/month")
+    shot(sessions[-1][1], "session-20")
+    for context, _, _ in sessions:
+        context.close()
