@@ -72,8 +72,28 @@ with right:
                 done("success", f"Saved as {entry.name!r} (`{entry.slug}`).")
             except AlreadyExists as exc:
                 st.error(f"{exc}")
+                if not store.is_example(slugify(name)):
+                    st.session_state["lib_overwrite"] = (slugify(name), renamed.to_yaml())
             except (StoreError, ValueError) as exc:
                 st.error(f"Not saved: {str(exc).splitlines()[0]}")
+    pending = st.session_state.get("lib_overwrite")
+    if pending:
+        st.warning(f"Replace the saved scenario `{pending[0]}` with this one? The one there now goes to the "
+                   "trash, so it can be restored.")
+        yes, no = st.columns(2)
+        if yes.button("Replace it", key="lib_overwrite_yes", type="primary"):
+            st.session_state.pop("lib_overwrite")
+            try:
+                _, version, _ = store.load(pending[0], catalog)
+                store.delete(pending[0], replaces=version)
+                entry = store.save(state.parse(pending[1]), pending[0])
+                state.load(entry.slug)
+                done("success", f"Replaced `{entry.slug}`; the previous version is in the trash.")
+            except (StoreError, ScenarioError) as exc:
+                st.error(f"Not saved: {str(exc).splitlines()[0]}")
+        if no.button("Keep both: I will choose another name", key="lib_overwrite_no"):
+            st.session_state.pop("lib_overwrite")
+            st.rerun()
 
 # --- Browse --------------------------------------------------------------------------------------------
 st.subheader("Saved scenarios and examples")

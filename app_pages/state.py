@@ -100,6 +100,11 @@ def scenario() -> Scenario:
     return _parse(st.session_state[_YAML])
 
 
+def parse(yaml_text: str) -> Scenario:
+    """A scenario from canonical YAML text (cached)."""
+    return _parse(yaml_text)
+
+
 def scenario_yaml() -> str:
     return st.session_state[_YAML]
 

@@ -72,6 +72,20 @@ def test_duplicate_name_is_refused(saved_dir):
     assert any("already exists" in e.value for e in at.error)
 
 
+def test_overwriting_by_name_asks_first_and_keeps_the_old_one(saved_dir):
+    at = open_app("app_pages/library.py")
+    at.text_input(key="lib_save_as_name").set_value("Plan")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    at.number_input(key="sidebar_volume").set_value(777_000).run()
+    at.text_input(key="lib_save_as_name").set_value("Plan")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    assert any("Replace the saved scenario `plan`" in w.value for w in at.warning)
+    assert yaml.safe_load((saved_dir / "plan.yaml").read_text())["workload"]["queries_per_month"] == 400_000
+    at.button(key="lib_overwrite_yes").click().run()
+    assert yaml.safe_load((saved_dir / "plan.yaml").read_text())["workload"]["queries_per_month"] == 777_000
+    assert len(list((saved_dir / ".trash").glob("plan--*.yaml"))) == 1
+
+
 def test_delete_asks_then_trash_restores(saved_dir):
     at = open_app("app_pages/library.py")
     at.text_input(key="lib_save_as_name").set_value("Temp")
