@@ -21,7 +21,7 @@ def sweep_volumes(ev: Evaluation, lo: float, hi: float) -> np.ndarray:
     return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, edges, edges * (1 + 1e-9)]))
 
 
-def break_even_figure(ev: Evaluation, lo: float, hi: float) -> go.Figure:
+def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)") -> go.Figure:
     volumes = sweep_volumes(ev, lo, hi)
     fig = go.Figure()
     for name in ev.feasible:
@@ -67,7 +67,7 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float) -> go.Figure:
                            text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
     fig.update_layout(
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
-        yaxis=dict(type="log", title="Monthly cost (USD)", tickprefix="$"),
+        yaxis=dict(type="log", title=y_title, tickprefix="$"),
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
         margin=dict(l=10, r=10, t=60, b=10), height=520, hovermode="closest",
     )

@@ -80,7 +80,8 @@ def _values() -> dict:
 def _apply() -> None:
     cat = state.catalog()
     try:
-        data = editing.build_scenario(_values(), st.session_state.get(editing.OVERRIDES, {}), cat)
+        data = editing.build_scenario(_values(), st.session_state.get(editing.OVERRIDES, {}), cat,
+                                      state.scenario().decision.model_dump(exclude_none=True))
         changed = editing.apply(data, cat)
     except ScenarioError as exc:
         st.session_state[RESULT] = {"problems": editing.problem_lines(exc)}
@@ -235,7 +236,7 @@ def setup_figures(setup: str) -> None:
 _fill()
 values = _values()
 overrides = dict(st.session_state.get(editing.OVERRIDES, {}))
-pending = editing.build_scenario(values, overrides, catalog)
+pending = editing.build_scenario(values, overrides, catalog, current.decision.model_dump(exclude_none=True))
 
 st.title("Scenario editor")
 st.caption(f"Editing **{current.name}**. Change any input, then press **Apply changes**: the edit is checked "

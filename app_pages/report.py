@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from simulator.decision import recommend
 from simulator.evaluate import Evaluation
 
 from . import charts, fmt, summary
@@ -58,6 +59,18 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
                 for n, r in result["setups"].items() for w in r["warnings"]]
     link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
     conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in summary.conclusions(ev, lo, hi))
+    rec = recommend(ev)
+    verdict = ("The numbers agree." if rec.numbers_agree else f"The numbers disagree: {rec.disagreement}.")
+    decision_html = (
+        f"<p><strong>Recommendation: {fmt.setup(rec.recommendation)}</strong>. {html.escape(verdict)}</p><ul>"
+        + "".join(f"<li>{html.escape(r)}</li>" for r in rec.reasons)
+        + "".join(f"<li>Ruled out {fmt.setup(n)}: {html.escape(w)}</li>" for n, w in rec.ruled_out.items())
+        + "</ul>"
+    )
+    assumed = sorted({k for name in ev.feasible for k in ev.setups[name].assumed_figures})
+    uncertainties = (f"<p>{len(assumed)} of the figures behind these numbers are assumptions rather than published "
+                     f"figures, for example: {html.escape(', '.join(assumed[:8]))}. Check them before relying on a "
+                     "close call.</p>" if assumed else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Crossover: {html.escape(s.name)}</title>
 <style>
@@ -71,6 +84,8 @@ start {result['start_date']} · {result['horizon_months']}-month horizon</p>
 <p>{html.escape(s.description)}</p>
 {link}
 <h2>Conclusions</h2><ul id="conclusions">{conclusions}</ul>
+<h2>Decision</h2><div id="decision">{decision_html}</div>
+<h2>Main uncertainties</h2>{uncertainties}
 <h2>At {fmt.volume(s.workload.queries_per_month)} queries/month</h2>
 <table><tr><th>Setup</th><th>Model</th><th>Monthly cost</th><th>Per query</th><th>One-time</th><th>Pays back vs prompt-only</th><th>Latency p50 / p95</th></tr>
 {''.join(rows)}</table>

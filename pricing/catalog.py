@@ -360,6 +360,23 @@ class WorkloadDefaults(FigureGroup):
     api_ttft_p95_over_p50: Figure
 
 
+class DecisionDefaults(FigureGroup):
+    """Thresholds of the decision rules and what a knowledge change rate implies (assumptions)."""
+
+    min_labelled_examples: Figure
+    at_scale_queries_per_month: Figure
+    change_share_daily: Figure
+    change_share_weekly: Figure
+    change_share_monthly: Figure
+    change_share_quarterly: Figure
+    change_share_rarely: Figure
+    retrain_months_daily: Figure
+    retrain_months_weekly: Figure
+    retrain_months_monthly: Figure
+    retrain_months_quarterly: Figure
+    retrain_months_rarely: Figure
+
+
 class Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -367,6 +384,7 @@ class Defaults(BaseModel):
     training: TrainingDefaults
     people: PeopleDefaults
     workload: WorkloadDefaults
+    decision: DecisionDefaults
 
 
 # --- The catalog -----------------------------------------------------------------------------------

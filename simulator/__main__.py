@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     _range_args(p)
     p.set_defaults(run=_evaluate)
 
+    p = sub.add_parser("decide", help="the guided recommendation, checked against the numbers")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--eval", type=Path, help="evaluation CSV: question, setup, and score (0-1) or pass (0/1)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_decide)
+
     p = sub.add_parser("sweep", help="monthly cost of each setup across query volumes")
     p.add_argument("scenario", type=Path)
     p.add_argument("--csv", type=Path, help="write the table here (default: standard output)")
@@ -150,6 +156,41 @@ def _evaluation_table(r: dict) -> str:
         for w in r["setups"][name]["warnings"]:
             lines.append(f"  [{name}] {w}")
     return "\n".join(lines)
+
+
+def _decide(args) -> int:
+    from .decision import recommend
+    from .quality import EvalDataError, cost_per_correct_answer, parse_eval_csv
+
+    catalog = default_catalog()
+    scenario = load_scenario(args.scenario, catalog)
+    ev = evaluate(scenario, catalog)
+    result = recommend(ev).to_dict()
+    if args.eval is not None:
+        try:
+            size = args.eval.stat().st_size
+            if size > MAX_TEXT_FILE_BYTES:
+                raise UsageError(f"{args.eval}: {size:,} bytes is over the {MAX_TEXT_FILE_BYTES:,}-byte limit")
+            results = parse_eval_csv(args.eval.read_bytes(), str(args.eval))
+        except OSError as exc:
+            raise UsageError(f"{args.eval}: cannot read: {exc.strerror or exc}") from None
+        except EvalDataError as exc:
+            raise UsageError("\n".join(exc.problems)) from None
+        per_setup = cost_per_correct_answer(ev, results)
+        result["cost_per_correct_answer_usd"] = {n: v["cost_per_correct_answer_usd"] for n, v in per_setup.items()}
+        result["quality"] = per_setup
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+        return 0
+    print(f"Recommendation for {scenario.name}: {result['recommendation']}")
+    for reason in result["reasons"]:
+        print(f"  because {reason}")
+    for name, why in result["ruled_out"].items():
+        print(f"  ruled out {name}: {why}")
+    print("Numbers agree." if result["numbers_agree"] else f"Numbers disagree: {result['disagreement']}")
+    for name, cost in result.get("cost_per_correct_answer_usd", {}).items():
+        print(f"  {name}: ${cost:,.5f} per correct answer" if cost is not None else f"  {name}: no correct answers")
+    return 0
 
 
 def _sweep(args) -> int:

@@ -141,3 +141,23 @@ class CostCurve:
                     hi_pieces.append(piece)
             lower[name], upper[name] = tuple(lo_pieces), tuple(hi_pieces)
         return CostCurve(lower), CostCurve(upper)
+
+    def scaled(self, factor: float) -> "CostCurve":
+        """This curve times ``factor``: every dollar figure multiplied, the volumes left alone.
+
+        Exact piece by piece (``max(m, a + b q) x f = max(f m, f a + f b q)`` for ``f >= 0``; a
+        staircase keeps its steps), so ``curve.scaled(1 / accuracy)`` is the cost per correct answer
+        times the volume and break-even volumes on it can be solved as on any curve.
+        """
+        if not (np.isfinite(factor) and factor >= 0):
+            raise ValueError(f"scale factor must be a finite number >= 0, got {factor}")
+        return CostCurve({name: tuple(_scaled_piece(piece, factor) for piece in pieces)
+                          for name, pieces in self.parts.items()})
+
+
+def _scaled_piece(piece: Part, factor: float) -> Part:
+    if isinstance(piece, Affine):
+        return Affine(piece.fixed_usd * factor, piece.usd_per_query * factor)
+    if isinstance(piece, Floor):
+        return Floor(piece.minimum_usd * factor, piece.fixed_usd * factor, piece.usd_per_query * factor)
+    return Staircase(piece.unit_cost_usd * factor, piece.queries_per_unit, piece.min_units)

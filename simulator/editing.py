@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from pricing.catalog import Catalog, Figure
 
-from .scenario import SETUPS, Scenario, ScenarioError, validate_scenario
+from .scenario import SCHEMA_VERSION, SETUPS, Scenario, ScenarioError, validate_scenario
 
 PREFIX = "ed_"
 ORIGIN = "editor"
@@ -568,8 +568,10 @@ def merged_values(scenario: Scenario, catalog: Catalog, current: Mapping[str, An
 
 
 def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | None,
-                   catalog: Catalog) -> dict[str, Any]:
+                   catalog: Catalog, decision: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A plain scenario dict (ready for :func:`validate_scenario`) from the editor's widget values.
+
+    ``decision`` (the questionnaire's answers, edited on the Decision page) is carried over as given.
 
     Inputs hidden by the choices (self-hosting fields of an API model, reranker candidates without a
     reranker, the inactive form of a length) are left out. Empty optional inputs are left out, so the
@@ -666,7 +668,7 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
     optional(hybrid, "top_k", "hybrid.top_k")
 
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "name": v("name") or "",
         "description": v("description") or "",
         "workload": workload,
@@ -681,6 +683,7 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
         "rag": rag,
         "fine_tuned": fine_tuned,
         "hybrid": hybrid,
+        "decision": dict(decision or {}),
         "overrides": {str(k): v_ for k, v_ in (overrides or {}).items()},
     }
 

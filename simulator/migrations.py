@@ -3,7 +3,6 @@
 Every schema change bumps ``scenario.SCHEMA_VERSION``, adds a step here that turns a version-``n``
 mapping into version ``n + 1`` (returning a notice for the user), and commits a fixture written in
 version ``n`` under ``tests/fixtures/schema_v<n>/``; ``tests/test_migrations.py`` loads every fixture.
-Version 1 is the first, so there are no steps yet.
 """
 
 from __future__ import annotations
@@ -13,8 +12,13 @@ from typing import Any
 
 Step = Callable[[dict[str, Any]], tuple[dict[str, Any], str]]
 
+def _v1_to_v2(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Version 2 added the decision questionnaire; a version-1 file has it unanswered."""
+    return data, "added the decision questionnaire, unanswered (answer it on the Decision page)"
+
+
 # version n -> the function that upgrades a version-n mapping to version n + 1
-STEPS: dict[int, Step] = {}
+STEPS: dict[int, Step] = {1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any], target: int, steps: dict[int, Step] = STEPS) -> tuple[dict[str, Any], list[str]]:

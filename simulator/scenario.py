@@ -19,7 +19,7 @@ from pricing.catalog import Catalog
 
 from .migrations import migrate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
 # or large: an alias bomb or a deeply nested document is refused at the first step over the line.
 MAX_FILE_BYTES = 2_000_000
@@ -174,8 +174,27 @@ class Hybrid(Strict):
     cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
 
 
+KNOWLEDGE_CHANGE = ("daily", "weekly", "monthly", "quarterly", "rarely")
+
+
+class Decision(Strict):
+    """Answers to the decision questionnaire (None: not answered)."""
+
+    needs_private_knowledge: bool | None = Field(
+        None, description="Does the task need knowledge the base model lacks (private, recent or niche)?")
+    behaviour_gap: bool | None = Field(
+        None, description="Does it need a behaviour prompting does not reliably produce (format, tone, domain reasoning)?")
+    knowledge_changes: Literal["daily", "weekly", "monthly", "quarterly", "rarely"] | None = Field(
+        None, description="How often the knowledge the answers rely on changes.")
+    citations_required: bool | None = Field(None, description="Must answers show their sources?")
+    labelled_examples: int | None = Field(
+        None, ge=0, le=100_000_000, description="Good labelled examples available for fine-tuning.")
+    latency_budget_ms: float | None = Field(
+        None, ge=1, le=600_000, description="p95 end-to-end latency the product can accept [ms].")
+
+
 class Scenario(Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     workload: Workload
@@ -185,6 +204,7 @@ class Scenario(Strict):
     rag: Rag
     fine_tuned: FineTuned
     hybrid: Hybrid
+    decision: Decision = Decision()
     overrides: dict[str, float] = Field(default_factory=dict, max_length=1_000)
     _notices: list[str] = PrivateAttr(default_factory=list)
 

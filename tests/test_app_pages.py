@@ -122,6 +122,8 @@ def test_report_is_self_contained_and_says_the_conclusion(catalog):
     assert text.count("Plotly.newPlot") == 3
     assert "<strong>Prompt-only</strong> is cheapest" in text
     assert "catalog checked 2026-11-23" in text
+    assert "<strong>Recommendation: RAG</strong>" in text and "hybrid pays off at scale" in text
+    assert "figures behind these numbers are assumptions" in text
     csv = report.sweep_csv(ev, 1e3, 1e9, points=10)
     assert csv.splitlines()[0].startswith("queries_per_month,setup,monthly_cost_usd")
     assert len(csv.splitlines()) == 1 + 10 * 4

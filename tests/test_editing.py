@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.scenario import Decision
+
 from simulator import editing
 from simulator.editing import NUMBER, NUMBERS, key
 from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -22,8 +24,8 @@ def values(support_bot, catalog):
     return editing.widget_values(support_bot, catalog)
 
 
-def build(values, catalog, overrides=None):
-    return editing.build_scenario(values, overrides or {}, catalog)
+def build(values, catalog, overrides=None, decision=None):
+    return editing.build_scenario(values, overrides or {}, catalog, decision)
 
 
 # --- The inputs follow the schema -------------------------------------------------------------------
@@ -65,6 +67,8 @@ def test_every_scenario_field_has_an_input():
         "fine_tuned.existing_customer",
         *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "gpu", "cloud")),
         *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples")),
+        # The questionnaire's answers have their own page (Decision); the editor carries them over.
+        *(f"decision.{f}" for f in Decision.model_fields),
     }
     leaves = []
 
@@ -87,7 +91,8 @@ def test_every_scenario_field_has_an_input():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_the_widgets_of_a_scenario_build_the_same_scenario(path, catalog):
     scenario = load_scenario(path, catalog)
-    data = build(editing.widget_values(scenario, catalog), catalog, scenario.overrides)
+    data = build(editing.widget_values(scenario, catalog), catalog, scenario.overrides,
+                 scenario.decision.model_dump(exclude_none=True))
     assert editing.same_as(data, scenario.to_yaml()) is True
     assert all(k.startswith("ed_") for k in editing.widget_values(scenario, catalog))
 

@@ -50,6 +50,6 @@ def test_a_compression_bomb_is_not_inflated(catalog):
 
 
 def test_valid_json_that_is_not_a_scenario(catalog):
-    for raw in (b"[1, 2, 3]", b'"text"', json.dumps({"schema_version": 1, "name": "x"}).encode()):
+    for raw in (b"[1, 2, 3]", b'"text"', json.dumps({"schema_version": 2, "name": "x"}).encode()):
         with pytest.raises(ScenarioError):
             sharing.decode(pack(raw), catalog)

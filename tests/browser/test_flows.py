@@ -76,7 +76,7 @@ def test_upload_a_yaml(server, page, tmp_path, shot):
     good = tmp_path / "legal.yaml"
     good.write_text(yaml.safe_dump(data, sort_keys=False))
     bad = tmp_path / "broken.yaml"
-    bad.write_text("schema_version: 1\nname: broken\nworkload: {queries_per_month: -5}\n")
+    bad.write_text("schema_version: 2\nname: broken\nworkload: {queries_per_month: -5}\n")
 
     page.goto(f"{server}/library")
     page.get_by_text("Upload a scenario").wait_for()
@@ -168,3 +168,18 @@ def test_twenty_sessions_keep_their_own_numbers(server, browser, shot):
     shot(sessions[-1][1], "session-20")
     for context, _, _ in sessions:
         context.close()
+
+
+def test_answer_the_questionnaire_and_see_the_recommendation(server, page, shot):
+    page.goto(f"{server}/decision?s=support-bot")
+    page.get_by_text("Recommendation: RAG").wait_for()
+    shot(page, "before")
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("radiogroup").nth(0).get_by_text("No", exact=True).click()
+    form.get_by_role("radiogroup").nth(1).get_by_text("Yes", exact=True).click()
+    page.get_by_role("button", name="Use these answers").click()
+    page.get_by_text("Recommendation: Fine-tuned").wait_for()
+    shot(page, "after")
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "behaviour_gap = yes and needs_private_knowledge = no" in body
+    assert "The numbers disagree" in body or "The numbers agree" in body

@@ -1,0 +1,31 @@
+"""The Decision page: answers change the recommendation; uploads of evaluation data are checked."""
+
+from conftest import open_app
+
+PAGE = "app_pages/decision.py"
+
+
+def heading(at) -> str:
+    return next(h.value for h in at.subheader if h.value.startswith("Recommendation"))
+
+
+def test_answers_change_the_recommendation():
+    at = open_app(PAGE)
+    # support-bot: knowledge and behaviour, 400k queries/month (below scale) -> RAG
+    assert heading(at) == "Recommendation: RAG"
+    assert any("hybrid pays off at scale" in m.value for m in at.markdown)
+    at.radio(key="dec_needs_private_knowledge").set_value(False)
+    at.radio(key="dec_behaviour_gap").set_value(False)
+    at.button(key="FormSubmitter:dec_form-Use these answers").click().run()
+    assert not at.exception
+    assert heading(at) == "Recommendation: Prompt-only"
+    assert any("try a better prompt first" in m.value for m in at.markdown)
+    assert "d" in at.query_params  # the answers are part of the scenario, so the link keeps them
+    assert any("The numbers agree" in s.value for s in at.success)
+
+
+def test_prefill_sets_change_rates():
+    at = open_app(PAGE)
+    at.button(key="dec_prefill").click().run()
+    assert not at.exception
+    assert any("knowledge.monthly_change_share = 0.2" in i.value for i in at.info)
