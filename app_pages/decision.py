@@ -29,22 +29,23 @@ with st.form("dec_form"):
     for name, question, why in QUESTIONS:
         current = getattr(answers, name)
         values[name] = st.radio(question, options=list(YES_NO), index=list(YES_NO).index(current),
-                                format_func=YES_NO.get, horizontal=True, key=f"dec_{name}", help=why)
+                                format_func=YES_NO.get, horizontal=True, key=f"dec_{name}")
+        st.caption(why)
     changes = [None, *Decision.model_fields["knowledge_changes"].annotation.__args__[0].__args__]
     values["knowledge_changes"] = st.selectbox(
         "How often does that knowledge change?", options=changes, index=changes.index(answers.knowledge_changes),
-        format_func=lambda v: "Not sure" if v is None else v, key="dec_knowledge_changes",
-        help="Fast-changing knowledge favours retrieval: a fine-tuned model is stale between retrainings.")
+        format_func=lambda v: "Not sure" if v is None else v, key="dec_knowledge_changes")
+    st.caption("Fast-changing knowledge favours retrieval: a fine-tuned model is stale between retrainings.")
     examples = st.number_input(
         "Good labelled examples available (0 if none)", min_value=0, max_value=100_000_000, step=100,
-        value=answers.labelled_examples, key="dec_labelled_examples", placeholder="Not sure",
-        help="Fine-tuning needs hundreds to thousands of good examples; below "
-             f"{ev.catalog.defaults.decision.min_labelled_examples.value:,.0f} (an assumption) it is ruled out.")
+        value=answers.labelled_examples, key="dec_labelled_examples", placeholder="Not sure")
+    st.caption("Fine-tuning needs hundreds to thousands of good examples; below "
+               f"{ev.catalog.defaults.decision.min_labelled_examples.value:,.0f} (an assumption) it is ruled out.")
     values["labelled_examples"] = None if examples is None else int(examples)
     budget = st.number_input(
         "p95 latency budget (ms)", min_value=1.0, max_value=600_000.0, step=500.0,
-        value=answers.latency_budget_ms, key="dec_latency_budget_ms", placeholder="No budget",
-        help="Setups whose simulated p95 end-to-end latency exceeds it are ruled out.")
+        value=answers.latency_budget_ms, key="dec_latency_budget_ms", placeholder="No budget")
+    st.caption("Setups whose simulated p95 end-to-end latency exceeds it are ruled out.")
     values["latency_budget_ms"] = budget
     saved = st.form_submit_button("Use these answers", type="primary")
 if saved:
@@ -96,6 +97,18 @@ if upload is not None:
         st.error("This file cannot be used; nothing was changed:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
     else:
         st.session_state["dec_eval_results"] = results
+with st.expander("Or type the results in"):
+    typed = st.data_editor(
+        pd.DataFrame({"setup": [fmt.setup(n) for n in ev.setups], "questions": 0, "correct": 0}),
+        disabled=["setup"], hide_index=True, key="dec_typed",
+        column_config={"questions": st.column_config.NumberColumn(min_value=0, step=1),
+                       "correct": st.column_config.NumberColumn(min_value=0, step=1)})
+    if st.button("Use these results", key="dec_typed_use"):
+        try:
+            counts = {n: (int(c), int(q)) for n, q, c in zip(ev.setups, typed["questions"], typed["correct"])}
+            st.session_state["dec_eval_results"] = quality.results_from_counts(counts)
+        except (quality.EvalDataError, ValueError, TypeError) as exc:
+            st.error(str(exc))
 results = st.session_state.get("dec_eval_results")
 if results is not None:
     per_setup = quality.cost_per_correct_answer(ev, results)
@@ -108,5 +121,5 @@ if results is not None:
     adjusted = quality.adjusted_evaluation(ev, results)
     if adjusted.feasible:
         lo, hi = state.view_range()
-        st.plotly_chart(charts.break_even_figure(adjusted, lo, hi, y_title="Monthly cost per month's correct answers (USD)"),
+        st.plotly_chart(charts.break_even_figure(adjusted, lo, hi, y_title="Monthly cost / accuracy (USD)"),
                         key="dec_quality_chart", width="stretch")

@@ -388,3 +388,26 @@ def adjusted_evaluation(ev: Evaluation, results: EvalResults, lo: float = DEFAUL
             setups[name] = dataclasses.replace(setup, problems=[*setup.problems, reason])
     return dataclasses.replace(ev, setups=setups, break_even=quality_break_even(ev, results, lo, hi),
                                volume_range=(lo, hi))
+
+
+def results_from_counts(counts: dict[str, tuple[int, int]], origin: str = "entered by hand") -> EvalResults:
+    """Evaluation results typed in as (correct answers, questions) per setup; Wilson intervals.
+
+    Setups with 0 questions are left out; anything impossible raises :class:`EvalDataError`."""
+    problems, setups = [], {}
+    for name in SETUPS:
+        if name not in counts:
+            continue
+        correct, total = counts[name]
+        if total == 0:
+            continue
+        if not (isinstance(correct, int) and isinstance(total, int)) or total < 0 or not 0 <= correct <= total:
+            problems.append(f"{origin}: {name}: {correct} correct out of {total} questions is impossible")
+            continue
+        low, high = wilson_interval(correct, total)
+        setups[name] = SetupAccuracy(name, total, correct / total, low, high, "wilson")
+    if problems:
+        raise EvalDataError(problems)
+    if not setups:
+        raise EvalDataError([f"{origin}: no setup has any questions"])
+    return EvalResults(origin=origin, kind="pass", setups=setups)

@@ -29,3 +29,9 @@ def test_prefill_sets_change_rates():
     at.button(key="dec_prefill").click().run()
     assert not at.exception
     assert any("knowledge.monthly_change_share = 0.2" in i.value for i in at.info)
+
+
+def test_typed_results_give_cost_per_correct_answer():
+    at = open_app(PAGE)
+    at.button(key="dec_typed_use").click().run()
+    assert any("no setup has any questions" in e.value for e in at.error)

@@ -329,3 +329,15 @@ def test_adjusted_evaluation_redraws_on_cost_per_correct_answer(make_scenario, c
     [pair] = adjusted.break_even
     # 1,500 + 1.6e-3 q over 0.5 = 4,200.35 + 1.2e-4 q over 1.0  ->  q = (4,200.35 - 3,000) / (3.2e-3 - 1.2e-4)
     assert pair.first == pytest.approx((4_200.35 - 3_000) / (3.2e-3 - 1.2e-4), rel=1e-9)
+
+
+def test_results_typed_in_by_hand():
+    from simulator.quality import EvalDataError, results_from_counts
+    r = results_from_counts({"prompt_only": (3, 4), "rag": (0, 0)})
+    assert list(r.setups) == ["prompt_only"]
+    # Wilson, 3 of 4, z = 1.96: the same interval as the CSV test computes by hand
+    assert (round(r["prompt_only"].low, 4), round(r["prompt_only"].high, 4)) == (0.3006, 0.9544)
+    with pytest.raises(EvalDataError, match="5 correct out of 4 questions is impossible"):
+        results_from_counts({"rag": (5, 4)})
+    with pytest.raises(EvalDataError, match="no setup has any questions"):
+        results_from_counts({"rag": (0, 0)})
