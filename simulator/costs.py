@@ -40,6 +40,7 @@ PARTS = (
     "operations", "one_time_amortised",
 )
 STALE_AFTER_MONTHS = 12
+ASSUMPTIONS_WARNING = "are assumptions, not published"
 
 
 @dataclass
@@ -68,7 +69,7 @@ class SetupModel:
     @property
     def risks(self) -> list[str]:
         """Warnings other than the list of assumed figures (which pages show on their own)."""
-        return [w for w in self.warnings if not w.endswith(tuple(self.assumed_figures)) or "assumptions" not in w]
+        return [w for w in self.warnings if ASSUMPTIONS_WARNING not in w]
 
     @property
     def feasible(self) -> bool:
@@ -411,6 +412,6 @@ def _figure_warnings(ctx: Context, out: SetupModel) -> None:
                    if ".prices." in k and not f.overridden and not f.is_assumption
                    and f.age_months(start) > STALE_AFTER_MONTHS)
     if assumed:
-        out.warnings.append(f"{len(assumed)} figures are assumptions, not published: {', '.join(assumed)}")
+        out.warnings.append(f"{len(assumed)} figures {ASSUMPTIONS_WARNING}: {', '.join(assumed)}")
     if stale:
         out.warnings.append(f"{len(stale)} catalog figures are over {STALE_AFTER_MONTHS} months older than the start date: {', '.join(stale)}")
