@@ -30,7 +30,7 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         shown = [p for p in PARTS if np.any(parts[p] > 0)]
         lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
         fig.add_trace(go.Scatter(
-            x=volumes, y=sum(parts.values()), name=fmt.setup(name), mode="lines",
+            x=volumes, y=ev.monthly_cost(name, volumes), name=fmt.setup(name), mode="lines",
             line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
             customdata=np.column_stack([parts[p] for p in shown]) if shown else None,
             hovertemplate=(f"<b>{fmt.setup(name)}</b><br>%{{x:,.0f}} queries/month<br>"

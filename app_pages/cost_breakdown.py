@@ -49,13 +49,13 @@ st.subheader("Monthly cost by part")
 st.plotly_chart(charts.breakdown_figure(feasible), key="breakdown_chart", width="stretch")
 table = pd.DataFrame({fmt.setup(n): [parts[p] for p in PARTS] for n, parts in feasible.items()},
                      index=[fmt.PART_LABELS[p] for p in PARTS])
-table.loc["Total"] = table.sum()
+table.loc["Total"] = [setups[n]["monthly_cost_usd"] for n in feasible]
 st.dataframe(table.map(fmt.usd), width="stretch")
 
 st.subheader("One-time costs")
 one_time = pd.DataFrame({fmt.setup(n): setups[n]["one_time_breakdown_usd"] for n in feasible}).fillna(0.0)
 one_time.index = [i.replace("_", " ").capitalize() for i in one_time.index]
-one_time.loc["Total"] = one_time.sum()
+one_time.loc["Total"] = [setups[n]["one_time_cost_usd"] for n in feasible]
 one_time.loc[f"Amortised per month ({w.horizon_months} months)"] = [
     setups[n]["cost_breakdown_usd"]["one_time_amortised"] for n in feasible]
 st.dataframe(one_time.map(fmt.usd), width="stretch")

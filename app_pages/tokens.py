@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import charts_tokens, fmt, state
 from simulator import uploads
 from simulator.context_fit import context_fits
-from simulator.tokens import ENCODINGS, count_tokens
+from simulator.tokens import ENCODINGS, count_texts
 
 PROGRESS_ABOVE_CHARACTERS = 200_000  # show progress when there is this much text or several files
 PROGRESS_ABOVE_INPUTS = 3
@@ -37,49 +37,39 @@ if files:
     inputs.extend(decoded.texts)
 
 
-def count_inputs(items: list[tuple[str, str]]) -> list[dict]:
-    """Token counts per input and encoding, with a progress bar when there is a lot to count."""
-    steps = len(items) * len(ENCODINGS)
-    large = (len(items) > PROGRESS_ABOVE_INPUTS
-             or sum(len(t) for _, t in items) > PROGRESS_ABOVE_CHARACTERS)
+def count_inputs(items: list[tuple[str, str]]) -> tuple[list[dict], dict]:
+    """simulator.tokens.count_texts, with a progress bar when there is a lot to count."""
+    large = len(items) > PROGRESS_ABOVE_INPUTS or sum(len(t) for _, t in items) > PROGRESS_ABOVE_CHARACTERS
     bar = st.progress(0.0, text="Counting tokens…") if large else None
-    rows = []
-    for i, (name, body) in enumerate(items):
-        counts = {}
-        for j, encoding in enumerate(ENCODINGS):
-            if bar is not None:
-                bar.progress((i * len(ENCODINGS) + j) / steps,
-                             text=f"Counting {name} ({i + 1} of {len(items)}, {encoding})…")
-            counts[encoding] = count_tokens(body, encoding)
-        rows.append({"input": name, "characters": len(body), **counts})
+    rows, totals = count_texts(items, (lambda share, label: bar.progress(share, text=f"Counting {label}…"))
+                               if bar is not None else None)
     if bar is not None:
         bar.empty()
-    return rows
+    return rows, totals
 
 
 if not inputs:
     st.info("Paste text or upload files to count their tokens.")
 else:
-    counted = count_inputs(inputs)
-    totals = {key: sum(r[key] for r in counted) for key in ("characters", *ENCODINGS)}
+    counted, totals = count_inputs(inputs)
     columns = st.columns(len(ENCODINGS) + 1)
     for column, encoding in zip(columns, ENCODINGS):
         column.metric(f"Total, {encoding}", f"{fmt.tokens(totals[encoding])} tokens")
     columns[-1].metric("Total, characters", f"{fmt.tokens(totals['characters'])} characters")
 
-    def row(name: str, values: dict) -> dict:
-        o200k, cl100k = values["o200k_base"], values["cl100k_base"]
+    def row(values: dict) -> dict:
+        ratio = values["characters_per_token"]
         return {
-            "input": name,
+            "input": values["input"],
             "characters": fmt.tokens(values["characters"]),
-            "o200k_base tokens": fmt.tokens(o200k),
-            "cl100k_base tokens": fmt.tokens(cl100k),
-            "characters per o200k_base token": f"{values['characters'] / o200k:.2f}" if o200k else "–",
+            "o200k_base tokens": fmt.tokens(values["o200k_base"]),
+            "cl100k_base tokens": fmt.tokens(values["cl100k_base"]),
+            "characters per o200k_base token": "–" if ratio is None else f"{ratio:.2f}",
         }
 
-    table = [row(r["input"], r) for r in counted]
+    table = [row(r) for r in counted]
     if len(counted) > 1:
-        table.append(row(f"Total ({len(counted)} inputs)", totals))
+        table.append(row(totals))
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="tokens_counts")
 
 # --- The current scenario ---------------------------------------------------------------------------

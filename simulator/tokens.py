@@ -131,3 +131,22 @@ def count_length(tokens: float | None = None, text: str | None = None,
     if not texts:
         raise ValueError("a length needs tokens, text or samples")
     return CountedLength(count_many(texts, "o200k_base"), count_many(texts, "cl100k_base"), from_text=True)
+
+
+def count_texts(items: list[tuple[str, str]], progress=None) -> tuple[list[dict], dict]:
+    """Counts per named text and in total: characters, tokens per encoding, characters per
+    o200k_base token. ``progress(done_share, label)`` is called before each count, if given."""
+    steps = max(1, len(items) * len(ENCODINGS))
+    rows = []
+    for i, (name, body) in enumerate(items):
+        row = {"input": name, "characters": len(body)}
+        for j, name_enc in enumerate(ENCODINGS):
+            if progress is not None:
+                progress((i * len(ENCODINGS) + j) / steps, f"{name} ({i + 1} of {len(items)}, {name_enc})")
+            row[name_enc] = count_tokens(body, name_enc)
+        rows.append(row)
+    totals = {"input": f"Total ({len(rows)} inputs)",
+              **{k: sum(r[k] for r in rows) for k in ("characters", *ENCODINGS)}}
+    for row in (*rows, totals):
+        row["characters_per_token"] = row["characters"] / row["o200k_base"] if row["o200k_base"] else None
+    return rows, totals

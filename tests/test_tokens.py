@@ -70,3 +70,13 @@ def test_cli_tokens_refuses_binary(tmp_path):
     run = subprocess.run([sys.executable, "-m", "simulator", "tokens", str(text), "--encoding", "all"], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 0 and "6 tokens (o200k_base), 6 tokens (cl100k_base)" in run.stdout
+
+
+def test_count_texts_gives_rows_totals_and_ratio():
+    from simulator.tokens import count_texts
+    seen = []
+    rows, totals = count_texts([("a", COOKBOOK), ("b", "hello world")], lambda share, label: seen.append(share))
+    assert [r["o200k_base"] for r in rows] == [6, 2]
+    assert totals["o200k_base"] == 8 and totals["characters"] == 18 + 11
+    assert totals["characters_per_token"] == pytest.approx(29 / 8)
+    assert seen == [0.0, 0.25, 0.5, 0.75]
