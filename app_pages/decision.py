@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import charts, fmt, state
 from simulator import decision, quality
-from simulator.scenario import Decision, ScenarioError
+from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
 
 ev = state.evaluation()
 scenario = ev.scenario
@@ -31,7 +31,7 @@ with st.form("dec_form"):
         values[name] = st.radio(question, options=list(YES_NO), index=list(YES_NO).index(current),
                                 format_func=YES_NO.get, horizontal=True, key=f"dec_{name}")
         st.caption(why)
-    changes = [None, *Decision.model_fields["knowledge_changes"].annotation.__args__[0].__args__]
+    changes = [None, *KNOWLEDGE_CHANGE]
     values["knowledge_changes"] = st.selectbox(
         "How often does that knowledge change?", options=changes, index=changes.index(answers.knowledge_changes),
         format_func=lambda v: "Not sure" if v is None else v, key="dec_knowledge_changes")

@@ -174,7 +174,8 @@ class Hybrid(Strict):
     cache_hit_rate: float = Field(0.0, ge=0, le=1, description="Share of requests that find the static prefix cached.")
 
 
-KNOWLEDGE_CHANGE = ("daily", "weekly", "monthly", "quarterly", "rarely")
+KnowledgeChange = Literal["daily", "weekly", "monthly", "quarterly", "rarely"]
+KNOWLEDGE_CHANGE = get_args(KnowledgeChange)
 
 
 class Decision(Strict):
@@ -184,7 +185,7 @@ class Decision(Strict):
         None, description="Does the task need knowledge the base model lacks (private, recent or niche)?")
     behaviour_gap: bool | None = Field(
         None, description="Does it need a behaviour prompting does not reliably produce (format, tone, domain reasoning)?")
-    knowledge_changes: Literal["daily", "weekly", "monthly", "quarterly", "rarely"] | None = Field(
+    knowledge_changes: KnowledgeChange | None = Field(
         None, description="How often the knowledge the answers rely on changes.")
     citations_required: bool | None = Field(None, description="Must answers show their sources?")
     labelled_examples: int | None = Field(
