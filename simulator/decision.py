@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .evaluate import Evaluation
-from .scenario import SETUPS, Decision
+from .scenario import SETUPS, Decision, Scenario
 
 AGREE_WITHIN = 0.10  # the issue's definition: within 10% of the cheapest feasible setup
 FAST_CHANGE = ("daily", "weekly")
@@ -28,14 +28,14 @@ LABELS = {"prompt_only": "prompt-only", "rag": "RAG", "fine_tuned": "the fine-tu
 # Thresholds and the change-rate mapping are catalog figures (defaults.decision, assumptions).
 
 
-def with_answers(scenario, answers: dict) -> "Scenario":
+def with_answers(scenario, answers: dict) -> Scenario:
     """The scenario with the questionnaire's answers (validated like any edit)."""
     data = scenario.model_dump()
     data["decision"] = answers
     return type(scenario).model_validate(data)
 
 
-def prefilled(scenario, catalog) -> tuple["Scenario", list[str]]:
+def prefilled(scenario, catalog) -> tuple[Scenario, list[str]]:
     """Inputs implied by the answers: how fast knowledge changes sets the share of the corpus
     re-embedded each month and how often the model is retrained (catalog defaults.decision).
     Returns the scenario and what changed."""

@@ -2,7 +2,6 @@
 
 import re
 
-from streamlit.testing.v1 import AppTest
 
 from conftest import open_app
 

@@ -1,7 +1,6 @@
 """A real `streamlit run` server on a free local port, and the Debian chromium driven by Playwright."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

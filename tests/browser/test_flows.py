@@ -1,7 +1,6 @@
 """What a user does, in a real browser against `streamlit run`: screenshots in test-artifacts/browser/."""
 
 import re
-from pathlib import Path
 
 import yaml
 
