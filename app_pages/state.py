@@ -129,9 +129,7 @@ def set_volume(queries_per_month: float) -> None:
     current = scenario()
     if not math.isfinite(queries_per_month) or queries_per_month <= 0:
         return
-    data = current.model_dump()
-    data["workload"]["queries_per_month"] = float(queries_per_month)
-    replace(Scenario.model_validate(data))
+    replace(current.with_point("workload.queries_per_month", float(queries_per_month)))
 
 
 def evaluation() -> Evaluation:

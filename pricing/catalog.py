@@ -470,6 +470,28 @@ class Catalog(BaseModel):
                           "source": "scenario override", "overridden": True}
         return Catalog.model_validate(data)
 
+    def with_values(self, values: dict[str, Any]) -> "Catalog":
+        """A copy in which each dotted key's figure holds the given value, not validated.
+
+        For the Monte Carlo: a value may be an array of draws. Keys must name existing figures
+        (overrides, which can also fill empty ones, go through :meth:`with_overrides` first).
+        """
+        paths = dict(self._figure_paths())
+        by_key = {".".join(path): path for path in paths}
+        out: Any = self
+        for key, value in values.items():
+            out = _replaced(out, by_key[key], value)
+        return out
+
+
+def _replaced(node: Any, path: tuple[str, ...], value: Any) -> Any:
+    if not path:
+        return node.model_copy(update={"value": value})
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {**node, head: _replaced(node[head], rest, value)}
+    return node.model_copy(update={head: _replaced(getattr(node, head), rest, value)})
+
 
 def _walk(node: Any, path: tuple[str, ...], out: list, include_empty: bool = False) -> None:
     if isinstance(node, Figure):

@@ -14,6 +14,14 @@ Token billing (API models), per query, in the model's own tokens:
 Self-hosted models: GPU replicas as a step function of the peak query rate (serving.py), plus
 people to run them. One-time costs (building days, first training, labelling, first embedding)
 are amortised over the horizon in ``one_time_amortised``.
+
+Price drift: with a drift of ``d`` %/year every provider price (each catalog figure under
+``prices`` in USD) is multiplied by its average over the horizon, ``mean((1 + d/100)^(m/12))``
+for months ``m = 0 .. H-1``, so the monthly cost is the horizon's average month.
+
+Monte Carlo: every number may also be an array of draws of shape (draws, 1) (see
+``montecarlo.py``); the same code then yields curves whose coefficients are arrays. Such a
+"sampled" build reports per-draw infeasibility in ``infeasible_draws`` instead of messages.
 """
 
 from __future__ import annotations
@@ -40,7 +48,25 @@ PARTS = (
     "operations", "one_time_amortised",
 )
 STALE_AFTER_MONTHS = 12
+MONTHS_PER_YEAR = 12
 ASSUMPTIONS_WARNING = "are assumptions, not published"
+
+
+def _num(x):
+    """A Python float for a point value; arrays of Monte Carlo draws pass through."""
+    return x if isinstance(x, np.ndarray) and x.ndim else float(x)
+
+
+def _where(condition, if_true, if_false):
+    """``if_true if condition else if_false``, element-wise when the condition is an array."""
+    return np.where(condition, if_true, if_false) if isinstance(condition, np.ndarray) else (if_true if condition else if_false)
+
+
+def price_drift_factor(pct_per_year, months: int):
+    """Average price multiplier over the horizon for a drift of ``pct_per_year`` [%/year]."""
+    growth = 1.0 + np.asarray(pct_per_year, float) / 100.0
+    factor = np.mean(growth[..., None] ** (np.arange(months) / MONTHS_PER_YEAR), axis=-1)
+    return _num(factor) if np.ndim(factor) else float(factor)
 
 
 @dataclass
@@ -60,6 +86,7 @@ class SetupModel:
     latency_inputs: lat.LatencyInputs | None = None
     details: dict[str, float | str] = field(default_factory=dict)
     figures_used: dict[str, Figure] = field(default_factory=dict)
+    infeasible_draws: np.ndarray | bool = False  # sampled builds: draws in which the setup cannot work
 
     @property
     def assumed_figures(self) -> dict[str, Figure]:
@@ -77,7 +104,7 @@ class SetupModel:
 
     @property
     def one_time_cost_usd(self) -> float:
-        return float(sum(self.one_time_usd.values()))
+        return _num(sum(self.one_time_usd.values()))
 
     @property
     def input_tokens_per_query(self) -> float:
@@ -89,24 +116,39 @@ class SetupModel:
 
 
 class Context:
-    """A scenario resolved against the catalog: counted texts, length draws, overrides applied."""
+    """A scenario resolved against the catalog: counted texts, length draws, overrides applied.
 
-    def __init__(self, scenario: Scenario, catalog: Catalog):
+    ``figure_values`` (dotted key -> value or array of draws) and ``sampled`` serve the Monte
+    Carlo; ``samples`` is how many query lengths latency percentiles are computed from (1 when
+    only costs are wanted).
+    """
+
+    def __init__(self, scenario: Scenario, catalog: Catalog, figure_values: dict | None = None,
+                 sampled: bool = False, samples: int = lat.SAMPLES):
         self.scenario = scenario
-        self.catalog = catalog.with_overrides(scenario.overrides)
-        self._keys = {id(f): k for k, f in self.catalog.figures()}
+        self.sampled = sampled
+        self.samples = samples
         w = scenario.workload
+        catalog = catalog.with_overrides(scenario.overrides)
+        values = dict(figure_values or {})
+        drift = price_drift_factor(scenario.uncertainty.price_drift_pct_per_year, w.horizon_months)
+        if isinstance(drift, np.ndarray) or drift != 1.0:
+            for key, figure in catalog.figures():
+                if ".prices." in key and "usd" in key.rsplit(".", 1)[-1]:
+                    values[key] = values.get(key, figure.value) * drift
+        self.catalog = catalog.with_values(values) if values else catalog
+        self._keys = {id(f): k for k, f in self.catalog.figures()}
         self.query = _count(w.query)
         self.answer = _count(w.answer)
         corpus = scenario.knowledge.corpus
         if corpus.tokens is not None:
-            self.corpus_tokens = float(corpus.tokens)
+            self.corpus_tokens = _num(corpus.tokens)
         else:
-            self.corpus_tokens = count_length(samples=corpus.documents).mean * float(corpus.document_count)
+            self.corpus_tokens = count_length(samples=corpus.documents).mean * _num(corpus.document_count)
         self.length_cv = w.length_cv if w.length_cv is not None else self.catalog.defaults.workload.length_cv.value
         rng = np.random.default_rng(lat.SEED)
-        self.query_draws = lat.length_draws(rng, self.query.o200k, self.length_cv, lat.SAMPLES)
-        self.answer_draws = lat.length_draws(rng, self.answer.o200k, self.length_cv, lat.SAMPLES)
+        self.query_draws = lat.length_draws(rng, self.query.counts, self.length_cv, samples, self.query.mean)
+        self.answer_draws = lat.length_draws(rng, self.answer.counts, self.length_cv, samples, self.answer.mean)
         self.end_date = _add_months(w.start_date, w.horizon_months)
 
     def key(self, figure: Figure) -> str:
@@ -117,8 +159,17 @@ class Context:
         return np.random.default_rng([lat.SEED, stream])
 
 
-def _count(length) -> CountedLength:
-    return count_length(tokens=length.tokens, text=length.text, samples=length.samples)
+@dataclass(frozen=True)
+class _Length:
+    mean: float | np.ndarray  # o200k_base tokens (draws in a sampled build)
+    counts: np.ndarray | None  # one count per sample text; None for a length typed as a number
+
+
+def _count(length) -> _Length:
+    if length.tokens is not None:
+        return _Length(_num(length.tokens), None)
+    counted: CountedLength = count_length(text=length.text, samples=length.samples)
+    return _Length(counted.mean, counted.o200k)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -152,7 +203,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     static_o200k = sum(composition.values())
     retrieval: RetrievalPlan | None = None
     if setup in ("rag", "hybrid"):
-        top_k = s.hybrid.top_k or s.rag.top_k if setup == "hybrid" else s.rag.top_k
+        top_k = s.hybrid.top_k if setup == "hybrid" and s.hybrid.top_k is not None else s.rag.top_k
         rr = s.rag.reranker
         retrieval = plan_retrieval(
             ctx.catalog, use, embedding_model=s.rag.embedding_model, vector_store=s.rag.vector_store,
@@ -185,7 +236,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         ttft_ms = use(llm.latency.ttft_ms)
         timing = lat.ApiTiming(
             ttft_draws=lat.lognormal_from_median_p95(
-                ctx.rng(1), ttft_ms, ttft_ms * use(ctx.catalog.defaults.workload.api_ttft_p95_over_p50), lat.SAMPLES),
+                ctx.rng(1), ttft_ms, ttft_ms * use(ctx.catalog.defaults.workload.api_ttft_p95_over_p50), ctx.samples),
             prefill_tokens_per_s=use(llm.latency.prefill_tokens_per_s),
             output_tokens_per_s=use(llm.latency.output_tokens_per_s),
         )
@@ -203,12 +254,13 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
 
     rng = ctx.rng()
     retrieval_draws = (
-        lat.lognormal_from_median_p95(rng, *retrieval.embed_ms, lat.SAMPLES)
-        + lat.lognormal_from_median_p95(rng, *retrieval.search_ms, lat.SAMPLES)
-        + lat.lognormal_from_median_p95(rng, *retrieval.rerank_ms, lat.SAMPLES)
-    ) if retrieval is not None else np.zeros(lat.SAMPLES)
+        lat.lognormal_from_median_p95(rng, *retrieval.embed_ms, ctx.samples)
+        + lat.lognormal_from_median_p95(rng, *retrieval.search_ms, ctx.samples)
+        + lat.lognormal_from_median_p95(rng, *retrieval.rerank_ms, ctx.samples)
+    ) if retrieval is not None else np.zeros(ctx.samples)
     out.latency_inputs = lat.LatencyInputs(
         static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
+        dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0),
         output_draws=ctx.answer_draws * ratio + s.workload.reasoning_tokens,
         output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=retrieval_draws,
         hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing,
@@ -225,18 +277,30 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     parts["one_time_amortised"] = (Affine(out.one_time_cost_usd / s.workload.horizon_months, 0.0),)
 
     out.details["context_window_tokens"] = context_window
-    _check_context(out, context_window, out.latency_inputs)
-    _check_cache_traffic(ctx, out, own.cache_hit_rate)
-    _figure_warnings(ctx, out)
-
-    out.latency = lat.summarise(latency_parts)
+    _check_context(ctx, out, context_window, out.latency_inputs)
+    if not ctx.sampled:
+        _check_cache_traffic(ctx, out, own.cache_hit_rate)
+        _figure_warnings(ctx, out)
+        out.latency = lat.summarise(latency_parts)
     out.curve = CostCurve(parts)
     return out
 
 
+def _fails(ctx: Context, out: SetupModel, condition, message) -> bool:
+    """Record that the setup cannot work where ``condition`` holds: per draw when sampled, else a
+    problem (``message()`` is only formatted then). Returns whether it fails outright."""
+    if ctx.sampled:
+        out.infeasible_draws = out.infeasible_draws | np.asarray(condition, bool)
+        return False
+    if condition:
+        out.problems.append(message())
+        return True
+    return False
+
+
 def _per_setup(given, setup: str, default: Figure, use) -> float:
     value = getattr(given, setup)
-    return float(value) if value is not None else use(default)
+    return _num(value) if value is not None else use(default)
 
 
 def _tokenizer_ratio(ctx: Context, tokenizer: str, use) -> float:
@@ -246,7 +310,7 @@ def _tokenizer_ratio(ctx: Context, tokenizer: str, use) -> float:
 
 def _encoding_label(ctx: Context, tokenizer: str) -> str:
     tok = ctx.catalog.get("tokenizer", tokenizer)
-    if tok.ratio is None:
+    if tok.ratio is None or isinstance(tok.ratio.value, np.ndarray):
         return tok.encoding
     return f"{tok.encoding} x {tok.ratio.value:g} ({tok.id} tokenizer, ratio from {tok.ratio.source.split(' ')[0]})"
 
@@ -263,13 +327,13 @@ def _api_token_parts(ctx: Context, out: SetupModel, llm: LlmModel, parts, tokens
     min_prefix = use(base.min_cacheable_prefix_tokens) if base.min_cacheable_prefix_tokens else math.inf
     discount = use(prices.batch_discount) if prices.batch_discount else 0.0
     batch_share = ctx.scenario.workload.batch_share
-    if batch_share > 0 and discount == 0:
+    if not ctx.sampled and batch_share > 0 and discount == 0:
         out.warnings.append(f"{llm.id} has no batch discount in the catalog; the batchable share pays full price")
     static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
     dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
     output = tokens["answer"] + tokens["reasoning"]
-    cacheable = static if p_cached is not None and static >= min_prefix else 0.0
-    if p_cached is not None and 0 < static < min_prefix and hit_rate > 0:
+    cacheable = _where(static >= min_prefix, static, 0.0) if p_cached is not None else 0.0
+    if not ctx.sampled and p_cached is not None and 0 < static < min_prefix and hit_rate > 0:
         out.warnings.append(f"the {static:,.0f}-token static prefix is below {llm.id}'s {min_prefix:,.0f}-token caching minimum: no cache discount")
     factor = 1.0 - batch_share * discount
     parts["input_tokens"] = (Affine(0.0, factor * ((static - cacheable + dynamic) * p_in + cacheable * (1 - hit_rate) * p_write)),)
@@ -302,22 +366,20 @@ def _gpu_hosting(ctx: Context, out: SetupModel, choice: ModelChoice, parts, oper
         ctx.catalog.gpu[choice.gpu].prices[cloud].usd_per_gpu_hour
     out.hosting = f"self-hosted on {choice.gpus_per_replica} x {choice.gpu} ({cloud})"
     perf = operating.performance
-    if not bool(perf.fits):
-        inp = out.latency_inputs
-        full_context = inp.static_tokens + float(np.mean(inp.dynamic_draws)) + inp.output_tokens
-        need = (timing.arch.weight_bytes + full_context * timing.arch.kv_bytes_per_token) / 1e9
-        out.problems.append(
+    inp = out.latency_inputs
+    full_context = inp.static_tokens + inp.dynamic_tokens + inp.output_tokens
+    need = (timing.arch.weight_bytes + full_context * timing.arch.kv_bytes_per_token) / 1e9
+    if _fails(ctx, out, _num(perf.fits) == 0, lambda: (
             f"{choice.name} does not fit {choice.gpus_per_replica} x {choice.gpu}: weights and one "
             f"{full_context:,.0f}-token sequence need {need:,.0f} GB, {timing.memory_utilisation:.0%} of "
-            f"{timing.hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable"
-        )
+            f"{timing.hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable")):
         return
-    qps = float(perf.queries_per_s) * timing.utilisation
+    qps = _num(perf.queries_per_s) * timing.utilisation
     queries_per_replica = qps * SECONDS_PER_MONTH / ctx.scenario.workload.peak_to_average
     replica_usd = choice.gpus_per_replica * usd_per_gpu_hour * HOURS_PER_MONTH
     parts["gpu_hosting"] = (Staircase(replica_usd, queries_per_replica, choice.min_replicas),)
     out.details.update(
-        batch=float(perf.batch), queries_per_s_per_replica=qps,
+        batch=_num(perf.batch), queries_per_s_per_replica=qps,
         queries_per_month_per_replica=queries_per_replica, usd_per_replica_month=replica_usd, cloud=cloud,
     )
 
@@ -342,7 +404,7 @@ def _training(ctx: Context, out: SetupModel, parts, use) -> None:
         if offer.training_until is not None:
             if offer.training_until <= s.workload.start_date:
                 out.problems.append(f"{llm.provider} accepts no new fine-tuning jobs after {offer.training_until}, before the start date {s.workload.start_date}")
-            elif training.retrain_every_months and offer.training_until < ctx.end_date:
+            elif not ctx.sampled and training.retrain_every_months is not None and offer.training_until < ctx.end_date:
                 out.warnings.append(f"retraining every {training.retrain_every_months:g} months is impossible after {offer.training_until}: {llm.provider} ends new fine-tuning jobs then")
         out.details["training_usd_per_run"] = run_usd
     else:
@@ -357,13 +419,12 @@ def _training(ctx: Context, out: SetupModel, parts, use) -> None:
         for fig in (t.model_flops_utilisation, t.adam_bytes_per_parameter, t.activation_overhead, t.overhead_gpu_hours_per_run,
                     t.full_flops_per_parameter_token if training.method == "full" else t.lora_flops_per_parameter_token):
             use(fig)
-        if not estimate.fits:
-            out.problems.append(estimate.refusal())
+        _fails(ctx, out, estimate.memory_needed_gb > estimate.memory_available_gb, estimate.refusal)
         run_usd = estimate.cost_usd
         out.details.update(training_gpu_hours=estimate.gpu_hours, training_usd_per_run=run_usd)
     out.one_time_usd["first_training"] = run_usd
     out.one_time_usd["labelling"] = training.examples * training.labelling_usd_per_example
-    if training.retrain_every_months:
+    if training.retrain_every_months is not None:
         parts["retraining"] = (Affine(run_usd / training.retrain_every_months, 0.0),)
 
 
@@ -381,12 +442,13 @@ def _check_api_availability(ctx: Context, out: SetupModel, llm: LlmModel) -> Non
         out.warnings.append(f"{llm.id} retires on {until}, within the {ctx.scenario.workload.horizon_months}-month horizon: plan a migration")
 
 
-def _check_context(out: SetupModel, window: float, inp: lat.LatencyInputs) -> None:
-    total = inp.static_tokens + inp.dynamic_draws + inp.output_draws
-    mean, p95 = float(np.mean(total)), float(np.percentile(total, 95))
-    if mean > window:
-        out.problems.append(f"an average query needs {mean:,.0f} tokens of context; {out.model} has {window:,.0f}")
-    elif p95 > window:
+def _check_context(ctx: Context, out: SetupModel, window: float, inp: lat.LatencyInputs) -> None:
+    mean = inp.static_tokens + inp.dynamic_tokens + inp.output_tokens
+    if _fails(ctx, out, mean > window,
+              lambda: f"an average query needs {mean:,.0f} tokens of context; {out.model} has {window:,.0f}") or ctx.sampled:
+        return
+    p95 = float(np.percentile(inp.static_tokens + inp.dynamic_draws + inp.output_draws, 95))
+    if p95 > window:
         out.warnings.append(f"1 query in 20 needs more than {p95:,.0f} tokens of context; {out.model} has {window:,.0f}")
 
 

@@ -54,9 +54,11 @@ class Staircase:
     min_units: int = 0
 
     def units(self, q: np.ndarray) -> np.ndarray:
-        if not np.isfinite(self.queries_per_unit) or self.queries_per_unit <= 0:
-            return np.full(np.shape(q), float(self.min_units))
-        return np.maximum(self.min_units, np.ceil(np.asarray(q, float) / self.queries_per_unit))
+        # Coefficients may be arrays of Monte Carlo draws (shape (draws, 1)) against volumes (volumes,).
+        width = np.asarray(self.queries_per_unit, float)
+        usable = np.isfinite(width) & (width > 0)
+        needed = np.ceil(np.asarray(q, float) / np.where(usable, width, 1.0))
+        return np.maximum(self.min_units, np.where(usable, needed, 0.0))
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
         return self.unit_cost_usd * self.units(q)

@@ -28,24 +28,37 @@ class Latency:
     parts_p95: dict[str, float]
 
 
-def lognormal_from_median_p95(rng: np.random.Generator, median: float, p95: float, n: int) -> np.ndarray:
-    """Draws with the given median and 95th percentile [same unit as the inputs]."""
-    if median <= 0:
-        return np.zeros(n)
-    sigma = np.log(max(p95, median) / median) / Z95
-    return median * np.exp(sigma * rng.standard_normal(n))
+def lognormal_from_median_p95(rng: np.random.Generator, median, p95, n: int) -> np.ndarray:
+    """Draws with the given median and 95th percentile [same unit as the inputs].
+
+    ``median`` and ``p95`` may be Monte Carlo draws of shape (draws, 1): the result is then
+    (draws, n), every row pushed through the same standard normals (common random numbers).
+    """
+    median, p95 = np.asarray(median, float), np.asarray(p95, float)
+    if np.all(median <= 0):
+        return np.zeros(np.broadcast_shapes(median.shape, (n,)))
+    positive = median > 0
+    safe = np.where(positive, median, 1.0)
+    sigma = np.log(np.maximum(p95, safe) / safe) / Z95
+    return np.where(positive, median * np.exp(sigma * rng.standard_normal(n)), 0.0)
 
 
-def length_draws(rng: np.random.Generator, counts: np.ndarray, cv: float, n: int) -> np.ndarray:
-    """Token lengths: resampled from sample counts, or lognormal with the mean and ``cv`` [tokens]."""
+def length_draws(rng: np.random.Generator, counts: np.ndarray, cv, n: int, mean=None) -> np.ndarray:
+    """Token lengths: resampled from sample counts, or lognormal with the mean and ``cv`` [tokens].
+
+    ``mean`` (with ``cv``, possibly (draws, 1) arrays) replaces a single count: a length typed as
+    a number, or drawn from its range.
+    """
     counts = np.asarray(counts, float)
     if counts.size > 1:
         return rng.choice(counts, size=n, replace=True)
-    mean = float(counts[0])
-    if mean <= 0 or cv == 0:
-        return np.full(n, mean)
+    mean = np.asarray(counts[0] if mean is None else mean, float)
+    cv = np.asarray(cv, float)
+    spread = (mean > 0) & (cv > 0)
+    if not np.any(spread):
+        return np.broadcast_to(mean, np.broadcast_shapes(mean.shape, (n,))).astype(float)
     sigma2 = np.log1p(cv**2)
-    return mean * np.exp(np.sqrt(sigma2) * rng.standard_normal(n) - sigma2 / 2)
+    return np.where(spread, mean * np.exp(np.sqrt(sigma2) * rng.standard_normal(n) - sigma2 / 2), mean)
 
 
 def summarise(parts: dict[str, np.ndarray]) -> Latency:
@@ -91,6 +104,7 @@ class LatencyInputs:
 
     static_tokens: float  # cacheable prefix: system prompt (+ few-shot)
     dynamic_draws: np.ndarray  # query (+ retrieved chunks), one per draw
+    dynamic_tokens: float  # their mean as the cost model counts it (sizes the GPU fleet)
     output_draws: np.ndarray  # answer + reasoning, one per draw
     output_tokens: float  # their mean as the cost model counts it
     retrieval_draws: np.ndarray  # [ms]
@@ -126,7 +140,7 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
         return parts, None
     g = inp.timing
     static, output = inp.static_tokens, inp.output_tokens
-    mean_dynamic = np.mean(dynamic, axis=-1, keepdims=np.ndim(dynamic) > 1)
+    mean_dynamic = inp.dynamic_tokens + extra_tokens
     uncached_static = static * (1 - inp.hit_rate)  # vLLM's prefix caching skips a cached prefix
     perf = replica_performance(g.arch, g.hw, prefill_tokens=mean_dynamic + uncached_static, output_tokens=output,
                                context_tokens=static + mean_dynamic + output / 2, gpus=g.gpus,

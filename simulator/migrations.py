@@ -17,8 +17,13 @@ def _v1_to_v2(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return data, "added the decision questionnaire, unanswered (answer it on the Decision page)"
 
 
+def _v2_to_v3(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Version 3 lets any input be a range and adds Monte Carlo settings; a version-2 file has none."""
+    return data, "inputs can now be ranges (none set: every number stays a point value)"
+
+
 # version n -> the function that upgrades a version-n mapping to version n + 1
-STEPS: dict[int, Step] = {1: _v1_to_v2}
+STEPS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(data: dict[str, Any], target: int, steps: dict[int, Step] = STEPS) -> tuple[dict[str, Any], list[str]]:

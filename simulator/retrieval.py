@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from pricing.catalog import Catalog
 
 from .curves import Affine, Floor, Part, Staircase
@@ -42,7 +44,7 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
     price = use(emb.prices.usd_per_mtok) / 1e6
     offline_price = use(emb.prices.batch_usd_per_mtok) / 1e6 if emb.prices.batch_usd_per_mtok else price
     corpus_tokens = corpus_tokens_o200k * emb_ratio
-    vectors = math.ceil(corpus_tokens_o200k / chunk_tokens) if corpus_tokens_o200k > 0 else 0
+    vectors = _ceil(corpus_tokens_o200k / chunk_tokens)
     dims = use(emb.prices.dimensions)
     text_bytes = chunk_tokens * use(catalog.defaults.workload.stored_bytes_per_token)
     bytes_per_vector = 4 * dims + 8 + text_bytes
@@ -53,8 +55,8 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
     p = store.prices
     first_writes_usd = 0.0
     if store.kind == "serverless":
-        read_units = max(use(p.min_read_units_per_query), index_gb * use(p.read_units_per_query_per_gb))
-        write_units_per_vector = math.ceil(bytes_per_vector / 1024) * use(p.write_units_per_kb)
+        read_units = _max(use(p.min_read_units_per_query), index_gb * use(p.read_units_per_query_per_gb))
+        write_units_per_vector = _ceil(bytes_per_vector / 1024) * use(p.write_units_per_kb)
         write_price = use(p.write_usd_per_million_units) / 1e6
         monthly_writes = changed_vectors_per_month * write_units_per_vector * write_price
         first_writes_usd = vectors * write_units_per_vector * write_price
@@ -64,7 +66,7 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
             usd_per_query=read_units * use(p.read_usd_per_million_units) / 1e6,
         )
     else:
-        size_units = max(1, math.ceil(index_gb / use(p.capacity_gb_per_instance)))
+        size_units = _max(1, _ceil(index_gb / use(p.capacity_gb_per_instance)))
         queries_per_unit = use(p.queries_per_s_per_instance) * SECONDS_PER_MONTH / peak_to_average
         store_part = Staircase(use(p.instance_usd_per_month), queries_per_unit, size_units)
 
@@ -74,7 +76,7 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
         rr = catalog.get("reranker", reranker)
         if rr.prices.usd_per_1k_searches is not None:
             per_search_docs = use(rr.prices.max_documents_per_search) if rr.prices.max_documents_per_search else candidates
-            searches = math.ceil(candidates / per_search_docs)
+            searches = _ceil(candidates / per_search_docs)
             rerank_part = Affine(0.0, searches * use(rr.prices.usd_per_1k_searches) / 1e3)
         else:
             scored = candidates * (chunk_tokens + query_tokens_o200k) * _ratio(catalog, rr.tokenizer, use)
@@ -83,7 +85,7 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
         rerank_ms = (p50, p50 * use(rr.latency.p95_over_p50))
 
     lat = store.latency
-    growth = use(lat.growth_per_10x_vectors) ** math.log10(max(vectors, 1) / 1e6)
+    growth = use(lat.growth_per_10x_vectors) ** np.log10(_max(vectors, 1) / 1e6)
     search_ms = (use(lat.query_ms_p50_at_1m) * growth, use(lat.query_ms_p95_at_1m) * growth)
     embed_ms = (use(emb.latency.query_ms_p50), use(emb.latency.query_ms_p95))
 
@@ -95,10 +97,23 @@ def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store:
             "corpus_reembedding": (Affine(corpus_tokens * monthly_change_share * offline_price, 0.0),),
         },
         first_embedding_usd=corpus_tokens * offline_price + first_writes_usd,
-        retrieved_tokens_o200k=float(top_k * chunk_tokens),
-        vectors=float(vectors), index_gb=index_gb,
+        retrieved_tokens_o200k=_float(top_k * chunk_tokens),
+        vectors=_float(vectors), index_gb=index_gb,
         embed_ms=embed_ms, search_ms=search_ms, rerank_ms=rerank_ms,
     )
+
+
+# Inputs may be arrays of Monte Carlo draws; point values keep Python's exact integer arithmetic.
+def _ceil(x):
+    return np.ceil(x) if isinstance(x, np.ndarray) else math.ceil(x)
+
+
+def _max(a, b):
+    return np.maximum(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else max(a, b)
+
+
+def _float(x):
+    return x if isinstance(x, np.ndarray) else float(x)
 
 
 def _ratio(catalog: Catalog, tokenizer: str, use) -> float:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import yaml
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from pricing.catalog import Catalog
 
 from .migrations import migrate
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
 # or large: an alias bomb or a deeply nested document is refused at the first step over the line.
 MAX_FILE_BYTES = 2_000_000
@@ -194,8 +196,76 @@ class Decision(Strict):
         None, ge=1, le=600_000, description="p95 end-to-end latency the product can accept [ms].")
 
 
+Z95 = 1.6448536269514722  # standard normal 95th percentile
+OVERRIDES = "overrides."
+# Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and
+# the horizon (it sets how many months there are, not how much each costs).
+POINT_ONLY = ("schema_version", "decision.", "uncertainty.seed", "uncertainty.draws", "workload.horizon_months")
+
+
+class Range(Strict):
+    """An uncertain input: ``{dist: pert|triangular, low, likely, high}`` or ``{dist: lognormal, p05, p95}``.
+
+    The point value every deterministic result uses is ``likely`` (the median for a lognormal).
+    """
+
+    dist: Literal["pert", "triangular", "lognormal"]
+    low: float | None = None
+    likely: float | None = None
+    high: float | None = None
+    p05: float | None = None
+    p95: float | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Range":
+        given = {n for n in ("low", "likely", "high", "p05", "p95") if getattr(self, n) is not None}
+        if self.dist == "lognormal":
+            if given != {"p05", "p95"}:
+                raise ValueError(f"a lognormal range takes p05 and p95 (got {', '.join(sorted(given)) or 'nothing'})")
+            if not 0 < self.p05 <= self.p95:
+                raise ValueError(f"a lognormal range needs 0 < p05 <= p95 (got p05 {self.p05:g}, p95 {self.p95:g})")
+        else:
+            if given != {"low", "likely", "high"}:
+                raise ValueError(f"a {self.dist} range takes low, likely and high (got {', '.join(sorted(given)) or 'nothing'})")
+            if not self.low <= self.likely <= self.high:
+                raise ValueError(f"a {self.dist} range needs low <= likely <= high "
+                                 f"(got {self.low:g}, {self.likely:g}, {self.high:g})")
+        return self
+
+    @property
+    def point(self) -> float:
+        if self.dist != "lognormal":
+            return self.likely
+        return self.p05 if self.p05 == self.p95 else math.sqrt(self.p05 * self.p95)
+
+    @property
+    def swing(self) -> tuple[float, float]:
+        """The ends a sensitivity analysis swings the input between."""
+        return (self.p05, self.p95) if self.dist == "lognormal" else (self.low, self.high)
+
+    @property
+    def is_point(self) -> bool:
+        low, high = self.swing
+        return low == high
+
+    def describe(self) -> str:
+        if self.dist == "lognormal":
+            return f"lognormal, 90% between {self.p05:,.4g} and {self.p95:,.4g}"
+        return f"{self.dist} {self.low:,.4g} / {self.likely:,.4g} / {self.high:,.4g}"
+
+
+class Uncertainty(Strict):
+    """Monte Carlo settings; the ranges themselves sit in place of the point values they replace."""
+
+    seed: int = Field(1, ge=0, le=2**32 - 1, description="Seed of the random draws: same seed, same numbers.")
+    draws: int = Field(2000, ge=100, le=100_000, description="Monte Carlo draws.")
+    price_drift_pct_per_year: float = Field(
+        0.0, ge=-90, le=200,
+        description="Change of every provider price per year over the horizon [%/year] (-20: prices fall 20% a year).")
+
+
 class Scenario(Strict):
-    schema_version: Literal[2]
+    schema_version: Literal[3]
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     workload: Workload
@@ -207,7 +277,42 @@ class Scenario(Strict):
     hybrid: Hybrid
     decision: Decision = Decision()
     overrides: dict[str, float] = Field(default_factory=dict, max_length=1_000)
+    uncertainty: Uncertainty = Uncertainty()
+    # Dotted path -> range; written in place in the YAML (see ``to_yaml``), kept here so every
+    # model_dump/model_validate round trip carries them.
+    ranges: dict[str, Range] = Field(default_factory=dict, max_length=200)
     _notices: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _points_from_ranges(cls, data: Any) -> Any:
+        """Each ranged input's point value is its range's likely value (rounded for a count)."""
+        if not isinstance(data, dict) or not isinstance(data.get("ranges"), dict):
+            return data
+        data = _copy_tree(data)
+        for path, spec in data["ranges"].items():
+            if not isinstance(path, str):
+                continue
+            try:
+                point = Range.model_validate(spec).point
+            except ValidationError:
+                continue  # reported by the field's own validation
+            target = range_target(path)
+            if target is None:
+                continue
+            _set_in(data, path, round(point) if target[1] is int else point)
+        return data
+
+    @model_validator(mode="after")
+    def _ranges_fit(self) -> "Scenario":
+        problems = []
+        for path, spec in self.ranges.items():
+            problem = _range_problem(self, path, spec)
+            if problem:
+                problems.append(f"{path}: range {spec.describe()}: {problem}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def notices(self) -> list[str]:
@@ -223,9 +328,126 @@ class Scenario(Strict):
         return value
 
     def to_yaml(self) -> str:
+        """YAML with every range written in place of the point value it replaces."""
         data = self.model_dump(mode="json", exclude_defaults=True)
+        data.pop("ranges", None)
+        for path, spec in self.ranges.items():
+            _set_in(data, path, spec.model_dump(exclude_none=True))
         data = {"schema_version": self.schema_version, **data}
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+    def with_point(self, path: str, value: float) -> "Scenario":
+        """A copy with the point value at ``path`` set; a range there moves with it, keeping its
+        spread relative to the point (low, high, p05 and p95 scaled by ``value / point``)."""
+        data = self.model_dump()
+        spec = self.ranges.get(path)
+        if spec is not None:
+            factor = value / spec.point if spec.point else None
+            moved = {k: (v * factor if factor is not None else v + value - spec.point)
+                     for k, v in spec.model_dump(exclude_none=True).items() if k != "dist"}
+            data["ranges"][path] = {"dist": spec.dist, **moved}
+        _set_in(data, path, value)
+        return Scenario.model_validate(data)
+
+    def point_value(self, path: str) -> float:
+        """The point value at a dotted path (an override's key follows ``overrides.``)."""
+        if path.startswith(OVERRIDES):
+            return self.overrides[path[len(OVERRIDES):]]
+        node: Any = self
+        for part in path.split("."):
+            node = getattr(node, part)
+        return node
+
+
+# --- Ranges ----------------------------------------------------------------------------------------
+
+
+def range_target(path: str) -> tuple[Any, type] | None:
+    """The pydantic field a dotted path names and its number type, or None if it names none."""
+    if path.startswith(OVERRIDES):
+        return (None, float) if len(path) > len(OVERRIDES) else None
+    model: Any = Scenario
+    field = None
+    for part in path.split("."):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        field = model.model_fields[part]
+        model = _model_in(field.annotation)
+    numbers = [t for t in (get_args(field.annotation) or (field.annotation,)) if t in (int, float)]
+    return (field, numbers[0]) if numbers else None
+
+
+def _range_problem(scenario: "Scenario", path: str, spec: Range) -> str | None:
+    if any(path == p or path.startswith(p) and p.endswith(".") for p in POINT_ONLY):
+        return "this input takes a single value, not a range"
+    target = range_target(path)
+    if target is None:
+        return "names no numeric input of the scenario"
+    field, kind = target
+    if path.startswith(OVERRIDES) and path[len(OVERRIDES):] not in scenario.overrides:
+        return "names no override"
+    low, high = spec.swing
+    for bound in (field.metadata if field is not None else ()):
+        for value in (low, high):
+            if isinstance(bound, Ge) and value < bound.ge or isinstance(bound, Gt) and value <= bound.gt:
+                return f"{value:g} is below the smallest allowed value ({getattr(bound, 'ge', getattr(bound, 'gt', None)):g})"
+            if isinstance(bound, Le) and value > bound.le or isinstance(bound, Lt) and value >= bound.lt:
+                return f"{value:g} is above the largest allowed value ({getattr(bound, 'le', getattr(bound, 'lt', None)):g})"
+    if path.startswith(OVERRIDES) and not 0 <= low <= high <= MAX_OVERRIDE:
+        return f"an override must be between 0 and {MAX_OVERRIDE:g}"
+    return None
+
+
+def field_bounds(path: str) -> tuple[float, float]:
+    """The smallest and largest value a field accepts (draws from a lognormal are kept inside)."""
+    target = range_target(path)
+    low, high = -math.inf, math.inf
+    if path.startswith(OVERRIDES):
+        return 0.0, MAX_OVERRIDE
+    for bound in target[0].metadata if target and target[0] is not None else ():
+        if isinstance(bound, (Ge, Gt)):
+            low = float(getattr(bound, "ge", None) if isinstance(bound, Ge) else bound.gt)
+        if isinstance(bound, (Le, Lt)):
+            high = float(getattr(bound, "le", None) if isinstance(bound, Le) else bound.lt)
+    return low, high
+
+
+def _copy_tree(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _copy_tree(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return list(data)
+    return data
+
+
+def _set_in(data: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a dotted path of nested dicts, creating the dicts on the way."""
+    if path.startswith(OVERRIDES):
+        keys = ["overrides", path[len(OVERRIDES):]]
+    else:
+        keys = path.split(".")
+    node = data
+    for key in keys[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[keys[-1]] = value
+
+
+def _ranges_in_place(data: dict, prefix: str = "") -> dict[str, Any]:
+    """Take every ``{dist: ...}`` mapping out of the document; return them by dotted path."""
+    found: dict[str, Any] = {}
+    for key, value in list(data.items()):
+        if not isinstance(key, str) or (not prefix and key == "ranges"):
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and "dist" in value:
+            found[path] = value
+            del data[key]
+        elif isinstance(value, dict):
+            found.update(_ranges_in_place(value, f"{path}."))
+    return found
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -302,10 +524,17 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
             f"{origin}: schema_version: {version} is newer than this Crossover reads ({SCHEMA_VERSION}); "
             "update Crossover to open it"
         ])
+    inline = _ranges_in_place(data := _copy_tree(data))
+    if inline:
+        given = data.get("ranges")
+        data["ranges"] = {**(given if isinstance(given, dict) else {}), **inline}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{origin}: {_describe(err)}" for err in exc.errors()]) from None
+        ranged = set(data.get("ranges") or ()) if isinstance(data.get("ranges"), dict) else set()
+        errors = [err for err in exc.errors()  # a broken range leaves its value missing: say it once
+                  if not (err["type"] == "missing" and ".".join(map(str, err["loc"])) in ranged)]
+        raise ScenarioError([f"{origin}: {_describe(err)}" for err in errors]) from None
     if catalog is not None:
         problems = catalog_problems(scenario, catalog)
         if problems:
@@ -328,6 +557,10 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
 
 def _describe(err: dict[str, Any]) -> str:
     loc = [str(p) for p in err["loc"]]
+    if loc[:1] == ["ranges"] and len(loc) > 1:
+        loc = [*loc[1].split("."), *loc[2:]]  # a range is written in place of its value
+    if not loc and err["msg"].startswith("Value error, "):
+        return err["msg"][len("Value error, "):]  # whole-scenario checks name their own fields
     path = ".".join(p if len(p) <= 60 else _short(p) for p in loc) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":

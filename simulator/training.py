@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from pricing.catalog import Catalog
 
 from .serving import Architecture, Hardware
@@ -99,7 +101,7 @@ def gpu_price(catalog: Catalog, gpu: str, cloud: str | None) -> tuple[str, float
     """The cloud and its price per GPU-hour; without a cloud, the cheapest one listed."""
     prices = catalog.get("gpu", gpu).prices
     if cloud is None:
-        cloud = min(prices, key=lambda c: prices[c].usd_per_gpu_hour.value)
+        cloud = min(prices, key=lambda c: float(np.mean(prices[c].usd_per_gpu_hour.value)))  # draws: by their mean
     elif cloud not in prices:
         raise ValueError(f"{gpu} has no price on {cloud!r} (clouds: {', '.join(sorted(prices))})")
     return cloud, prices[cloud].usd_per_gpu_hour.value

@@ -14,7 +14,7 @@ from simulator.scenario import validate_scenario  # noqa: E402
 # A scenario with round numbers for hand computations. Prices are pinned by overrides so the
 # expected values below do not move when the catalog is updated.
 HAND = {
-    "schema_version": 2,
+    "schema_version": 3,
     "name": "hand computation",
     "workload": {
         "queries_per_month": 1_000_000, "monthly_growth": 0.0, "peak_to_average": 2.0, "batch_share": 0.0,

@@ -40,7 +40,7 @@ def test_migration_steps_run_in_order_with_notices():
 
 def test_a_version_without_a_path_is_left_for_validation_to_refuse():
     assert migrate({"schema_version": 0}, 1, {}) == ({"schema_version": 0}, [])
-    with pytest.raises(ScenarioError, match="schema_version: must be 2"):
+    with pytest.raises(ScenarioError, match="schema_version: must be 3"):
         parse_scenario("schema_version: 0\n", "old.yaml")
     with pytest.raises(ScenarioError, match="newer than this Crossover reads"):
         parse_scenario(f"schema_version: {SCHEMA_VERSION + 1}\n", "new.yaml")

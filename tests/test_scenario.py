@@ -115,7 +115,7 @@ def test_yaml_tags_cannot_build_objects(catalog):
 
 def test_newer_schema_version_is_refused(catalog):
     [msg] = problems(scenario_dict(schema_version=7), catalog)
-    assert "schema_version: 7 is newer than this Crossover reads (2)" in msg
+    assert "schema_version: 7 is newer than this Crossover reads (3)" in msg
 
 
 def test_invalid_utf8_and_oversized(catalog):
