@@ -15,7 +15,8 @@ from pricing.catalog import CatalogError, default_catalog
 
 from .breakeven import DEFAULT_RANGE
 from .evaluate import evaluate
-from .scenario import SETUPS, ScenarioError, load_scenario
+from .montecarlo import simulate
+from .scenario import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
 from .serving import serve_estimate
 from .tokens import ENCODINGS, count_tokens
 from .training import self_hosted_training
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path)
     p.add_argument("--volume", type=float, help="queries per month (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--draws", type=int, help="Monte Carlo draws over the scenario's ranges (100-100000); "
+                   "adds percentiles and probabilities")
+    p.add_argument("--seed", type=int, help="Monte Carlo seed (default: the scenario's)")
     _range_args(p)
     p.set_defaults(run=_evaluate)
 
@@ -119,7 +123,15 @@ def _evaluate(args) -> int:
         raise UsageError("--range-min must be below --range-max")
     catalog = default_catalog()
     scenario = load_scenario(args.scenario, catalog)
-    result = evaluate(scenario, catalog, (args.range_min, args.range_max)).to_dict(args.volume)
+    evaluation = evaluate(scenario, catalog, (args.range_min, args.range_max))
+    result = evaluation.to_dict(args.volume)
+    if args.draws is not None or args.seed is not None:
+        draws = scenario.uncertainty.draws if args.draws is None else args.draws
+        if not MIN_DRAWS <= draws <= MAX_DRAWS:
+            raise UsageError(f"--draws must be between {MIN_DRAWS:,} and {MAX_DRAWS:,}, got {draws:,}")
+        if args.seed is not None and not 0 <= args.seed < 2**32:
+            raise UsageError(f"--seed must be between 0 and 2^32 - 1, got {args.seed}")
+        simulate(evaluation, draws, args.seed, volume=args.volume).add_to(result)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -142,6 +154,16 @@ def _evaluation_table(r: dict) -> str:
             f"{s['input_tokens_per_query']:>9,.0f}{s['output_tokens_per_query']:>9,.0f}"
             f"{s['latency_ms']['p50']:>9,.0f}{s['latency_ms']['p95']:>9,.0f}  {s['model']} ({s['hosting']})"
         )
+    if "probability_cheapest" in r:
+        lines += ["", f"Monte Carlo: {r['monte_carlo']['draws']:,} draws, seed {r['monte_carlo']['seed']}, "
+                      f"ranged: {', '.join(r['monte_carlo']['ranged_inputs']) or 'none'}",
+                  f"{'setup':<12}{'P10 $/month':>13}{'P50':>11}{'P90':>11}{'cheapest':>10}{'feasible':>10}"]
+        for name in SETUPS:
+            band = r["setups"][name]["monthly_cost_usd_percentiles"]
+            if band is None:
+                continue
+            lines.append(f"{name:<12}{band['p10']:>13,.0f}{band['p50']:>11,.0f}{band['p90']:>11,.0f}"
+                         f"{r['probability_cheapest'].get(name, 0):>10.0%}{r['setups'][name]['probability_feasible']:>10.0%}")
     lines += ["", f"Cheapest at this volume: {r['cheapest_setup'] or 'none feasible'}", "", "Break-even:"]
     for b in r["break_even"]:
         other = b["b"] if b["cheaper_at_low_volume"] == b["a"] else b["a"]
@@ -151,6 +173,10 @@ def _evaluation_table(r: dict) -> str:
             more = f" (+{b['crossings_total'] - 1} more crossings)" if b["crossings_total"] > 1 else ""
             lines.append(f"  {b['a']} vs {b['b']}: {b['cheaper_at_low_volume']} cheaper below "
                          f"{b['queries_per_month']:,.0f} queries/month, then {other}{more}")
+        spread = b.get("queries_per_month_percentiles")
+        if b.get("probability_crosses") is not None:
+            where = (f", 80% interval {spread['p10']:,.0f}-{spread['p90']:,.0f}" if spread else "")
+            lines.append(f"    crosses in {b['probability_crosses']:.0%} of draws{where}")
     lines += ["", "Warnings:"]
     for name in SETUPS:
         for w in r["setups"][name]["warnings"]:

@@ -337,7 +337,7 @@ def _api_token_parts(ctx: Context, out: SetupModel, llm: LlmModel, parts, tokens
         out.warnings.append(f"the {static:,.0f}-token static prefix is below {llm.id}'s {min_prefix:,.0f}-token caching minimum: no cache discount")
     factor = 1.0 - batch_share * discount
     parts["input_tokens"] = (Affine(0.0, factor * ((static - cacheable + dynamic) * p_in + cacheable * (1 - hit_rate) * p_write)),)
-    parts["cached_input_tokens"] = (Affine(0.0, factor * cacheable * hit_rate * (p_cached or 0.0)),)
+    parts["cached_input_tokens"] = (Affine(0.0, factor * cacheable * hit_rate * (p_cached if p_cached is not None else 0.0)),)
     parts["output_tokens"] = (Affine(0.0, factor * output * p_out),)
     out.details["cacheable_prefix_tokens"] = cacheable
 

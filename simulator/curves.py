@@ -106,11 +106,20 @@ class CostCurve:
         return out
 
     def total(self, q) -> np.ndarray:
+        """The monthly cost at ``q``: affine parts merged first, so Monte Carlo draws of shape
+        (draws, 1) against volumes (volumes,) cost one multiply-add instead of one per part."""
         q = np.asarray(q, dtype=float)
-        total = np.zeros(q.shape)
+        fixed, per_query = 0.0, 0.0
+        others = []
         for pieces in self.parts.values():
             for piece in pieces:
-                total = total + piece(q)
+                if isinstance(piece, Affine):
+                    fixed, per_query = fixed + piece.fixed_usd, per_query + piece.usd_per_query
+                else:
+                    others.append(piece)
+        total = fixed + per_query * q
+        for piece in others:
+            total = total + piece(q)
         return total
 
     def breakpoints(self, lo: float, hi: float) -> np.ndarray:

@@ -25,6 +25,7 @@ class Evaluation:
     setups: dict[str, SetupModel]
     break_even: list[BreakEven]
     volume_range: tuple[float, float]
+    base_catalog: Catalog  # before the scenario's overrides and price drift (the Monte Carlo redraws them)
 
     @property
     def feasible(self) -> list[str]:
@@ -164,4 +165,4 @@ def evaluate(scenario: Scenario, catalog: Catalog | None = None,
         break_even(a, setups[a].curve, b, setups[b].curve, *volume_range)
         for a, b in itertools.combinations(feasible, 2)
     ]
-    return Evaluation(scenario, ctx.catalog, setups, pairs, volume_range)
+    return Evaluation(scenario, ctx.catalog, setups, pairs, volume_range, catalog)

@@ -197,6 +197,7 @@ class Decision(Strict):
 
 
 Z95 = 1.6448536269514722  # standard normal 95th percentile
+MIN_DRAWS, MAX_DRAWS = 100, 100_000
 OVERRIDES = "overrides."
 # Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and
 # the horizon (it sets how many months there are, not how much each costs).
@@ -258,7 +259,7 @@ class Uncertainty(Strict):
     """Monte Carlo settings; the ranges themselves sit in place of the point values they replace."""
 
     seed: int = Field(1, ge=0, le=2**32 - 1, description="Seed of the random draws: same seed, same numbers.")
-    draws: int = Field(2000, ge=100, le=100_000, description="Monte Carlo draws.")
+    draws: int = Field(2000, ge=MIN_DRAWS, le=MAX_DRAWS, description="Monte Carlo draws.")
     price_drift_pct_per_year: float = Field(
         0.0, ge=-90, le=200,
         description="Change of every provider price per year over the horizon [%/year] (-20: prices fall 20% a year).")

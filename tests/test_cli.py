@@ -48,6 +48,40 @@ def test_evaluate_json_contract(support_bot):
         assert b["cheaper_at_low_volume"] in (b["a"], b["b"])
 
 
+def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot):
+    run = cli("evaluate", "scenarios/support-bot.yaml", "--draws", "2000", "--json")
+    assert run.returncode == 0, run.stderr
+    r = json.loads(run.stdout)
+    for name in SETUP_NAMES:  # the point fields are the deterministic ones, unchanged
+        for key in ("monthly_cost_usd", "cost_breakdown_usd", "latency_ms", "one_time_cost_usd"):
+            assert r["setups"][name][key] == support_bot["setups"][name][key], (name, key)
+        band = r["setups"][name]["monthly_cost_usd_percentiles"]
+        assert set(band) == {"p10", "p50", "p90"} and band["p10"] <= band["p50"] <= band["p90"]
+        assert band["p10"] < band["p90"]  # the example's ranges do move every setup's cost
+        latency = r["setups"][name]["latency_ms_percentiles"]
+        assert set(latency) == {"p50", "p95"} and all(set(v) == {"p10", "p50", "p90"} for v in latency.values())
+    assert set(r["probability_cheapest"]) == set(SETUP_NAMES)
+    assert sum(r["probability_cheapest"].values()) == pytest.approx(1.0)
+    for b, plain in zip(r["break_even"], support_bot["break_even"]):
+        assert b["queries_per_month"] == plain["queries_per_month"]
+        assert 0 <= b["probability_crosses"] <= 1
+        spread = b["queries_per_month_percentiles"]
+        assert (spread is None) == (b["probability_crosses"] == 0)
+        if spread:
+            assert spread["p10"] <= spread["p50"] <= spread["p90"]
+    assert r["monte_carlo"]["draws"] == 2000 and r["monte_carlo"]["seed"] == 7
+    again = cli("evaluate", "scenarios/support-bot.yaml", "--draws", "2000", "--json")
+    assert json.loads(again.stdout) == r  # the scenario's seed makes the run reproducible
+    other = json.loads(cli("evaluate", "scenarios/support-bot.yaml", "--draws", "2000", "--seed", "8", "--json").stdout)
+    assert other["probability_cheapest"] != r["probability_cheapest"] or \
+        other["setups"]["rag"]["monthly_cost_usd_percentiles"] != r["setups"]["rag"]["monthly_cost_usd_percentiles"]
+
+
+def test_bad_draws_are_refused():
+    run = cli("evaluate", "scenarios/support-bot.yaml", "--draws", "5")
+    assert run.returncode == 2 and "--draws must be between 100 and 100,000" in run.stderr
+
+
 def test_volume_flag_changes_the_volume(support_bot):
     run = cli("evaluate", "scenarios/support-bot.yaml", "--volume", "2.5e6", "--json")
     r = json.loads(run.stdout)
