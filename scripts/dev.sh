@@ -61,6 +61,7 @@ case "${1:-}" in
     setup
     ensure_chromium
     "$VENV/bin/python" scripts/benchmark.py "${@:2}"
+    "$VENV/bin/python" scripts/benchmark_montecarlo.py
     exec "$VENV/bin/python" scripts/benchmark_dashboard.py
     ;;
   *)

@@ -277,9 +277,9 @@ def simulate(evaluation: Evaluation, draws: int | None = None, seed: int | None 
             crossings[pair][start:stop] = first_crossings(rows, *pair, *evaluation.volume_range)
         if progress is not None:
             progress(stop / draws)
-    bands = {name: _bands(stored[name]) for name in names}
+    cost_bands = {name: bands(stored[name]) for name in names}
     share = {name: np.divide(wins[name], decided, out=np.zeros_like(decided), where=decided > 0) for name in names}
-    return Simulation(draws=draws, seed=seed, volumes=volumes, setups=names, bands=bands,
+    return Simulation(draws=draws, seed=seed, volumes=volumes, setups=names, bands=cost_bands,
                       probability_cheapest=share, cost_at_volume=at_volume, break_even=crossings,
                       latency=_latency(evaluation, inputs), inputs=inputs)
 
@@ -291,13 +291,26 @@ def _point_rows(evaluation: Evaluation, count: int) -> Rows:
     return rows
 
 
-def _bands(costs: np.ndarray) -> np.ndarray:
+def bands(costs: np.ndarray) -> np.ndarray:
+    """P10, P50, P90 over draws (axis 0) of (draws, volumes) costs, ignoring infeasible draws."""
     if np.isfinite(costs).all():
-        return np.percentile(costs, PERCENTILES, axis=0)
+        return _percentiles_by_column(costs)
     costs[~np.isfinite(costs)] = np.nan  # infeasible draws leave the percentiles (the array is ours)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a volume where no draw works: NaN
         return np.nanpercentile(costs, PERCENTILES, axis=0)
+
+
+def _percentiles_by_column(values: np.ndarray) -> np.ndarray:
+    """``np.percentile(values, PERCENTILES, axis=0)`` (linear interpolation) in half the time: one
+    partial sort per column for the few order statistics needed, columns made contiguous first."""
+    n = values.shape[0]
+    position = np.asarray(PERCENTILES) / 100.0 * (n - 1)
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, n - 1)
+    ordered = np.partition(np.ascontiguousarray(values.T), np.unique(np.concatenate([below, above])), axis=1)
+    low, high = ordered[:, below], ordered[:, above]
+    return (low + (high - low) * (position - below)).T  # equal neighbours give that value exactly
 
 
 def _latency(evaluation: Evaluation, inputs: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
