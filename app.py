@@ -11,6 +11,7 @@ PAGES = [
     st.Page("app_pages/break_even.py", title="Break-even", url_path="break-even", default=True),
     st.Page("app_pages/cost_breakdown.py", title="Cost breakdown", url_path="costs"),
     st.Page("app_pages/latency.py", title="Latency", url_path="latency"),
+    st.Page("app_pages/sensitivity.py", title="Sensitivity", url_path="sensitivity"),
     st.Page("app_pages/decision.py", title="Decision", url_path="decision"),
     st.Page("app_pages/tokens.py", title="Tokens", url_path="tokens"),
     st.Page("app_pages/editor.py", title="Scenario editor", url_path="editor"),

@@ -3,7 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, fmt, state, summary
+from app_pages import charts, charts_uncertainty, fmt, state, summary
+from simulator.montecarlo import BAND_DRAWS, LATENCY_DRAWS
+
+DRAW_OPTIONS = [500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
 
 ev = state.evaluation()
 scenario = ev.scenario
@@ -18,8 +21,21 @@ st.markdown(" ".join(summary.conclusions(ev, lo, hi)),
 for line in summary.infeasible(ev):
     st.warning(line)
 
-# The chart goes out before the controls below it, so the browser starts drawing it first.
-st.plotly_chart(charts.break_even_figure(ev, lo, hi), key="break_even_chart", width="stretch")
+uncertain = bool(scenario.ranges)
+lines_slot = st.empty()
+# The chart goes out before the Monte Carlo runs, so the browser starts drawing it first; the
+# uncertainty bands replace it once the draws are in.
+chart_slot = st.empty()
+figure = charts.break_even_figure(ev, lo, hi)
+chart_slot.plotly_chart(figure, key="break_even_chart", width="stretch")
+sim = state.simulation() if uncertain and ev.feasible else None
+if sim is not None:
+    charts_uncertainty.add_bands(figure, sim, lo, hi)
+    figure.data = figure.data[-2 * len(sim.setups):] + figure.data[:-2 * len(sim.setups)]  # bands behind lines
+    chart_slot.plotly_chart(figure, key="break_even_chart_bands", width="stretch")
+    lines_slot.markdown(" ".join(summary.uncertainty(ev, sim)),
+                        help="Percentiles over the Monte Carlo draws of every ranged input; the lines and "
+                             "the numbers above use the point (likely) values.")
 st.select_slider(
     "Chart range (queries per month)", options=state.RANGE_OPTIONS, key=state.RANGE_KEY, value=(lo, hi),
     format_func=fmt.volume, help="The chart's horizontal range. Break-even points are solved over 1 to 1e12.",
@@ -57,3 +73,41 @@ table = pd.DataFrame([
 ])
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Figures marked as assumptions in the catalog are listed per setup on the cost breakdown page.")
+
+st.subheader("Uncertainty")
+if not uncertain:
+    st.info("Every input of this scenario is a single value. Give the guesses a range (volume, retrieved "
+            "tokens, prices, retraining interval...) in the **Scenario editor**'s Uncertainty tab to see "
+            "cost bands, how sure each break-even is, and which setup is cheapest with what probability.")
+elif sim is None:
+    st.warning("No setup is feasible, so there is nothing to simulate.")
+else:
+    ranged = ", ".join(fmt.input_label(p) for p in sorted(scenario.ranges))
+    st.caption(f"Ranged inputs: {ranged}. Bands are P10–P90 over the draws (the first "
+               f"{min(sim.draws, BAND_DRAWS):,}); latency percentiles over the first "
+               f"{min(sim.draws, LATENCY_DRAWS):,} draws.")
+    st.plotly_chart(charts_uncertainty.probability_figure(sim, lo, hi, q0), key="cheapest_probability", width="stretch")
+    st.plotly_chart(charts_uncertainty.break_even_spread_figure(ev, sim), key="break_even_spread", width="stretch")
+    result = sim.add_to(ev.to_dict())
+    odds = result["probability_cheapest"]
+    st.dataframe(pd.DataFrame([
+        {
+            "setup": fmt.setup(name),
+            "monthly cost at point values": fmt.usd_month(s["monthly_cost_usd"]),
+            "P10 / P50 / P90": " / ".join(fmt.usd(s["monthly_cost_usd_percentiles"][k]) for k in ("p10", "p50", "p90")),
+            "cheapest in": f"{odds.get(name, 0):.0%} of draws",
+            "feasible in": f"{s['probability_feasible']:.0%} of draws",
+            "p95 latency P10–P90": fmt.interval(s["latency_ms_percentiles"]["p95"], fmt.ms),
+        }
+        for name, s in result["setups"].items() if s["monthly_cost_usd_percentiles"]
+    ]), hide_index=True, width="stretch")
+    with st.expander("Monte Carlo settings"):
+        left, right = st.columns(2)
+        state.bind("mc_draws", scenario.uncertainty.draws)
+        left.select_slider("Draws", options=sorted({*DRAW_OPTIONS, scenario.uncertainty.draws}), key="mc_draws",
+                           help="More draws, steadier percentiles; 100,000 takes about ten seconds.",
+                           on_change=lambda: state.set_uncertainty(draws=st.session_state["mc_draws"]))
+        state.bind("mc_seed", scenario.uncertainty.seed)
+        right.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key="mc_seed",
+                           help="The same seed gives the same numbers; it is saved with the scenario and in the link.",
+                           on_change=lambda: state.set_uncertainty(seed=int(st.session_state["mc_seed"])))

@@ -1,8 +1,10 @@
 """Scenario editor: every input of the current scenario, grouped as in its YAML; edits apply together.
 
 Widgets hold their values under ``ed_`` keys (see ``simulator.editing``), filled from the current
-scenario whenever it changes. Nothing is evaluated while editing: "Apply changes" builds a scenario
-dict, validates it completely, and only then replaces the current scenario.
+scenario whenever it changes; pending overrides and ranges are kept beside them. A ranged input's
+widget is disabled and shows the range's point value; ranges are edited on the Uncertainty tab.
+Nothing is evaluated while editing: "Apply changes" builds a scenario dict, validates it completely,
+and only then replaces the current scenario.
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ import streamlit as st
 
 from app_pages import fmt, state
 from simulator import editing
-from simulator.scenario import ModelChoice, ScenarioError, Training
+from simulator.scenario import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
 
 K = editing.key
 RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}
@@ -20,7 +22,10 @@ SHADOW = "ed_shadow"            # the last value each widget showed (kept while 
 DRAWN_KEY = "ed_drawn"          # the widget keys the last editor run drew
 OVERRIDE_KEY, OVERRIDE_CUSTOM = "ed_override_key", "ed_override_custom"
 OVERRIDE_VALUE, OVERRIDE_FOR = "ed_override_value", "ed_override_for"
-TABS = ["Workload", "Knowledge", "People", "Prompt-only", "RAG", "Fine-tuned", "Hybrid", "Overrides"]
+RANGE_PATH, RANGE_DIST, RANGE_FOR = "ed_range_path", "ed_range_dist", "ed_range_for"
+RANGE_LOW, RANGE_LIKELY, RANGE_HIGH = "ed_range_low", "ed_range_likely", "ed_range_high"
+RANGE_PROBLEM = "ed_range_problem"  # why the last "Add range" was refused
+TABS = ["Workload", "Knowledge", "People", "Prompt-only", "RAG", "Fine-tuned", "Hybrid", "Overrides", "Uncertainty"]
 DRAWN: list[str] = []           # the widget keys this run draws
 
 
@@ -50,6 +55,8 @@ def _fill() -> None:
         for k, v in defaults.items():
             ss[k] = v
         ss[editing.OVERRIDES] = dict(current.overrides)
+        ss[editing.RANGES] = editing.scenario_ranges(current)
+        ss.pop(RANGE_PROBLEM, None)
         ss[editing.FILLED_FROM] = current_yaml
         ss[SHADOW] = {}
         ss[DRAWN_KEY] = []
@@ -66,6 +73,8 @@ def _fill() -> None:
             ss[k] = shadow.get(k, v)
     if editing.OVERRIDES not in ss:
         ss[editing.OVERRIDES] = dict(current.overrides)
+    if editing.RANGES not in ss:
+        ss[editing.RANGES] = editing.scenario_ranges(current)
 
 
 def _values() -> dict:
@@ -77,12 +86,17 @@ def _values() -> dict:
     return editing.merged_values(state.scenario(), state.catalog(), held)
 
 
+def _build(cat) -> dict:
+    """The scenario dict of what the editor holds now."""
+    ss = st.session_state
+    return editing.build_scenario(_values(), ss.get(editing.OVERRIDES, {}), cat,
+                                  state.scenario().decision.model_dump(exclude_none=True), ss.get(editing.RANGES, {}))
+
+
 def _apply() -> None:
     cat = state.catalog()
     try:
-        data = editing.build_scenario(_values(), st.session_state.get(editing.OVERRIDES, {}), cat,
-                                      state.scenario().decision.model_dump(exclude_none=True))
-        changed = editing.apply(data, cat)
+        changed = editing.apply(_build(cat), cat)
     except ScenarioError as exc:
         st.session_state[RESULT] = {"problems": editing.problem_lines(exc)}
         return
@@ -109,12 +123,38 @@ def _add_override() -> None:
     if not target or value is None:
         return
     ss[editing.OVERRIDES] = editing.with_override(ss.get(editing.OVERRIDES, {}), target, value)
+    # A single value typed here replaces the figure's range (the form says so before the click).
+    ss[editing.RANGES] = editing.without_range(ss.get(editing.RANGES, {}), OVERRIDE_PATH + target.strip())
     ss[OVERRIDE_CUSTOM] = ""
 
 
 def _remove_override(figure_key: str) -> None:
     ss = st.session_state
     ss[editing.OVERRIDES] = editing.without_override(ss.get(editing.OVERRIDES, {}), figure_key)
+    ss[editing.RANGES] = editing.without_range(ss.get(editing.RANGES, {}), OVERRIDE_PATH + figure_key)
+
+
+def _add_range() -> None:
+    ss = st.session_state
+    path = ss.get(RANGE_PATH)
+    try:
+        spec = editing.range_from_inputs(path, ss.get(RANGE_DIST), ss.get(RANGE_LOW), ss.get(RANGE_LIKELY),
+                                         ss.get(RANGE_HIGH))
+    except ValueError as exc:
+        ss[RANGE_PROBLEM] = str(exc)
+        return
+    ss.pop(RANGE_PROBLEM, None)
+    ss[editing.RANGES] = editing.with_range(ss.get(editing.RANGES, {}), path, spec)
+    if path.startswith(OVERRIDE_PATH):  # the Overrides tab lists the value that counts: the range's point
+        figure_key = path[len(OVERRIDE_PATH):]
+        ss[editing.OVERRIDES] = editing.with_override(ss.get(editing.OVERRIDES, {}), figure_key,
+                                                      editing.range_point(path, spec))
+
+
+def _remove_range(path: str) -> None:
+    """The input keeps the range's point value, now as a plain number."""
+    ss = st.session_state
+    ss[editing.RANGES] = editing.without_range(ss.get(editing.RANGES, {}), path)
 
 
 def _guard(widget_key: str, options: list) -> None:
@@ -126,10 +166,26 @@ def _guard(widget_key: str, options: list) -> None:
 # --- Inputs -----------------------------------------------------------------------------------------
 
 
+def ranged(path: str, widget_key: str) -> dict:
+    """Widget arguments of a ranged input: disabled, showing the range's point value."""
+    spec = pending["ranges"].get(path)
+    if spec is None:
+        return {}
+    st.session_state[widget_key] = editing.widget_point(path, spec)  # before the widget is drawn
+    return {"disabled": True}
+
+
+def range_note(path: str, where=st) -> None:
+    spec = pending["ranges"].get(path)
+    if spec is not None:
+        where.caption(f"Range: {editing.describe_range(path, spec)}. The value shown is its point value; "
+                      "edit or remove the range on the Uncertainty tab.")
+
+
 def number(path: str, where=st) -> None:
     n = editing.NUMBER[path]
     lo, hi = n.bounds()
-    kw = {"min_value": lo, "max_value": hi, "key": _drawn(n.key), "help": n.help_text()}
+    kw = {"min_value": lo, "max_value": hi, "key": _drawn(n.key), "help": n.help_text(), **ranged(path, n.key)}
     if n.step is not None:
         kw["step"] = int(n.step) if n.integer else float(n.step)
     if n.format:
@@ -138,7 +194,8 @@ def number(path: str, where=st) -> None:
         kw["value"] = None
         kw["placeholder"] = editing.placeholder(n, catalog)
     where.number_input(n.label, **kw)
-    if n.optional:
+    range_note(path, where)
+    if n.optional and "disabled" not in kw:
         note = editing.default_note(n, catalog)
         if note:
             where.caption(note)
@@ -155,8 +212,11 @@ def length(path: str) -> None:
                     format_func=editing.LENGTH_MODE_LABELS.get, help=f"{help_text} {how}")
     if mode == "tokens":
         lo, _, hi = editing.schema_bounds(f"{path}.tokens")
+        tokens_key = W(f"{path}.tokens")
         st.number_input(f"{label} (tokens)", min_value=float(lo), max_value=float(hi), step=10.0, format="%.0f",
-                        key=W(f"{path}.tokens"), help=f"{help_text} In o200k_base tokens (about 4 characters of English each).")
+                        key=tokens_key, help=f"{help_text} In o200k_base tokens (about 4 characters of English each).",
+                        **ranged(f"{path}.tokens", tokens_key))
+        range_note(f"{path}.tokens")
     elif mode == "text":
         text = st.text_area(f"{label} (text, counted with tiktoken)", key=W(f"{path}.text"),
                             max_chars=editing.max_chars(f"{path}.text"), height=150, help=help_text)
@@ -231,12 +291,69 @@ def setup_figures(setup: str) -> None:
             st.dataframe(figure_frame(group.rows), hide_index=True, width="stretch")
 
 
+def uncertainty_ranges() -> None:
+    """The pending ranges in the units their inputs show, each with a Remove button."""
+    st.subheader("Ranges")
+    rows = editing.range_rows(pending_ranges, pending)
+    if not rows:
+        st.caption("No ranges: every input is a single value.")
+        return
+    widths = [4, 1.3, 1.2, 1.2, 1.2, 1.3]
+    for col, head in zip(st.columns(widths), ["Input", "Distribution", "Low / p05", "Likely", "High / p95", ""]):
+        col.caption(head)
+    for row in rows:
+        c = st.columns(widths, vertical_alignment="center")
+        c[0].markdown(f"{row.label}  \n`{row.path}`")
+        c[1].markdown(row.dist)
+        c[2].markdown(row.low)
+        c[3].markdown(row.likely)
+        c[4].markdown(row.high)
+        c[5].button("Remove", key=f"ed_range_remove_{row.path}", on_click=_remove_range, args=(row.path,),
+                    help="The input keeps the range's point value as a single number (applied with Apply changes).")
+        if not row.used:
+            st.caption(f"⚠ Not used: the current choices hide {row.label}, so this range is left out.")
+
+
+def range_form() -> None:
+    """Choose an input, a distribution and its values (in the input's units); "Add range" checks them."""
+    st.markdown("**Add or change a range**")
+    choices = editing.range_choices(pending)
+    _guard(RANGE_PATH, list(choices))
+    _guard(RANGE_DIST, list(editing.DISTRIBUTIONS))
+    c1, c2 = st.columns([3, 2])
+    path = c1.selectbox("Input", list(choices), key=RANGE_PATH, format_func=choices.get,
+                        help="Every number of the scenario that may be uncertain, with its unit; percentages "
+                             "are entered in %. Overrides appear here once added on the Overrides tab.")
+    if path and st.session_state.get(RANGE_FOR) != path:  # start from the input's range or its value
+        dist, low, likely, high = editing.range_start(path, pending, catalog, pending_ranges)
+        st.session_state.update({RANGE_DIST: dist, RANGE_LOW: low, RANGE_HIGH: high, RANGE_FOR: path,
+                                 RANGE_LIKELY: low if likely is None else likely})
+        st.session_state.pop(RANGE_PROBLEM, None)  # it was about the input chosen before
+    dist = c2.selectbox("Distribution", list(editing.DISTRIBUTIONS), key=RANGE_DIST,
+                        format_func=editing.DISTRIBUTION_LABELS.get,
+                        help="PERT weights the likely value more than a triangle does; a lognormal suits "
+                             "positive figures that may be several times larger (give where 90 % of it lies).")
+    lognormal = dist == "lognormal"
+    c1, c2, c3 = st.columns(3)
+    entry = {"format": "%g", "step": None}
+    c1.number_input("5th percentile, p05" if lognormal else "Low", key=RANGE_LOW, **entry)
+    # Disabled rather than hidden for a lognormal: a hidden widget would lose its value.
+    c2.number_input("Likely (not used by a lognormal)" if lognormal else "Likely (the point value)",
+                    key=RANGE_LIKELY, disabled=lognormal, **entry)
+    c3.number_input("95th percentile, p95" if lognormal else "High", key=RANGE_HIGH, **entry)
+    st.button("Add range", key="ed_range_add", on_click=_add_range, disabled=not path,
+              help="Checks the values and sets the range (applied with Apply changes).")
+    problem = st.session_state.get(RANGE_PROBLEM)
+    if problem:
+        st.error(problem)
+
+
 # --- The page ---------------------------------------------------------------------------------------
 
 _fill()
-values = _values()
 overrides = dict(st.session_state.get(editing.OVERRIDES, {}))
-pending = editing.build_scenario(values, overrides, catalog, current.decision.model_dump(exclude_none=True))
+pending_ranges = dict(st.session_state.get(editing.RANGES, {}))
+pending = _build(catalog)
 
 st.title("Scenario editor")
 st.caption(f"Editing **{current.name}**. Change any input, then press **Apply changes**: the edit is checked "
@@ -263,7 +380,8 @@ if result:
         st.info(result["info"])
         del st.session_state[RESULT]
     else:
-        lines = [f"- **{editing.problem_group(p)}** · {p}".replace("$", "\\$") for p in result["problems"]]
+        lines = [f"- **{editing.problem_group(p, pending_ranges)}** · {p}".replace("$", "\\$")
+                 for p in result["problems"]]
         st.error("The scenario was **not** changed: fix these and apply again (your entries are kept).\n\n"
                  + "\n".join(lines))
 
@@ -444,6 +562,7 @@ with tabs[7]:  # Overrides
         c1, c2, c3, c4 = st.columns([5, 2, 2, 1.3], vertical_alignment="center")
         c1.code(figure_key, language=None)
         c2.markdown(f"**{editing.format_value(value)}**")
+        range_note(OVERRIDE_PATH + figure_key, c2)
         c3.caption("catalog: " + (editing.format_value(fig.value) if fig else "no figure by that name"))
         c4.button("Remove", key=f"ed_remove_{figure_key}", on_click=_remove_override, args=(figure_key,),
                   help="Back to the catalog figure (applied with Apply changes).")
@@ -472,6 +591,10 @@ with tabs[7]:  # Overrides
                     min_value=-1e15, max_value=1e15, step=None,
                     help="USD figures are in the unit their key names (usd_per_mtok: USD per million tokens).")
     c2.button("Add override", key="ed_override_add", on_click=_add_override, disabled=not target, width="stretch")
+    target_range = pending_ranges.get(OVERRIDE_PATH + target) if target else None
+    if target_range is not None:
+        st.caption(f"`{target}` has a range ({editing.describe_range(OVERRIDE_PATH + target, target_range)}): "
+                   "adding an override replaces it with this single value.")
     if target:
         fig = table.get(target)
         if fig is not None:
@@ -488,6 +611,18 @@ with tabs[7]:  # Overrides
         users = ", ".join(fmt.setup(u) for u in group.used_by)
         with st.expander(f"{group.title} · used by {users}"):
             st.dataframe(figure_frame(group.rows), hide_index=True, width="stretch")
+
+with tabs[8]:  # Uncertainty
+    st.caption("Most numbers (volumes, shares, lengths, prices you override, ...) can be a range instead of a "
+               "single value. Deterministic results use each range's point value (its likely value, or the "
+               "median of a lognormal); the Monte Carlo draws from the ranges with the seed and number of "
+               "draws set here.")
+    c1, c2, c3 = st.columns(3)
+    number("uncertainty.seed", c1)
+    number("uncertainty.draws", c2)
+    number("uncertainty.price_drift_pct_per_year", c3)
+    uncertainty_ranges()
+    range_form()
 
 st.divider()
 st.button("Apply changes", key="ed_apply_bottom", type="primary", on_click=_apply)

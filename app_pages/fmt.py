@@ -64,3 +64,24 @@ def months(x: float | None) -> str:
 
 def setup(name: str) -> str:
     return SETUP_LABELS.get(name, name)
+
+
+def input_label(path: str) -> str:
+    """A ranged input as the editor names it, with its tab and unit: "RAG: Cache hit rate (% of requests)"."""
+    from simulator.editing import range_label  # imported late: a large module most pages do not need
+
+    return range_label(path)
+
+
+def input_value(path: str, value: float) -> str:
+    """A value of a ranged input in the unit its label names (percentages as %)."""
+    from simulator.editing import NUMBER
+
+    scale = NUMBER[path].scale if path in NUMBER else 1.0
+    shown = value * scale
+    return f"{shown:,.4g}" if abs(shown) < 1e4 else f"{shown:,.0f}"
+
+
+def interval(p: dict | None, unit=volume) -> str:
+    """An 80% interval "1.9M–5.6M" from {"p10", "p50", "p90"}."""
+    return "–" if not p else f"{unit(p['p10'])}–{unit(p['p90'])}"

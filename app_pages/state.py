@@ -9,6 +9,8 @@ scenario only through these functions.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -16,6 +18,7 @@ import streamlit as st
 from pricing.catalog import Catalog, default_catalog
 from simulator import sharing
 from simulator.evaluate import Evaluation, evaluate
+from simulator.montecarlo import Simulation, simulate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.store import ScenarioStore, StoreError
 
@@ -134,6 +137,47 @@ def set_volume(queries_per_month: float) -> None:
 
 def evaluation() -> Evaluation:
     return _evaluate(scenario_yaml())
+
+
+PROGRESS_FROM_DRAWS = 5000  # below this a run takes about a second: no progress bar
+_SIMULATIONS_KEPT = 8
+
+
+@st.cache_resource(show_spinner=False)
+def _simulations() -> tuple[OrderedDict, threading.Lock]:
+    """Monte Carlo results by scenario YAML (the seed is in it), shared by sessions, newest last."""
+    return OrderedDict(), threading.Lock()
+
+
+def simulation() -> Simulation:
+    """The current scenario's Monte Carlo, with a progress bar for large draw counts."""
+    key = scenario_yaml()
+    cache, lock = _simulations()
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    draws = scenario().uncertainty.draws
+    bar = st.progress(0.0, text=f"Monte Carlo: {draws:,} draws") if draws >= PROGRESS_FROM_DRAWS else None
+    result = simulate(evaluation(), progress=None if bar is None else
+                      lambda done: bar.progress(done, text=f"Monte Carlo: {done * draws:,.0f} of {draws:,} draws"))
+    if bar is not None:
+        bar.empty()
+    with lock:
+        cache[key] = result
+        while len(cache) > _SIMULATIONS_KEPT:
+            cache.popitem(last=False)
+    return result
+
+
+def set_uncertainty(**settings) -> None:
+    """Change the Monte Carlo settings (draws, seed) of the current scenario."""
+    data = scenario().model_dump()
+    data["uncertainty"].update(settings)
+    try:
+        replace(Scenario.model_validate(data))
+    except ValueError as exc:  # a bound the widget does not enforce: say so, keep the scenario
+        st.session_state[_NOTICE] = f"Monte Carlo settings not changed: {exc}"
 
 
 def pop_notice() -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.evaluate import Evaluation
+from simulator.montecarlo import Simulation
 
 from . import fmt
 
@@ -29,3 +30,26 @@ def conclusions(ev: Evaluation, lo: float, hi: float) -> list[str]:
 def infeasible(ev: Evaluation) -> list[str]:
     return [f"**{fmt.setup(name)}** is not feasible: {'; '.join(s.problems)}"
             for name, s in ev.setups.items() if not s.feasible]
+
+
+def uncertainty(ev: Evaluation, sim: Simulation) -> list[str]:
+    """Markdown sentences on the Monte Carlo: the break-evens that matter and who wins at the volume."""
+    q0 = ev.scenario.workload.queries_per_month
+    lines = [f"**With the ranges** ({sim.draws:,} draws, seed {sim.seed}):"]
+    cheapest = ev.cheapest(q0)
+    for b in ev.break_even:  # the headline pair, and the pairs the cheapest setup is in
+        if b.first is None or not ({b.a, b.b} == {"rag", "fine_tuned"} or cheapest in (b.a, b.b)):
+            continue
+        spread = sim.break_even_summary(b.a, b.b)
+        above = b.b if b.cheaper_at_low_volume == b.a else b.a
+        lines.append(f"**{fmt.setup(above)}** is cheaper than **{fmt.setup(b.cheaper_at_low_volume)}** above "
+                     f"**{fmt.volume(b.first)}** queries/month (80% interval "
+                     f"{fmt.interval(spread['queries_per_month_percentiles'])}; they cross in "
+                     f"{spread['probability_crosses']:.0%} of draws).")
+    odds = sorted(sim.cheapest_at_volume().items(), key=lambda kv: -kv[1])
+    if odds:
+        best, chance = odds[0]
+        others = ", ".join(f"{fmt.setup(n)} {p:.0%}" for n, p in odds[1:] if p > 0)
+        lines.append(f"At {fmt.volume(q0)} queries/month **{fmt.setup(best)}** is the cheapest with "
+                     f"**{chance:.0%}** probability" + (f" ({others})." if others else "."))
+    return lines

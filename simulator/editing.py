@@ -11,7 +11,12 @@ keys (``.mode``, ``.tokens``, ``.text``, ``.samples``), the corpus four (``.mode
   from it (:func:`build_scenario`), so the page only draws;
 - lists the catalog choices (models, GPUs and their clouds, ...) and the catalog figures that the
   chosen models, GPUs, embedding model and vector store use (:func:`relevant_figures`);
-- validates an edit completely before it is applied (:func:`apply`).
+- validates an edit completely before it is applied (:func:`apply`);
+- turns the Uncertainty tab's entries into ranges (:func:`range_from_inputs`) and describes them in
+  the units the widgets show (:func:`range_rows`, :func:`describe_range`).
+
+A ranged input keeps its widget, which shows the range's point value; the ranges themselves are
+kept apart (``{dotted path: range dict}``, like the overrides) and go into the scenario dict whole.
 
 Percentages are shown as % in the editor and stored as fractions (0.05 = 5 %).
 No Streamlit here: everything is unit-tested.
@@ -21,26 +26,28 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
 from pricing.catalog import Catalog, Figure
 
-from .scenario import SCHEMA_VERSION, SETUPS, Scenario, ScenarioError, validate_scenario
+from .scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUPS, Range, Scenario,
+                       ScenarioError, field_bounds, range_target, validate_scenario)
 
 PREFIX = "ed_"
 ORIGIN = "editor"
 FILLED_FROM = PREFIX + "filled_from"   # the scenario YAML the widgets were filled from
 OVERRIDES = PREFIX + "overrides"       # pending overrides {dotted key: value}
+RANGES = PREFIX + "ranges"             # pending ranges {dotted path: range dict in schema units}
 
 SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
 GROUPS = {  # editor tab for the first part of a field path
     "name": "Scenario", "description": "Scenario", "schema_version": "Scenario",
     "workload": "Workload", "knowledge": "Knowledge", "people": "People", **SETUP_LABELS,
-    "overrides": "Overrides",
+    "overrides": "Overrides", "uncertainty": "Uncertainty",
 }
 
 LENGTH_MODES = ("tokens", "text", "samples")
@@ -222,6 +229,14 @@ NUMBERS: list[Number] = [
            empty_means="the RAG setup's top_k",
            help="Fewer chunks are often enough once the model is fine-tuned."),
     _pct("hybrid.cache_hit_rate", "Cache hit rate (% of requests)", help=_CACHE_HELP),
+    # Uncertainty
+    Number("uncertainty.seed", "Random seed (integer)", integer=True, step=1,
+           help="Another seed gives another set of draws: how much the results move shows the sampling noise."),
+    Number("uncertainty.draws", "Draws (Monte Carlo samples)", integer=True, step=500,
+           help="How many times every range is sampled; more draws give steadier percentiles and take longer."),
+    Number("uncertainty.price_drift_pct_per_year", "Price drift (%/year)", step=5, format="%.1f",
+           help="Every catalog price in USD is taken at its average over the horizon under this drift "
+                "(-20: prices fall 20 % a year). It may itself be a range."),
 ]
 NUMBER = {n.path: n for n in NUMBERS}
 
@@ -568,14 +583,18 @@ def merged_values(scenario: Scenario, catalog: Catalog, current: Mapping[str, An
 
 
 def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | None,
-                   catalog: Catalog, decision: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                   catalog: Catalog, decision: Mapping[str, Any] | None = None,
+                   ranges: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """A plain scenario dict (ready for :func:`validate_scenario`) from the editor's widget values.
 
     ``decision`` (the questionnaire's answers, edited on the Decision page) is carried over as given.
+    ``ranges`` (dotted path -> range dict in schema units) go in under ``"ranges"``; validation puts
+    each range's point value in place of the widget's.
 
     Inputs hidden by the choices (self-hosting fields of an API model, reranker candidates without a
-    reranker, the inactive form of a length) are left out. Empty optional inputs are left out, so the
-    catalog default applies. Never raises: whatever is wrong is for validation to report.
+    reranker, the inactive form of a length) are left out, and so are their ranges. Empty optional
+    inputs are left out, so the catalog default applies. Never raises: whatever is wrong is for
+    validation to report.
     """
     def v(path: str, default: Any = None) -> Any:
         return values.get(key(path), default)
@@ -667,7 +686,7 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
                               "cache_hit_rate": num("hybrid.cache_hit_rate")}
     optional(hybrid, "top_k", "hybrid.top_k")
 
-    return {
+    data = {
         "schema_version": SCHEMA_VERSION,
         "name": v("name") or "",
         "description": v("description") or "",
@@ -685,7 +704,25 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
         "hybrid": hybrid,
         "decision": dict(decision or {}),
         "overrides": {str(k): v_ for k, v_ in (overrides or {}).items()},
+        "uncertainty": {name: num(f"uncertainty.{name}") for name in ("seed", "draws", "price_drift_pct_per_year")},
     }
+    data["ranges"] = {path: dict(spec) for path, spec in (ranges or {}).items() if _shown(data, path)}
+    return data
+
+
+def _shown(data: Mapping[str, Any], path: str) -> bool:
+    """True if :func:`build_scenario` wrote the input at ``path`` (an empty optional one counts)."""
+    if path.startswith(OVERRIDE_PATH):
+        return path[len(OVERRIDE_PATH):] in (data.get("overrides") or {})
+    parent, _, name = path.rpartition(".")
+    section = _get(data, parent)
+    if not isinstance(section, Mapping):
+        return False
+    if name in section:
+        return True
+    if parent.endswith(".model") and "gpu" not in section:
+        return False  # a self-hosting input of an API model
+    return path in NUMBER and NUMBER[path].optional
 
 
 # --- Validation -------------------------------------------------------------------------------------
@@ -716,10 +753,12 @@ def problem_lines(error: ScenarioError) -> list[str]:
     return lines
 
 
-def problem_group(line: str) -> str:
-    """The editor tab a ``field.path: message`` line belongs to."""
-    head = line.split(":", 1)[0].split(".", 1)[0].strip()
-    return GROUPS.get(head, "Scenario")
+def problem_group(line: str, ranged: Collection[str] = ()) -> str:
+    """The editor tab a ``field.path: message`` line belongs to; a ranged input's is Uncertainty."""
+    path = line.split(":", 1)[0].strip()
+    if path in ranged:
+        return "Uncertainty"
+    return GROUPS.get(path.split(".", 1)[0], "Scenario")
 
 
 def same_as(data: dict[str, Any], scenario_yaml: str) -> bool | None:
@@ -741,6 +780,178 @@ def with_override(overrides: Mapping[str, float], figure_key: str, value: float)
 
 def without_override(overrides: Mapping[str, float], figure_key: str) -> dict[str, float]:
     return {k: v for k, v in overrides.items() if k != figure_key}
+
+
+# --- Ranges -----------------------------------------------------------------------------------------
+
+DISTRIBUTIONS: tuple[str, ...] = get_args(Range.model_fields["dist"].annotation)
+DISTRIBUTION_LABELS = {"pert": "PERT (low / likely / high)", "triangular": "Triangular (low / likely / high)",
+                       "lognormal": "Lognormal (5th and 95th percentiles)"}
+RANGE_FACTOR = 5 / 4  # a new range starts from value / factor to value x factor: a guess to adjust
+
+
+@dataclass(frozen=True)
+class RangeRow:
+    """One range as the Uncertainty tab lists it: values in the units its widget shows."""
+
+    path: str
+    label: str
+    dist: str
+    low: str        # low, or p05 of a lognormal
+    likely: str     # "" for a lognormal
+    high: str       # high, or p95 of a lognormal
+    used: bool      # False when the choices hide the input (the range is then left out)
+
+
+def scenario_ranges(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The scenario's ranges as plain dicts, the form the editor keeps pending."""
+    return {path: spec.model_dump(exclude_none=True) for path, spec in scenario.ranges.items()}
+
+
+def point_only(path: str) -> bool:
+    """True for the inputs that take a single value (the schema's ``POINT_ONLY``)."""
+    return any(path == p or (p.endswith(".") and path.startswith(p)) for p in POINT_ONLY)
+
+
+def range_label(path: str) -> str:
+    """The input's label with its unit and tab, e.g. ``RAG: Cache hit rate (% of requests)``."""
+    if path.startswith(OVERRIDE_PATH):
+        return f"Override: {path[len(OVERRIDE_PATH):]}"
+    if path in NUMBER:
+        label = NUMBER[path].label
+    else:  # the token count of a length
+        label = f"{LENGTHS[path.rpartition('.')[0]][0]} (tokens)"
+    return f"{GROUPS.get(path.split('.', 1)[0], 'Scenario')}: {label}"
+
+
+def range_choices(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every input a range may replace in ``data`` (a :func:`build_scenario` dict): path -> label."""
+    paths = [n.path for n in NUMBERS if not point_only(n.path)]
+    paths += [f"{p}.tokens" for p in LENGTHS]
+    paths += [OVERRIDE_PATH + k for k in data.get("overrides") or {}]
+    return {p: range_label(p) for p in paths if _shown(data, p)}
+
+
+def _scale(path: str) -> float:
+    """Widget units per schema unit (100 for a percentage)."""
+    return NUMBER[path].scale if path in NUMBER else 1.0
+
+
+def _widget_units(path: str, value: float) -> float:
+    return float(round(float(value) * _scale(path), 9))
+
+
+def _widget_bounds(path: str) -> tuple[float, float]:
+    """The smallest and largest value the schema accepts, in widget units."""
+    low, high = field_bounds(path)
+    return tuple(_widget_units(path, b) if math.isfinite(b) else b for b in (low, high))
+
+
+def range_from_inputs(path: str, dist: str, low: float | None, likely: float | None,
+                      high: float | None) -> dict[str, Any]:
+    """A range dict in schema units from entries in the widget's units (% for percentages).
+
+    A lognormal takes ``low`` and ``high`` as its 5th and 95th percentiles and ignores ``likely``.
+    Raises ``ValueError`` naming the input and saying what to change.
+    """
+    label = range_label(path)
+    if point_only(path) or range_target(path) is None:
+        raise ValueError(f"{label}: this input takes a single value, not a range")
+    if dist not in DISTRIBUTIONS:
+        raise ValueError(f"{label}: choose a distribution ({', '.join(DISTRIBUTIONS)})")
+    lognormal = dist == "lognormal"
+    entries = {"p05": low, "p95": high} if lognormal else {"low": low, "likely": likely, "high": high}
+    missing = [name for name, x in entries.items() if x is None]
+    if missing:
+        raise ValueError(f"{label}: enter {' and '.join(missing)}")
+    shown = [float(x) for x in entries.values()]
+    if shown != sorted(shown) or (lognormal and shown[0] <= 0):
+        order = "0 < p05 <= p95" if lognormal else "low <= likely <= high"
+        raise ValueError(f"{label}: a {dist} range needs {order} "
+                         f"(got {' / '.join(format_value(x) for x in shown)})")
+    smallest, largest = _widget_bounds(path)
+    if shown[0] < smallest:
+        raise ValueError(f"{label}: {format_value(shown[0])} is below the smallest allowed value "
+                         f"({format_value(smallest)})")
+    if shown[-1] > largest:
+        raise ValueError(f"{label}: {format_value(shown[-1])} is above the largest allowed value "
+                         f"({format_value(largest)})")
+    return {"dist": dist, **{name: x / _scale(path) for name, x in zip(entries, shown)}}
+
+
+def range_point(path: str, spec: Mapping[str, Any]) -> float:
+    """The value a range stands in for, in schema units (rounded for a count, as validation does)."""
+    point = Range.model_validate(spec).point
+    target = range_target(path)
+    return round(point) if target is not None and target[1] is int else point
+
+
+def widget_point(path: str, spec: Mapping[str, Any]) -> Any:
+    """A range's point value in the units (and type) of the input's own widget."""
+    if path in NUMBER:
+        return NUMBER[path].to_widget(range_point(path, spec))
+    return float(range_point(path, spec))
+
+
+def range_inputs(path: str, spec: Mapping[str, Any]) -> tuple[str, float, float | None, float]:
+    """(dist, low or p05, likely or None, high or p95) of a range, in the widget's units."""
+    if spec["dist"] == "lognormal":
+        return "lognormal", _widget_units(path, spec["p05"]), None, _widget_units(path, spec["p95"])
+    low, likely, high = (_widget_units(path, spec[n]) for n in ("low", "likely", "high"))
+    return spec["dist"], low, likely, high
+
+
+def describe_range(path: str, spec: Mapping[str, Any]) -> str:
+    """``pert 200,000 / 400,000 / 900,000`` or ``lognormal, 90 % between 600 and 1,400``, in widget units."""
+    dist, low, likely, high = range_inputs(path, spec)
+    if dist == "lognormal":
+        return f"lognormal, 90 % between {format_value(low)} and {format_value(high)}"
+    return f"{dist} {format_value(low)} / {format_value(likely)} / {format_value(high)}"
+
+
+def range_rows(ranges: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any]) -> list[RangeRow]:
+    """The pending ranges, marked unused where ``data`` (a :func:`build_scenario` dict) left them out."""
+    rows = []
+    for path, spec in ranges.items():
+        dist, low, likely, high = range_inputs(path, spec)
+        rows.append(RangeRow(path, range_label(path), dist, format_value(low),
+                             "" if likely is None else format_value(likely), format_value(high),
+                             path in (data.get("ranges") or {})))
+    return rows
+
+
+def range_start(path: str, data: Mapping[str, Any], catalog: Catalog,
+                ranges: Mapping[str, Mapping[str, Any]]) -> tuple[str, float, float | None, float]:
+    """What the add-a-range form starts from: the input's range, or a PERT range around its value."""
+    if path in ranges:
+        return range_inputs(path, ranges[path])
+    value = _current_value(path, data, catalog)
+    smallest, largest = _widget_bounds(path)
+    ends = sorted((value / RANGE_FACTOR, value * RANGE_FACTOR))  # sorted: a negative value swaps the ends
+    low, high = (float(f"{x:.4g}") for x in ends)
+    return "pert", max(low, smallest), value, min(high, largest)
+
+
+def _current_value(path: str, data: Mapping[str, Any], catalog: Catalog) -> float:
+    """The input's value in widget units; an empty optional input's catalog default; else 0."""
+    if path.startswith(OVERRIDE_PATH):
+        value = (data.get("overrides") or {}).get(path[len(OVERRIDE_PATH):])
+    else:
+        value = _get(data, path)
+    figure = NUMBER[path].default_figure if path in NUMBER else None
+    if value is None and figure in figure_table(catalog):
+        value = figure_table(catalog)[figure].value
+    return _widget_units(path, value or 0.0)
+
+
+def with_range(ranges: Mapping[str, Mapping[str, Any]], path: str, spec: Mapping[str, Any]) -> dict[str, dict]:
+    out = {k: dict(v) for k, v in ranges.items()}
+    out[path] = dict(spec)
+    return out
+
+
+def without_range(ranges: Mapping[str, Mapping[str, Any]], path: str) -> dict[str, dict]:
+    return {k: dict(v) for k, v in ranges.items() if k != path}
 
 
 # --- The catalog figures a scenario relies on ------------------------------------------------------

@@ -20,6 +20,16 @@ def apply(at) -> AppTest:
     return at
 
 
+def as_point(at, *paths) -> AppTest:
+    """Remove the ranges the shipped scenario may have on these inputs, so their widgets take a value."""
+    for path in paths:
+        remove = [b for b in at.button if b.key == f"ed_range_remove_{path}"]
+        if remove:
+            remove[0].click().run()
+        assert not at.number_input(key=f"ed_{path}").disabled
+    return at
+
+
 def test_the_editor_shows_the_current_scenario():
     at = open_app(EDITOR)
     assert at.title[0].value == "Scenario editor"
@@ -29,16 +39,17 @@ def test_the_editor_shows_the_current_scenario():
     assert at.radio(key="ed_workload.query.mode").value == "samples"
     assert at.selectbox(key="ed_fine_tuned.model.gpu").value == "l40s"
     assert [t.label for t in at.tabs] == ["Workload", "Knowledge", "People", "Prompt-only", "RAG",
-                                          "Fine-tuned", "Hybrid", "Overrides"]
+                                          "Fine-tuned", "Hybrid", "Overrides", "Uncertainty"]
     assert "No unapplied changes." in [c.value for c in at.caption]
     assert all(w.key.startswith("ed_") for w in [*at.main.number_input, *at.main.selectbox, *at.main.text_area, *at.main.radio])
 
 
 def test_a_new_volume_applies_to_the_whole_app():
-    at = open_app(EDITOR)
+    at = as_point(open_app(EDITOR), "workload.queries_per_month")
+    before = current(at)["workload"]["queries_per_month"]
     at.number_input(key="ed_workload.queries_per_month").set_value(5_000_000.0).run()
     assert "You have changes that are not applied yet." in [c.value for c in at.caption]
-    assert current(at)["workload"]["queries_per_month"] == 400_000          # nothing until applied
+    assert current(at)["workload"]["queries_per_month"] == before           # nothing until applied
     apply(at)
     assert "Applied" in at.success[0].value
     assert current(at)["workload"]["queries_per_month"] == 5_000_000
@@ -52,6 +63,7 @@ def test_a_new_volume_applies_to_the_whole_app():
 def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
     at = open_app(EDITOR)
     before = at.session_state["scenario_yaml"]
+    as_point(at, "rag.top_k", "workload.queries_per_month")
     at.number_input(key="ed_rag.top_k").set_value(12)
     at.selectbox(key="ed_rag.reranker.model").set_value("cohere-rerank-3.5").run()
     at.number_input(key="ed_rag.reranker.candidates").set_value(8)
@@ -86,6 +98,7 @@ def test_an_unknown_override_key_is_refused():
 
 def test_an_override_reaches_the_scenario_and_can_be_removed():
     at = open_app(EDITOR)
+    before = current(at).get("overrides")
     figure = "gpu.l40s.prices.runpod.usd_per_gpu_hour"
     assert f"{figure} = 0.99" in at.selectbox(key="ed_override_key").options     # a figure these choices use
     at.selectbox(key="ed_override_key").set_value(figure).run()
@@ -93,9 +106,9 @@ def test_an_override_reaches_the_scenario_and_can_be_removed():
     at.number_input(key="ed_override_value").set_value(0.79)
     at.button(key="ed_override_add").click().run()
     assert not at.exception
-    assert current(at).get("overrides") is None                                   # pending until applied
+    assert current(at).get("overrides") == before                                 # pending until applied
     apply(at)
-    assert current(at)["overrides"] == {figure: 0.79}
+    assert current(at)["overrides"] == {figure: 0.79}                             # a single value, not a range
     frames = [df.value for df in at.dataframe]
     assert any((f["figure"] == figure).any() and "0.79" in set(f["override"]) for f in frames)
     at.button(key=f"ed_remove_{figure}").click().run()
@@ -141,6 +154,7 @@ def test_text_lengths_and_catalog_defaults():
     at.radio(key="ed_rag.system_prompt.mode").set_value("text").run()
     at.text_area(key="ed_rag.system_prompt.text").set_value("Answer from the excerpts only. Cite them.").run()
     assert any(c.value.endswith("tokens (o200k_base).") for c in at.caption)
+    as_point(at, "people.day_rate_usd")
     at.number_input(key="ed_people.day_rate_usd").set_value(None)                # back to the catalog default
     apply(at)
     data = current(at)
@@ -150,10 +164,14 @@ def test_text_lengths_and_catalog_defaults():
 
 def test_loading_another_scenario_refills_the_editor_and_reset_discards_edits():
     at = open_app(EDITOR)
+    ranges = dict(at.session_state["ed_ranges"])
+    as_point(at, "workload.queries_per_month")
     at.number_input(key="ed_workload.queries_per_month").set_value(777_000.0).run()
     at.button(key="ed_reset").click().run()
     assert at.number_input(key="ed_workload.queries_per_month").value == 400_000
-    # the scenario changes elsewhere (the sidebar): the editor follows
+    assert at.session_state["ed_ranges"] == ranges                                # a removed range is back
+    # the scenario changes elsewhere (the sidebar, which sets a single volume): the editor follows
+    apply(as_point(at, "workload.queries_per_month"))
     at.sidebar.number_input(key="sidebar_volume").set_value(3_000_000).run()
     assert at.number_input(key="ed_workload.queries_per_month").value == 3_000_000
     other = open_app(EDITOR, s="docs-qa")
@@ -166,6 +184,7 @@ def test_unapplied_edits_survive_a_visit_to_another_page():
     at = open_app(EDITOR)
     at.selectbox(key="ed_prompt_only.model.name").set_value("qwen2.5-7b").run()
     at.selectbox(key="ed_prompt_only.model.gpu").set_value("a100-80gb-sxm").run()
+    as_point(at, "rag.top_k")
     at.number_input(key="ed_rag.top_k").set_value(9).run()
     at.switch_page("app_pages/break_even.py").run()
     at.switch_page(EDITOR).run()
@@ -174,3 +193,80 @@ def test_unapplied_edits_survive_a_visit_to_another_page():
     assert at.selectbox(key="ed_prompt_only.model.gpu").value == "a100-80gb-sxm"
     assert at.number_input(key="ed_rag.top_k").value == 9
     assert "You have changes that are not applied yet." in [c.value for c in at.caption]
+
+
+# --- Ranges -------------------------------------------------------------------------------------------
+
+
+def add_range(at, path: str, dist: str, low, likely, high) -> AppTest:
+    at.selectbox(key="ed_range_path").set_value(path).run()
+    at.selectbox(key="ed_range_dist").set_value(dist).run()
+    at.number_input(key="ed_range_low").set_value(low)
+    if likely is not None:
+        at.number_input(key="ed_range_likely").set_value(likely)
+    at.number_input(key="ed_range_high").set_value(high)
+    at.button(key="ed_range_add").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_range_added_on_the_uncertainty_tab_is_applied_in_place():
+    at = as_point(open_app(EDITOR), "workload.batch_share")
+    share = at.number_input(key="ed_workload.batch_share")
+    assert not share.disabled
+    add_range(at, "workload.batch_share", "triangular", 10.0, 20.0, 40.0)           # entered in %
+    assert not at.error
+    share = at.number_input(key="ed_workload.batch_share")
+    assert share.disabled and share.value == 20.0                                   # its point value, in %
+    assert any(c.value.startswith("Range: triangular 10 / 20 / 40.") and "Uncertainty tab" in c.value
+               for c in at.caption)
+    assert "Workload: Batchable share (% of queries)  \n`workload.batch_share`" in [m.value for m in at.markdown]
+    assert "batch_share:\n    dist" not in at.session_state["scenario_yaml"]        # pending until applied
+    apply(at)
+    assert current(at)["workload"]["batch_share"] == {"dist": "triangular", "low": 0.1, "likely": 0.2, "high": 0.4}
+    at.switch_page("app_pages/break_even.py").run()
+    assert not at.exception
+
+
+def test_a_removed_range_leaves_its_point_value_editable():
+    at = open_app(EDITOR)
+    add_range(at, "rag.chunk_tokens", "pert", 300.0, 450.0, 800.0)
+    apply(at)
+    assert current(at)["rag"]["chunk_tokens"] == {"dist": "pert", "low": 300, "likely": 450, "high": 800}
+    at.button(key="ed_range_remove_rag.chunk_tokens").click().run()
+    chunk = at.number_input(key="ed_rag.chunk_tokens")
+    assert not chunk.disabled and chunk.value == 450
+    apply(at)
+    assert current(at)["rag"]["chunk_tokens"] == 450
+
+
+def test_an_invalid_range_is_explained_and_nothing_changes():
+    at = open_app(EDITOR)
+    before = dict(at.session_state["ed_ranges"])
+    add_range(at, "rag.chunk_tokens", "pert", 600.0, 400.0, 300.0)
+    assert at.error[0].value == ("RAG: Chunk size (tokens per chunk): a pert range needs low <= likely <= high "
+                                 "(got 600 / 400 / 300)")
+    add_range(at, "rag.chunk_tokens", "lognormal", 0.0, None, 300.0)
+    assert "a lognormal range needs 0 < p05 <= p95" in at.error[0].value
+    assert at.session_state["ed_ranges"] == before
+    assert not at.number_input(key="ed_rag.chunk_tokens").disabled
+
+
+def test_the_form_starts_around_the_inputs_value():
+    at = as_point(open_app(EDITOR), "rag.chunk_tokens")
+    value = at.number_input(key="ed_rag.chunk_tokens").value
+    at.selectbox(key="ed_range_path").set_value("rag.chunk_tokens").run()
+    assert at.selectbox(key="ed_range_dist").value == "pert"
+    assert (at.number_input(key="ed_range_low").value, at.number_input(key="ed_range_likely").value,
+            at.number_input(key="ed_range_high").value) == (value * 0.8, value, value * 1.25)
+    labels = at.selectbox(key="ed_range_path").options
+    assert "Workload: Queries per month (queries/month)" in labels
+    assert "Workload: Horizon (months)" not in labels and "Uncertainty: Random seed (integer)" not in labels
+
+
+def test_seed_and_draws_are_applied():
+    at = open_app(EDITOR)
+    at.number_input(key="ed_uncertainty.seed").set_value(42)
+    at.number_input(key="ed_uncertainty.draws").set_value(5000)
+    apply(at)
+    assert current(at)["uncertainty"]["seed"] == 42 and current(at)["uncertainty"]["draws"] == 5000

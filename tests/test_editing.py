@@ -4,14 +4,41 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario import Decision
-
 from simulator import editing
 from simulator.editing import NUMBER, NUMBERS, key
-from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.scenario import Decision, Scenario, ScenarioError, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+HAIKU_INPUT = "llm.claude-haiku-4.5.prices.input_usd_per_mtok"
+# A range of every kind: count, integer, percentage, optional, length, self-hosting, override, drift.
+RANGES = {
+    "workload.queries_per_month": {"dist": "pert", "low": 200_000, "likely": 400_000, "high": 900_000},
+    "knowledge.monthly_change_share": {"dist": "triangular", "low": 0.05, "likely": 0.1, "high": 0.2},
+    "people.day_rate_usd": {"dist": "lognormal", "p05": 600, "p95": 1400},
+    "rag.top_k": {"dist": "pert", "low": 4, "likely": 6, "high": 10},
+    "fine_tuned.model.target_utilisation": {"dist": "pert", "low": 0.5, "likely": 0.6, "high": 0.8},
+    "workload.answer.tokens": {"dist": "pert", "low": 150, "likely": 220, "high": 400},
+    "overrides." + HAIKU_INPUT: {"dist": "triangular", "low": 0.8, "likely": 1.0, "high": 1.2},
+    "uncertainty.price_drift_pct_per_year": {"dist": "pert", "low": -30, "likely": -10, "high": 5},
+}
+
+
+def support_bot_points(catalog) -> Scenario:
+    """support-bot.yaml with whatever ranges it ships replaced by their point values."""
+    scenario = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
+    return Scenario.model_validate({**scenario.model_dump(), "ranges": {}})
+
+
+def ranged_support_bot_yaml(catalog) -> str:
+    """support-bot with :data:`RANGES` (and seed 7, 5,000 draws) written in place in its YAML."""
+    data = support_bot_points(catalog).model_dump(mode="json")
+    data["overrides"] = {HAIKU_INPUT: 1.0}
+    data["uncertainty"] = {"seed": 7, "draws": 5000}
+    data["ranges"] = RANGES
+    text = Scenario.model_validate(data).to_yaml()
+    assert "  queries_per_month:\n    dist: pert\n" in text
+    return text
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +51,8 @@ def values(support_bot, catalog):
     return editing.widget_values(support_bot, catalog)
 
 
-def build(values, catalog, overrides=None, decision=None):
-    return editing.build_scenario(values, overrides or {}, catalog, decision)
+def build(values, catalog, overrides=None, decision=None, ranges=None):
+    return editing.build_scenario(values, overrides or {}, catalog, decision, ranges)
 
 
 # --- The inputs follow the schema -------------------------------------------------------------------
@@ -69,6 +96,9 @@ def test_every_scenario_field_has_an_input():
         *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples")),
         # The questionnaire's answers have their own page (Decision); the editor carries them over.
         *(f"decision.{f}" for f in Decision.model_fields),
+        # A range's fields are what the Uncertainty tab's form produces for each distribution.
+        *(f"ranges.{f}" for f in editing.range_from_inputs("workload.queries_per_month", "pert", 1, 2, 3)),
+        *(f"ranges.{f}" for f in editing.range_from_inputs("workload.queries_per_month", "lognormal", 1, None, 3)),
     }
     leaves = []
 
@@ -88,11 +118,15 @@ def test_every_scenario_field_has_an_input():
 # --- Round trips ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*SHIPPED, "ranged"], ids=lambda p: getattr(p, "stem", p))
 def test_the_widgets_of_a_scenario_build_the_same_scenario(path, catalog):
-    scenario = load_scenario(path, catalog)
+    if path == "ranged":
+        scenario = parse_scenario(ranged_support_bot_yaml(catalog), "ranged", catalog)
+        assert scenario.ranges.keys() == RANGES.keys() and scenario.uncertainty.draws == 5000
+    else:
+        scenario = load_scenario(path, catalog)
     data = build(editing.widget_values(scenario, catalog), catalog, scenario.overrides,
-                 scenario.decision.model_dump(exclude_none=True))
+                 scenario.decision.model_dump(exclude_none=True), editing.scenario_ranges(scenario))
     assert editing.same_as(data, scenario.to_yaml()) is True
     assert all(k.startswith("ed_") for k in editing.widget_values(scenario, catalog))
 
@@ -107,7 +141,7 @@ def test_a_changed_volume_and_growth_reach_the_dict(values, catalog, support_bot
 
 
 def test_empty_optional_inputs_fall_back_to_the_catalog(values, catalog):
-    assert values[key("people.day_rate_usd")] == 900.0          # support-bot sets it
+    assert values[key("people.day_rate_usd")] is not None       # support-bot sets it
     assert values[key("people.build_days.rag")] is None          # and leaves this to the catalog
     values[key("people.day_rate_usd")] = None
     values[key("people.build_days.rag")] = 12.0

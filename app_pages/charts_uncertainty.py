@@ -1,0 +1,114 @@
+"""Plotly figures for the Monte Carlo and the sensitivity analysis. Drawing only."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from simulator.evaluate import Evaluation
+from simulator.montecarlo import Simulation
+from simulator.sensitivity import Tornado
+
+from . import fmt
+
+
+def _within(sim: Simulation, lo: float, hi: float) -> np.ndarray:
+    return (sim.volumes >= lo) & (sim.volumes <= hi)
+
+
+def add_bands(fig: go.Figure, sim: Simulation, lo: float, hi: float) -> None:
+    """P10-P90 of each setup's monthly cost as a shaded band behind its line."""
+    shown = _within(sim, lo, hi)
+    x = sim.volumes[shown]
+    for name in sim.setups:
+        p10, p50, p90 = (band[shown] for band in sim.bands[name])
+        colour = fmt.SETUP_COLOURS[name]
+        fig.add_trace(go.Scatter(x=x, y=p10, mode="lines", line=dict(width=0, color=colour),
+                                 showlegend=False, hoverinfo="skip", legendgroup=f"band-{name}"))
+        fig.add_trace(go.Scatter(
+            x=x, y=p90, mode="lines", line=dict(width=0, color=colour), fill="tonexty",
+            fillcolor=_transparent(colour), name=f"{fmt.setup(name)} P10–P90", legendgroup=f"band-{name}",
+            customdata=np.column_stack([p10, p50]),
+            hovertemplate=(f"<b>{fmt.setup(name)}</b> at %{{x:,.0f}} queries/month<br>"
+                           "P10 $%{customdata[0]:,.0f} · P50 $%{customdata[1]:,.0f} · P90 $%{y:,.0f}<extra></extra>"),
+        ))
+
+
+def _transparent(colour: str, alpha: float = 0.18) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def probability_figure(sim: Simulation, lo: float, hi: float, q0: float) -> go.Figure:
+    """Stacked areas: the probability that each setup is the cheapest, across volume."""
+    shown = _within(sim, lo, hi)
+    fig = go.Figure()
+    for name in sim.setups:
+        fig.add_trace(go.Scatter(
+            x=sim.volumes[shown], y=100 * sim.probability_cheapest[name][shown], name=fmt.setup(name),
+            mode="lines", stackgroup="cheapest", line=dict(width=0.5, color=fmt.SETUP_COLOURS[name]),
+            hovertemplate=f"{fmt.setup(name)}: %{{y:.0f}}% cheapest at %{{x:,.0f}} queries/month<extra></extra>",
+        ))
+    if lo <= q0 <= hi:
+        fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))
+    fig.update_layout(
+        xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
+        yaxis=dict(title="Probability of being cheapest (%)", range=[0, 100], ticksuffix="%"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=40, b=10), height=340,
+    )
+    return fig
+
+
+def break_even_spread_figure(ev: Evaluation, sim: Simulation) -> go.Figure:
+    """Per pair that crosses: the 80% interval of the break-even volume, its median and the point value."""
+    fig = go.Figure()
+    labels, p10, p50, p90, point, odds = [], [], [], [], [], []
+    for b in ev.break_even:
+        summary = sim.break_even_summary(b.a, b.b)
+        spread = summary["queries_per_month_percentiles"]
+        if spread is None:
+            continue
+        labels.append(f"{fmt.setup(b.a)} vs {fmt.setup(b.b)}")
+        p10.append(spread["p10"])
+        p50.append(spread["p50"])
+        p90.append(spread["p90"])
+        point.append(b.first if b.first is not None else np.nan)
+        odds.append(summary["probability_crosses"])
+    fig.add_trace(go.Scatter(
+        x=p50, y=labels, mode="markers", name="median (P50) of the draws",
+        marker=dict(size=11, color="black"),
+        error_x=dict(type="data", symmetric=False, array=np.subtract(p90, p50), arrayminus=np.subtract(p50, p10),
+                     thickness=3, width=8),
+        customdata=np.column_stack([p10, p90, odds]) if labels else None,
+        hovertemplate=("%{y}: P50 %{x:,.0f}/month<br>80% interval %{customdata[0]:,.0f}–%{customdata[1]:,.0f}"
+                       "<br>cross in %{customdata[2]:.0%} of draws<extra></extra>"),
+    ))
+    fig.add_trace(go.Scatter(x=point, y=labels, mode="markers", name="at the point values",
+                             marker=dict(size=11, symbol="x", color="grey"),
+                             hovertemplate="%{y}: %{x:,.0f}/month at the point values<extra></extra>"))
+    fig.update_layout(xaxis=dict(type="log", title="Break-even volume (queries per month)"),
+                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=1.08, x=0),
+                      margin=dict(l=10, r=10, t=40, b=10), height=120 + 45 * max(len(labels), 1))
+    return fig
+
+
+def tornado_figure(tornado: Tornado, output: str, label, value, unit: str) -> go.Figure:
+    """Horizontal bars from the point-value result to the result at each end of each input's range."""
+    bars = [bar for bar in tornado.bars[output] if bar.swing > 0][::-1]  # largest on top
+    base = tornado.base[output]
+    names = [label(bar.path) for bar in bars]
+    fig = go.Figure()
+    for end, colour, side in (("low", "#1f77b4", "at_low"), ("high", "#ff7f0e", "at_high")):
+        results = np.array([getattr(bar, side) for bar in bars], float)
+        inputs = [value(bar.path, getattr(bar, end)) for bar in bars]
+        fig.add_trace(go.Bar(
+            y=names, x=results - base, base=base, orientation="h", name=f"input at the {end} end of its range",
+            marker=dict(color=colour), customdata=np.column_stack([inputs, results]) if bars else None,
+            hovertemplate=f"%{{y}} = %{{customdata[0]}}<br>{unit} %{{customdata[1]:,.0f}}<extra></extra>",
+        ))
+    if np.isfinite(base):
+        fig.add_vline(x=base, line=dict(color="black"))
+    fig.update_layout(barmode="overlay", xaxis=dict(title=unit),
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0),
+                      margin=dict(l=10, r=10, t=20, b=10), height=190 + 40 * max(len(bars), 1))
+    return fig

@@ -1,0 +1,75 @@
+"""The uncertainty views: bands and probabilities on the break-even page, the sensitivity page."""
+
+import base64
+import json
+
+import numpy as np
+import yaml
+
+from conftest import open_app
+
+
+def charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def values(array):
+    """A Plotly array from the figure JSON: a list, or base64 binary with its dtype."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array, float)
+
+
+def scenario_data(at):
+    return yaml.safe_load(at.session_state["scenario_yaml"])
+
+
+def test_break_even_shows_bands_probabilities_and_break_even_spreads():
+    at = open_app(s="support-bot")
+    text = " ".join(m.value for m in at.markdown)
+    assert "**With the ranges** (2,000 draws, seed 7)" in text
+    assert "80% interval" in text and "probability" in text
+    figures = charts(at)
+    names = [trace.get("name", "") for trace in figures[0]["data"]]
+    assert sum("P10–P90" in n for n in names) == 4  # one band per setup, behind the lines
+    probability = figures[1]["data"]
+    assert {t["stackgroup"] for t in probability} == {"cheapest"}
+    assert np.allclose(sum(values(t["y"]) for t in probability), 100)  # the chances add up at every volume
+    spread = figures[2]["data"][0]
+    assert spread["error_x"]["type"] == "data" and len(spread["y"]) >= 4
+    table = at.dataframe[-1].value
+    assert list(table["setup"]) == ["Prompt-only", "RAG", "Fine-tuned", "Hybrid"]
+    assert table["cheapest in"].str.endswith("of draws").all()
+
+
+def test_draws_and_seed_are_saved_in_the_scenario_and_change_the_numbers():
+    at = open_app(s="support-bot")
+    before = [m.value for m in at.markdown if "With the ranges" in m.value]
+    at.select_slider(key="mc_draws").set_value(5000).run()
+    assert not at.exception
+    assert scenario_data(at)["uncertainty"]["draws"] == 5000
+    at.number_input(key="mc_seed").set_value(8).run()
+    assert scenario_data(at)["uncertainty"]["seed"] == 8
+    after = [m.value for m in at.markdown if "With the ranges" in m.value]
+    assert "(5,000 draws, seed 8)" in after[0] and after != before
+    assert "d" in at.query_params  # an edited scenario travels in the link, seed and draws with it
+
+
+def test_a_scenario_without_ranges_says_how_to_add_them():
+    at = open_app(s="ticket-classifier")
+    assert any("Uncertainty tab" in i.value for i in at.info)
+    assert not any("With the ranges" in m.value for m in at.markdown)
+
+
+def test_sensitivity_page_ranks_inputs_and_lists_what_would_change():
+    at = open_app("app_pages/sensitivity.py", s="support-bot")
+    tornado = charts(at)[0]
+    assert {t["orientation"] for t in tornado["data"]} == {"h"}
+    first = at.dataframe[0].value
+    assert first["input"].iloc[0] == "Prompt-only: Cache hit rate (% of requests)" and len(first) == 7
+    at.selectbox(key="sens_output").set_value("break_even:rag/fine_tuned").run()
+    assert not at.exception
+    assert any("break-even" in m.value or "At the point values" in m.value for m in at.markdown)
+    changes = at.dataframe[-1].value
+    assert set(changes.columns) >= {"input", "lower, cheapest becomes", "higher, cheapest becomes"}
+    assert changes["lower, cheapest becomes"].str.contains("RAG at").any()  # a low cache hit rate hands it to RAG
