@@ -36,7 +36,7 @@ def test_landing_page_then_volume_change(server, page, shot):
     page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('5M/month'))")
     shot(page, "volume-5M")
     assert "At 5M queries/month, Fine-tuned is cheapest" in summary_text(page)
-    assert re.search(r"[?&]d=1\.", page.url)
+    page.wait_for_url(re.compile(r"[?&]d=1\."))
 
 
 def test_save_then_share_link_in_a_new_browser(server, page, browser, saved_dir, shot):
@@ -127,6 +127,13 @@ def test_editing_an_input_moves_the_crossover_label(server, page, shot):
     page.goto(f"{server}/editor?s=support-bot")
     page.get_by_role("tab", name="Prompt-only").click()
     hit_rate = page.get_by_role("tabpanel", name="Prompt-only").get_by_role("spinbutton", name="Cache hit rate (% of requests)")
+    assert hit_rate.is_disabled()  # the example gives it a range: its point value comes from there
+    page.get_by_role("tab", name="Uncertainty").click()
+    # Streamlit turns the key's dot into "-" in the element's class name.
+    page.locator(".st-key-ed_range_remove_prompt_only-cache_hit_rate").get_by_role("button", name="Remove").click()
+    page.get_by_role("tab", name="Prompt-only").click()
+    hit_rate.wait_for(state="visible")
+    page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Cache hit rate (% of requests)\"]')].some(e => !e.disabled)")
     hit_rate.fill("20")
     hit_rate.press("Enter")
     page.get_by_role("button", name="Apply changes").first.click()
@@ -182,3 +189,30 @@ def test_answer_the_questionnaire_and_see_the_recommendation(server, page, shot)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "behaviour_gap = yes and needs_private_knowledge = no" in body
     assert "The numbers disagree" in body or "The numbers agree" in body
+
+
+def test_uncertainty_bands_progress_and_sensitivity(server, page, catalog, shot):
+    from simulator.scenario import load_scenario
+    from simulator.sharing import encode
+
+    scenario = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
+    data = scenario.model_dump()
+    data["uncertainty"]["draws"] = 50_000  # large enough for the progress bar to show
+    link = encode(type(scenario).model_validate(data))
+    page.goto(f"{server}/?d={link}")
+    page.get_by_text("Monte Carlo:").first.wait_for(timeout=60_000)
+    shot(page, "monte-carlo-progress")
+    page.get_by_text("With the ranges").first.wait_for(timeout=120_000)
+    wait_for_chart(page)
+    assert "(50,000 draws, seed 7)" in page.locator("p:has-text('With the ranges')").first.inner_text()
+    legend = page.locator("[data-testid='stPlotlyChart'] .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    assert "Fine-tuned P10–P90" in legend
+    page.get_by_role("heading", name="Uncertainty").scroll_into_view_if_needed()
+    shot(page, "uncertainty-charts")
+
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Sensitivity").click()
+    page.get_by_text("What would change the answer").wait_for()
+    wait_for_chart(page)
+    bars = page.locator("[data-testid='stPlotlyChart'] .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert any("Cache hit rate" in b for b in bars)
+    shot(page, "sensitivity")
