@@ -19,7 +19,9 @@ def panel() -> None:
             if st.button("Prepare report, CSV and YAML", key="export_prepare"):
                 with st.spinner("Building the report…"):
                     st.session_state["export_files"] = {
-                        "html": report.html_report(ev, state.scenario_yaml(), lo, hi, state.share_url()),
+                        "html": report.html_report(
+                            ev, state.scenario_yaml(), lo, hi, state.share_url(),
+                            state.simulation() if ev.scenario.ranges and ev.feasible else None),
                         "csv": report.sweep_csv(ev, lo, hi),
                     }
                     st.session_state["export_key"] = key

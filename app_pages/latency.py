@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts_latency, fmt, state
+from simulator.montecarlo import LATENCY_DRAWS
 from simulator.latency_curves import (PART_NAMES, latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
 
@@ -59,6 +60,16 @@ for name, lat in latencies.items():
         row[f"{label} p95"] = fmt.ms(lat.parts_p95.get(part, 0.0))
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="latency_table")
+if scenario.ranges:
+    sim = state.simulation()
+    st.markdown(f"**With the ranges** ({min(sim.draws, LATENCY_DRAWS):,} draws, seed {sim.seed}): P10–P90 of "
+                "each setup's p50 and p95 over the draws of the ranged inputs (token counts, speeds, top_k...).")
+    st.dataframe(pd.DataFrame([
+        {"setup": _label(name),
+         **{f"{q} P10 / P50 / P90": " / ".join(fmt.ms(v) for v in spread[q].values())
+            for q in ("p50", "p95") if (spread := sim.latency_percentiles(name)) and spread[q]}}
+        for name in feasible
+    ]), hide_index=True, width="stretch", key="latency_bands_table")
 
 # --- Prompt growth ----------------------------------------------------------------------------------
 

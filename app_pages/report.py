@@ -11,21 +11,29 @@ import numpy as np
 
 from simulator.decision import recommend
 from simulator.evaluate import Evaluation
+from simulator.montecarlo import Simulation
+from simulator.sensitivity import Tornado, tornado, what_would_change
 
-from . import charts, fmt, summary
+from . import charts, charts_uncertainty, fmt, summary
 
 
 def _markdown_bold(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
 
-def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_url: str | None = None) -> str:
-    """A standalone HTML page; plotly.js is embedded once, so it opens offline."""
+def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_url: str | None = None,
+                sim: Simulation | None = None) -> str:
+    """A standalone HTML page; plotly.js is embedded once, so it opens offline. With a Monte Carlo
+    ``sim`` it adds the uncertainty: bands, the probability of being cheapest, the inputs that matter."""
     s = ev.scenario
     result = ev.to_dict()
-    figures = [
-        ("Monthly cost across query volume", charts.break_even_figure(ev, lo, hi)),
-    ]
+    cost_figure = charts.break_even_figure(ev, lo, hi)
+    if sim is not None:
+        charts_uncertainty.add_bands(cost_figure, sim, lo, hi)
+    figures = [("Monthly cost across query volume" + (" (shaded: P10–P90 over the ranges)" if sim else ""), cost_figure)]
+    if sim is not None:
+        figures.append(("Probability of being the cheapest setup",
+                        charts_uncertainty.probability_figure(sim, lo, hi, s.workload.queries_per_month)))
     feasible = {n: r["cost_breakdown_usd"] for n, r in result["setups"].items() if r["feasible"]}
     if feasible:
         figures.append((f"Cost by part at {fmt.volume(s.workload.queries_per_month)} queries/month",
@@ -58,7 +66,8 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
                 for n, r in result["setups"].items() for w in r["warnings"]]
     link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
-    conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in summary.conclusions(ev, lo, hi))
+    lines = summary.conclusions(ev, lo, hi) + (summary.uncertainty(ev, sim) if sim is not None else [])
+    conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in lines)
     rec = recommend(ev)
     verdict = ("The numbers agree." if rec.numbers_agree else f"The numbers disagree: {rec.disagreement}.")
     decision_html = (
@@ -70,7 +79,7 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     assumed = sorted({k for name in ev.feasible for k in ev.setups[name].assumed_figures})
     uncertainties = (f"<p>{len(assumed)} of the figures behind these numbers are assumptions rather than published "
                      f"figures, for example: {html.escape(', '.join(assumed[:8]))}. Check them before relying on a "
-                     "close call.</p>" if assumed else "")
+                     "close call.</p>" if assumed else "") + (_sensitivity_html(ev) if sim is not None else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Crossover: {html.escape(s.name)}</title>
 <style>
@@ -95,6 +104,24 @@ start {result['start_date']} · {result['horizon_months']}-month horizon</p>
 <h2>Warnings and assumptions</h2><ul>{''.join(warnings) or '<li>none</li>'}</ul>
 <h2>Scenario inputs</h2><pre>{html.escape(scenario_yaml)}</pre>
 </body></html>"""
+
+
+def _sensitivity_html(ev: Evaluation) -> str:
+    """The inputs that move the cheapest setup's cost most, and the values that would change the answer."""
+    ranking = tornado(ev)
+    cheapest = ev.cheapest(ev.scenario.workload.queries_per_month)
+    bars = [b for b in ranking.bars[Tornado.cost_key(cheapest)] if b.swing > 0][:5] if cheapest else []
+    items = [f"<li>{html.escape(fmt.input_label(b.path))} from {fmt.input_value(b.path, b.low)} to "
+             f"{fmt.input_value(b.path, b.high)}: {fmt.setup(cheapest)} costs {fmt.usd_month(b.at_low)} to "
+             f"{fmt.usd_month(b.at_high)}</li>" for b in bars]
+    for change in what_would_change(ev, ranking=ranking):
+        for side in (change.below, change.above):
+            if side is not None:
+                items.append(f"<li><strong>{html.escape(fmt.input_label(change.path))} at "
+                             f"{fmt.input_value(change.path, side[0])}</strong> (point value "
+                             f"{fmt.input_value(change.path, change.point)}) would make "
+                             f"{fmt.setup(side[1]) if side[1] else 'no setup'} the cheapest</li>")
+    return f"<p>What moves the answer most:</p><ul id='sensitivity'>{''.join(items)}</ul>" if items else ""
 
 
 def sweep_csv(ev: Evaluation, lo: float, hi: float, points: int = 200) -> str:

@@ -144,3 +144,16 @@ def test_png_export_without_a_browser_says_so(catalog, monkeypatch):
     ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
     with pytest.raises(RuntimeError, match="PNG export needs the kaleido package and a Chrome or Chromium"):
         report.chart_png(ev, 1e3, 1e9)
+
+
+def test_report_with_the_monte_carlo_carries_bands_odds_and_what_matters(catalog):
+    from simulator.montecarlo import simulate
+
+    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
+    text = report.html_report(ev, "name: x", 1e3, 1e9, None, simulate(ev, 500))
+    assert text.count("Plotly.newPlot") == 4  # the probability chart joins the three
+    assert "P10–P90" in text and "<strong>With the ranges</strong> (500 draws, seed 7)" in text
+    assert "is the cheapest with <strong>" in text
+    sensitivity = re.search(r"<ul id='sensitivity'>(.*?)</ul>", text).group(1)
+    assert "Prompt-only: Cache hit rate" in sensitivity
+    assert "would make RAG the cheapest" in sensitivity  # a low cache hit rate hands it to RAG

@@ -73,3 +73,12 @@ def test_sensitivity_page_ranks_inputs_and_lists_what_would_change():
     changes = at.dataframe[-1].value
     assert set(changes.columns) >= {"input", "lower, cheapest becomes", "higher, cheapest becomes"}
     assert changes["lower, cheapest becomes"].str.contains("RAG at").any()  # a low cache hit rate hands it to RAG
+
+
+def test_latency_page_shows_the_spread_of_p50_and_p95():
+    at = open_app("app_pages/latency.py", s="support-bot")
+    bands = next(d.value for d in at.dataframe if "p95 P10 / P50 / P90" in d.value.columns)
+    assert len(bands) == 4
+    rag = bands[bands["setup"].str.startswith("RAG")]["p95 P10 / P50 / P90"].iloc[0]
+    low, mid, high = rag.split(" / ")
+    assert low != high  # top_k is ranged: more chunks, a slower first token
