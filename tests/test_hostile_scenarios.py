@@ -141,3 +141,53 @@ def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):
     run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 2 and "nested more than 20 levels" in run.stderr and "Traceback" not in run.stderr
+
+
+NUMERIC_PATHS = [p for p in ALL_PATHS if isinstance(_leaf := __import__("functools").reduce(
+    lambda node, key: node[key], p, HAND), (int, float)) and not isinstance(_leaf, bool)]
+extreme = st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=64),
+                    st.sampled_from([0.0, 1e-320, 1e308, -1.0, 1.0, 1e12, 2**32]))
+
+
+@st.composite
+def ranged(draw):
+    """HAND with ranges written in place of random numbers (sane and insane ones)."""
+    data = copy.deepcopy(HAND)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(NUMERIC_PATHS))
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        if not isinstance(node.get(path[-1]), (int, float)):
+            continue
+        point = node[path[-1]]
+        if draw(st.booleans()):  # a plausible range around the value
+            spread = draw(st.sampled_from([0.0, 0.1, 0.5, 0.99]))
+            spec = ({"dist": "lognormal", "p05": point * (1 - spread) or 1e-3, "p95": point * (1 + spread) or 1e-3}
+                    if draw(st.booleans()) else
+                    {"dist": draw(st.sampled_from(["pert", "triangular"])), "low": point * (1 - spread),
+                     "likely": point, "high": point * (1 + spread)})
+        else:  # anything at all
+            spec = {"dist": draw(st.sampled_from(["pert", "triangular", "lognormal", "normal"])),
+                    **{k: draw(extreme) for k in draw(st.sets(st.sampled_from(["low", "likely", "high", "p05", "p95"])))}}
+        node[path[-1]] = spec
+    data["uncertainty"] = {"seed": draw(st.integers(0, 2**32 - 1)), "draws": 100}
+    return data
+
+
+@settings(max_examples=max(50, EXAMPLES // 20), deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(ranged())
+def test_generated_ranges_get_clear_errors_or_finite_simulations(data):
+    from simulator.montecarlo import simulate
+
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    try:
+        scenario = parse_scenario(text, "fuzz.yaml", CATALOG)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            assert problem.startswith("fuzz.yaml: ") and len(problem) < 2_000, problem
+        return
+    ev = evaluate(scenario, CATALOG)
+    result = simulate(ev).add_to(ev.to_dict())
+    json.dumps(result, allow_nan=False, default=str)  # percentiles are numbers or null, never NaN
+    assert sum(result["probability_cheapest"].values()) == pytest.approx(1.0) or not ev.feasible
