@@ -36,7 +36,7 @@ from . import latency as lat
 from .breakeven import DEFAULT_RANGE, RELATIVE_TIE
 from .costs import Context, SetupModel, build_setup
 from .evaluate import Evaluation
-from .scenario import OVERRIDES, SETUPS, Range, Scenario, field_bounds, range_target
+from .scenario import OVERRIDES, Range, Scenario, field_bounds, range_target
 
 BLOCK = 2048  # draws per vectorized block: ~2048 x 500 volumes x 8 bytes = 8 MB per array
 BAND_DRAWS = 10_000  # cost bands over volume use at most this many draws (40 MB per setup at 500 volumes)

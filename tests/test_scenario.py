@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import DELETE, scenario_dict
-from simulator.scenario import ScenarioError, load_scenario, parse_scenario, validate_scenario
+from simulator.scenario import Scenario, ScenarioError, load_scenario, parse_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,3 +151,54 @@ def test_cli_missing_file_exits_2(tmp_path):
     run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(tmp_path / "nope.yaml")],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 2 and "cannot read" in run.stderr and "Traceback" not in run.stderr
+
+
+# --- Ranges (schema 3) ------------------------------------------------------------------------------
+
+
+def test_ranges_are_read_in_place_and_written_back_in_place(catalog):
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text()
+    text = text.replace("  queries_per_month: 400000\n",
+                        "  queries_per_month: {dist: pert, low: 200000, likely: 400000, high: 900000}\n")
+    scenario = parse_scenario(text, "s.yaml", catalog)
+    assert scenario.workload.queries_per_month == 400_000  # the point value every deterministic result uses
+    assert scenario.ranges["workload.queries_per_month"].describe() == "pert 2e+05 / 4e+05 / 9e+05"
+    assert scenario.people.day_rate_usd == pytest.approx(900.0)  # a lognormal's point is its median
+    data = yaml.safe_load(scenario.to_yaml())
+    assert data["workload"]["queries_per_month"] == {"dist": "pert", "low": 200000.0, "likely": 400000.0, "high": 900000.0}
+    assert data["overrides"]["gpu.l40s.prices.runpod.usd_per_gpu_hour"]["dist"] == "triangular"
+    assert "ranges" not in data
+    assert parse_scenario(scenario.to_yaml(), "again.yaml", catalog) == scenario
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("{dist: pert, low: 0, likely: 4, high: 9}", "workload.queries_per_month: range pert 0 / 4 / 9: 0 is below the smallest allowed value (1)"),
+    ("{dist: pert, low: 5, high: 9}", "workload.queries_per_month: a pert range takes low, likely and high (got high, low)"),
+    ("{dist: lognormal, p05: 9, p95: 5}", "workload.queries_per_month: a lognormal range needs 0 < p05 <= p95"),
+    ("{dist: weibull, low: 1, likely: 2, high: 3}", "workload.queries_per_month.dist: Input should be 'pert', 'triangular' or 'lognormal'"),
+])
+def test_a_bad_range_names_its_field(spec, message):
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text().replace(
+        "  queries_per_month: 400000\n", f"  queries_per_month: {spec}\n")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    assert any(p.startswith(f"s.yaml: {message}") for p in info.value.problems), info.value.problems
+    assert not any("required field is missing" in p for p in info.value.problems)
+
+
+def test_the_horizon_and_the_questionnaire_take_single_values():
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text().replace(
+        "  horizon_months: 24\n", "  horizon_months: {dist: pert, low: 12, likely: 24, high: 36}\n")
+    with pytest.raises(ScenarioError, match="workload.horizon_months: range pert 12 / 24 / 36: this input takes a single value"):
+        parse_scenario(text, "s.yaml")
+
+
+def test_moving_a_ranged_point_moves_its_range(catalog):
+    data = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog).model_dump()
+    data["ranges"]["workload.queries_per_month"] = {"dist": "pert", "low": 2e5, "likely": 4e5, "high": 8e5}
+    scenario = Scenario.model_validate(data)
+    moved = scenario.with_point("workload.queries_per_month", 8e5)
+    assert moved.workload.queries_per_month == 8e5
+    assert moved.ranges["workload.queries_per_month"].swing == (4e5, 1.6e6)  # the same spread, relative
+    growth = moved.with_point("workload.monthly_growth", 0.02)  # pert 0 / 0.05 / 0.1 scaled by 0.4
+    assert growth.ranges["workload.monthly_growth"].swing == pytest.approx((0.0, 0.04))
