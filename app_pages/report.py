@@ -66,7 +66,7 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
                 for n, r in result["setups"].items() for w in r["warnings"]]
     link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
-    lines = summary.conclusions(ev, lo, hi) + (summary.uncertainty(ev, sim) if sim is not None else [])
+    lines = summary.conclusions(ev, lo, hi) + ([" ".join(summary.uncertainty(ev, sim))] if sim is not None else [])
     conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in lines)
     rec = recommend(ev)
     verdict = ("The numbers agree." if rec.numbers_agree else f"The numbers disagree: {rec.disagreement}.")

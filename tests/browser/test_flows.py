@@ -113,8 +113,10 @@ def test_export_report_opens_offline(server, page, browser, tmp_path, shot):
     viewer.goto(report.as_uri())
     viewer.wait_for_selector(".main-svg", timeout=20_000)
     shot(viewer, "report-offline")
-    assert viewer.locator(".js-plotly-plot").count() == 3
-    assert "Prompt-only is cheapest" in viewer.locator("#conclusions").inner_text()
+    assert viewer.locator(".js-plotly-plot").count() == 4  # with the probability of being cheapest
+    conclusions = viewer.locator("#conclusions").inner_text()
+    assert "Prompt-only is cheapest" in conclusions and "With the ranges (2,000 draws, seed 7)" in conclusions
+    assert "would make RAG the cheapest" in viewer.locator("#sensitivity").inner_text()
     offline.close()
 
 
