@@ -49,6 +49,5 @@ notice = state.pop_notice()
 if notice:
     st.warning(notice)
 
-state.sync_url()  # callbacks (volume, draws, range) have already changed the state: link it now
 page.run()
-state.sync_url()  # ... and again for what the page itself changed
+state.sync_url()

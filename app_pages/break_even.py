@@ -21,14 +21,15 @@ st.markdown(" ".join(summary.conclusions(ev, lo, hi)),
 for line in summary.infeasible(ev):
     st.warning(line)
 
-uncertain = bool(scenario.ranges)
+uncertain = bool(scenario.ranges) and bool(ev.feasible)
 lines_slot = st.empty()
-# The chart goes out before the Monte Carlo runs, so the browser starts drawing it first; the
-# uncertainty bands replace it once the draws are in.
 chart_slot = st.empty()
 figure = charts.break_even_figure(ev, lo, hi)
-chart_slot.plotly_chart(figure, key="break_even_chart", width="stretch")
-sim = state.simulation() if uncertain and ev.feasible else None
+if not (uncertain and state.simulation_ready()):
+    # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
+    # first; the uncertainty bands replace it once the draws are in.
+    chart_slot.plotly_chart(figure, key="break_even_chart", width="stretch")
+sim = state.simulation() if uncertain else None
 if sim is not None:
     charts_uncertainty.add_bands(figure, sim, lo, hi)
     figure.data = figure.data[-2 * len(sim.setups):] + figure.data[:-2 * len(sim.setups)]  # bands behind lines
@@ -75,7 +76,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Figures marked as assumptions in the catalog are listed per setup on the cost breakdown page.")
 
 st.subheader("Uncertainty")
-if not uncertain:
+if not scenario.ranges:
     st.info("Every input of this scenario is a single value. Give the guesses a range (volume, retrieved "
             "tokens, prices, retraining interval...) in the **Scenario editor**'s Uncertainty tab to see "
             "cost bands, how sure each break-even is, and which setup is cheapest with what probability.")

@@ -18,7 +18,7 @@ import streamlit as st
 from pricing.catalog import Catalog, default_catalog
 from simulator import sharing
 from simulator.evaluate import Evaluation, evaluate
-from simulator.montecarlo import Simulation, simulate
+from simulator.montecarlo import Simulation, at_volume, simulate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.store import ScenarioStore, StoreError
 
@@ -141,32 +141,52 @@ def evaluation() -> Evaluation:
 
 PROGRESS_FROM_DRAWS = 5000  # below this a run takes about a second: no progress bar
 _SIMULATIONS_KEPT = 8
+# Monte Carlo results shared by every session of this process, newest last. Keyed by the scenario's
+# YAML (the seed is in it) with a volume that is not ranged set to 1: moving the volume then only
+# rereads the draws' costs at the new volume (``montecarlo.at_volume``). scripts/serve.py fills it
+# for the shipped examples before the server starts.
+_SIMULATIONS: OrderedDict[str, Simulation] = OrderedDict()
+_SIMULATIONS_LOCK = threading.Lock()
+_VOLUME = "workload.queries_per_month"
 
 
-@st.cache_resource(show_spinner=False)
-def _simulations() -> tuple[OrderedDict, threading.Lock]:
-    """Monte Carlo results by scenario YAML (the seed is in it), shared by sessions, newest last."""
-    return OrderedDict(), threading.Lock()
+def _simulation_key(current: Scenario) -> str:
+    return current.to_yaml() if _VOLUME in current.ranges else current.with_point(_VOLUME, 1.0).to_yaml()
+
+
+def remember_simulation(current: Scenario, result: Simulation) -> None:
+    with _SIMULATIONS_LOCK:
+        _SIMULATIONS[_simulation_key(current)] = result
+        _SIMULATIONS.move_to_end(_simulation_key(current))
+        while len(_SIMULATIONS) > _SIMULATIONS_KEPT:
+            _SIMULATIONS.popitem(last=False)
+
+
+def simulation_ready() -> bool:
+    """Whether the current scenario's Monte Carlo is already computed (then it costs milliseconds)."""
+    with _SIMULATIONS_LOCK:
+        return _simulation_key(scenario()) in _SIMULATIONS
 
 
 def simulation() -> Simulation:
     """The current scenario's Monte Carlo, with a progress bar for large draw counts."""
-    key = scenario_yaml()
-    cache, lock = _simulations()
-    with lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    draws = scenario().uncertainty.draws
-    bar = st.progress(0.0, text=f"Monte Carlo: {draws:,} draws") if draws >= PROGRESS_FROM_DRAWS else None
-    result = simulate(evaluation(), progress=None if bar is None else
-                      lambda done: bar.progress(done, text=f"Monte Carlo: {done * draws:,.0f} of {draws:,} draws"))
-    if bar is not None:
-        bar.empty()
-    with lock:
-        cache[key] = result
-        while len(cache) > _SIMULATIONS_KEPT:
-            cache.popitem(last=False)
+    current, ev = scenario(), evaluation()
+    key = _simulation_key(current)
+    with _SIMULATIONS_LOCK:
+        result = _SIMULATIONS.get(key)
+        if result is not None:
+            _SIMULATIONS.move_to_end(key)
+    if result is None:
+        draws = current.uncertainty.draws
+        bar = st.progress(0.0, text=f"Monte Carlo: {draws:,} draws") if draws >= PROGRESS_FROM_DRAWS else None
+        result = simulate(ev, progress=None if bar is None else
+                          lambda done: bar.progress(done, text=f"Monte Carlo: {done * draws:,.0f} of {draws:,} draws"))
+        if bar is not None:
+            bar.empty()
+        remember_simulation(current, result)
+    volume = float(current.workload.queries_per_month)
+    if result.volume is not None and result.volume != volume:
+        result = at_volume(result, ev, volume)
     return result
 
 

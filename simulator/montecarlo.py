@@ -27,7 +27,7 @@ import itertools
 import warnings
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pydantic import BaseModel
@@ -189,6 +189,7 @@ class Simulation:
     break_even: dict[tuple[str, str], np.ndarray]  # pair -> (draws,) first crossing, NaN: none
     latency: dict[str, dict[str, np.ndarray]]  # setup -> {"p50": (latency draws,), "p95": ...} [ms]
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # path -> (draws,) the values drawn
+    volume: float | None = None  # the volume cost_at_volume is read at; None: each draw's own (ranged)
 
     def percentiles(self, values: np.ndarray) -> dict[str, float] | None:
         finite = values[np.isfinite(values)]
@@ -279,9 +280,29 @@ def simulate(evaluation: Evaluation, draws: int | None = None, seed: int | None 
             progress(stop / draws)
     cost_bands = {name: bands(stored[name]) for name in names}
     share = {name: np.divide(wins[name], decided, out=np.zeros_like(decided), where=decided > 0) for name in names}
+    fixed = volume if volume is not None else (
+        None if "workload.queries_per_month" in inputs else float(scenario.workload.queries_per_month))
     return Simulation(draws=draws, seed=seed, volumes=volumes, setups=names, bands=cost_bands,
                       probability_cheapest=share, cost_at_volume=at_volume, break_even=crossings,
-                      latency=_latency(evaluation, inputs), inputs=inputs)
+                      latency=_latency(evaluation, inputs), inputs=inputs, volume=fixed)
+
+
+def at_volume(sim: Simulation, evaluation: Evaluation, volume: float) -> Simulation:
+    """The same draws read at another fixed volume: only the at-volume costs are recomputed.
+
+    Everything else (bands, break-evens, probabilities across volume, latency) does not depend on
+    the scenario's volume, so moving the volume need not rerun the whole Monte Carlo. ``evaluation``
+    must be of the scenario ``sim`` was drawn for, at any volume.
+    """
+    costs = {name: np.empty(sim.draws) for name in sim.setups}
+    at = np.array([float(volume)])
+    for start in range(0, sim.draws, BLOCK):
+        stop = min(start + BLOCK, sim.draws)
+        rows = Rows(evaluation, {p: v[start:stop] for p, v in sim.inputs.items()}) if sim.inputs \
+            else _point_rows(evaluation, stop - start)
+        for name in sim.setups:
+            costs[name][start:stop] = rows.cost(name, at)[:, 0]
+    return replace(sim, cost_at_volume=costs, volume=float(volume))
 
 
 def _point_rows(evaluation: Evaluation, count: int) -> Rows:

@@ -175,3 +175,17 @@ def test_a_scenario_without_ranges_still_simulates(make_scenario, catalog):
     for name in ev.feasible:
         assert np.all(sim.cost_at_volume[name] == ev.monthly_cost(name, 1e6))
     assert tornado(ev).bars["cost:prompt_only"] == [] and what_would_change(ev) == []
+
+
+def test_moving_the_volume_rereads_the_same_draws(support_bot, catalog):
+    from simulator.montecarlo import at_volume
+
+    ev = evaluate(support_bot, catalog)
+    sim = simulate(ev, 500)
+    assert sim.volume == 400_000
+    moved = at_volume(sim, ev, 2e6)
+    direct = simulate(ev, 500, volume=2e6)
+    for name in ev.feasible:
+        assert np.array_equal(moved.cost_at_volume[name], direct.cost_at_volume[name])
+        assert np.array_equal(moved.bands[name], sim.bands[name])
+    assert moved.cheapest_at_volume() == direct.cheapest_at_volume() and moved.volume == 2e6
