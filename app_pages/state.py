@@ -132,7 +132,13 @@ def set_volume(queries_per_month: float) -> None:
     current = scenario()
     if not math.isfinite(queries_per_month) or queries_per_month <= 0:
         return
-    replace(current.with_point("workload.queries_per_month", float(queries_per_month)))
+    try:
+        replace(current.with_point("workload.queries_per_month", float(queries_per_month)))
+    except ValueError:  # a ranged volume whose range, moved along, would leave 1 .. 1e12
+        spec = current.ranges["workload.queries_per_month"]
+        st.session_state[_NOTICE] = (f"The volume was not changed: its range ({spec.describe()}) moved to "
+                                     f"{queries_per_month:,.0f} queries/month would leave 1 to 1e12. Edit the "
+                                     "range in the Scenario editor's Uncertainty tab.")
 
 
 def evaluation() -> Evaluation:

@@ -82,3 +82,14 @@ def test_latency_page_shows_the_spread_of_p50_and_p95():
     rag = bands[bands["setup"].str.startswith("RAG")]["p95 P10 / P50 / P90"].iloc[0]
     low, mid, high = rag.split(" / ")
     assert low != high  # top_k is ranged: more chunks, a slower first token
+
+
+def test_a_volume_that_would_push_its_range_out_of_bounds_is_refused_politely():
+    at = open_app(s="docs-qa")  # volume pert 20k / 40k / 120k: x 3 at the high end
+    at.number_input(key="sidebar_volume").set_value(5e11).run()
+    assert not at.exception
+    assert any("The volume was not changed" in w.value for w in at.warning)
+    assert scenario_data(at)["workload"]["queries_per_month"]["likely"] == 40_000
+    at.number_input(key="sidebar_volume").set_value(80_000).run()  # within bounds: the range moves along
+    assert scenario_data(at)["workload"]["queries_per_month"] == {
+        "dist": "pert", "low": 40_000.0, "likely": 80_000.0, "high": 240_000.0}

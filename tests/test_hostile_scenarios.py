@@ -179,6 +179,7 @@ def ranged(draw):
 @given(ranged())
 def test_generated_ranges_get_clear_errors_or_finite_simulations(data):
     from simulator.montecarlo import simulate
+    from simulator.sensitivity import tornado, what_would_change
 
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     try:
@@ -191,3 +192,9 @@ def test_generated_ranges_get_clear_errors_or_finite_simulations(data):
     result = simulate(ev).add_to(ev.to_dict())
     json.dumps(result, allow_nan=False, default=str)  # percentiles are numbers or null, never NaN
     assert sum(result["probability_cheapest"].values()) == pytest.approx(1.0) or not ev.feasible
+    ranking = tornado(ev)
+    for bars in ranking.bars.values():
+        assert [b.swing for b in bars] == sorted((b.swing for b in bars), reverse=True)
+    for change in what_would_change(ev, ranking=ranking):
+        for side in (change.below, change.above):
+            assert side is None or change.low <= side[0] <= change.high
