@@ -89,6 +89,16 @@ else:
                f"{min(sim.draws, LATENCY_DRAWS):,} draws.")
     st.plotly_chart(charts_uncertainty.probability_figure(sim, lo, hi, q0), key="cheapest_probability", width="stretch")
     st.plotly_chart(charts_uncertainty.break_even_spread_figure(ev, sim), key="break_even_spread", width="stretch")
+    crossing_pairs = {f"{b.a}/{b.b}": b for b in ev.break_even
+                      if sim.break_even_summary(b.a, b.b)["probability_crosses"]}
+    if crossing_pairs:
+        default = "rag/fine_tuned" if "rag/fine_tuned" in crossing_pairs else next(iter(crossing_pairs))
+        chosen = st.selectbox("Distribution of the break-even between", list(crossing_pairs),
+                              index=list(crossing_pairs).index(default), key="mc_pair",
+                              format_func=lambda k: " and ".join(fmt.setup(n) for n in k.split("/")))
+        pair = crossing_pairs[chosen]
+        st.plotly_chart(charts_uncertainty.break_even_histogram_figure(sim, pair.a, pair.b, pair.first),
+                        key="break_even_histogram", width="stretch")
     result = sim.add_to(ev.to_dict())
     odds = result["probability_cheapest"]
     st.dataframe(pd.DataFrame([

@@ -92,6 +92,25 @@ def break_even_spread_figure(ev: Evaluation, sim: Simulation) -> go.Figure:
     return fig
 
 
+def break_even_histogram_figure(sim: Simulation, a: str, b: str, point: float | None) -> go.Figure:
+    """How the draws' first crossings of one pair spread over volume (log bins; share of all draws)."""
+    edges, shares = sim.break_even_histogram(a, b)
+    centres = np.sqrt(edges[:-1] * edges[1:])
+    fig = go.Figure(go.Bar(
+        x=centres, y=100 * shares, width=edges[1:] - edges[:-1], marker=dict(color="#888"),
+        customdata=np.column_stack([edges[:-1], edges[1:]]) if shares.size else None, name="draws",
+        hovertemplate="%{customdata[0]:,.0f}–%{customdata[1]:,.0f} queries/month: %{y:.1f}% of draws<extra></extra>",
+    ))
+    if point is not None:
+        fig.add_vline(x=point, line=dict(color="black", dash="dash"))
+        fig.add_annotation(x=np.log10(point), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"point values: {fmt.volume(point)}")
+    fig.update_layout(xaxis=dict(type="log", title=f"{fmt.setup(a)} vs {fmt.setup(b)}: first break-even (queries per month)"),
+                      yaxis=dict(title="Share of draws (%)", ticksuffix="%"), bargap=0.05, showlegend=False,
+                      margin=dict(l=10, r=10, t=30, b=10), height=300)
+    return fig
+
+
 def tornado_figure(tornado: Tornado, output: str, label, value, unit: str) -> go.Figure:
     """Horizontal bars from the point-value result to the result at each end of each input's range."""
     bars = [bar for bar in tornado.bars[output] if bar.swing > 0][::-1]  # largest on top

@@ -223,6 +223,17 @@ class Simulation:
         return {"queries_per_month_percentiles": self.percentiles(values[crosses]) if crosses.any() else None,
                 "probability_crosses": float(crosses.mean())}
 
+    def break_even_histogram(self, a: str, b: str, bins: int = 40) -> tuple[np.ndarray, np.ndarray]:
+        """Share of all draws whose first crossing falls in each of ``bins`` log-spaced bins: (edges, shares)."""
+        values = self.break_even.get((a, b), np.empty(0))
+        crossing = values[np.isfinite(values)]
+        if crossing.size == 0:
+            return np.empty(0), np.empty(0)
+        low, high = crossing.min(), crossing.max()
+        edges = np.geomspace(low, high * (1 + 1e-9), bins + 1) if high > low else np.array([low, low * (1 + 1e-9)])
+        counts, edges = np.histogram(crossing, bins=edges)
+        return edges, counts / values.size
+
     def add_to(self, result: dict) -> dict:
         """The ``evaluate --draws N --json`` additions, merged into the deterministic contract."""
         for name, setup in result["setups"].items():

@@ -37,6 +37,10 @@ def test_break_even_shows_bands_probabilities_and_break_even_spreads():
     assert np.allclose(sum(values(t["y"]) for t in probability), 100)  # the chances add up at every volume
     spread = figures[2]["data"][0]
     assert spread["error_x"]["type"] == "data" and len(spread["y"]) >= 4
+    histogram = figures[3]
+    assert histogram["data"][0]["type"] == "bar"
+    assert "RAG vs Fine-tuned" in histogram["layout"]["xaxis"]["title"]["text"]  # the headline pair first
+    assert 99 < values(histogram["data"][0]["y"]).sum() <= 100.0001  # they cross in (nearly) every draw
     table = at.dataframe[-1].value
     assert list(table["setup"]) == ["Prompt-only", "RAG", "Fine-tuned", "Hybrid"]
     assert table["cheapest in"].str.endswith("of draws").all()

@@ -189,3 +189,13 @@ def test_moving_the_volume_rereads_the_same_draws(support_bot, catalog):
         assert np.array_equal(moved.cost_at_volume[name], direct.cost_at_volume[name])
         assert np.array_equal(moved.bands[name], sim.bands[name])
     assert moved.cheapest_at_volume() == direct.cheapest_at_volume() and moved.volume == 2e6
+
+
+def test_the_break_even_histogram_accounts_for_every_draw_that_crosses(support_bot, catalog):
+    ev = evaluate(support_bot, catalog)
+    sim = simulate(ev, 1000)
+    edges, shares = sim.break_even_histogram("prompt_only", "rag")
+    crossing = sim.break_even[("prompt_only", "rag")]
+    assert shares.sum() == pytest.approx(np.isfinite(crossing).mean())  # draws that never cross are left out
+    assert edges[0] == np.nanmin(crossing) and edges[-1] >= np.nanmax(crossing)
+    assert np.all(np.diff(np.log(edges)) == pytest.approx(np.log(edges[1] / edges[0])))  # log-spaced bins
