@@ -8,6 +8,7 @@ scenario only through these functions.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -157,7 +158,13 @@ _VOLUME = "workload.queries_per_month"
 
 
 def _simulation_key(current: Scenario) -> str:
-    return current.to_yaml() if _VOLUME in current.ranges else current.with_point(_VOLUME, 1.0).to_yaml()
+    return _simulation_key_of(current.to_yaml())
+
+
+@functools.lru_cache(maxsize=256)
+def _simulation_key_of(yaml_text: str) -> str:
+    current = _parse(yaml_text)
+    return yaml_text if _VOLUME in current.ranges else current.with_point(_VOLUME, 1.0).to_yaml()
 
 
 def remember_simulation(current: Scenario, result: Simulation) -> None:

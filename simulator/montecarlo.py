@@ -48,6 +48,7 @@ PERCENTILES = (10, 50, 90)
 WHAT_IF_POINTS = 65  # values tried across each input's range for "what would change the answer"
 WHAT_IF_STEPS = 14  # bisection steps refining each change point: range / 64 / 2^14
 TOP_INPUTS = 6
+KEEP_BLOCKS_UP_TO = 10_000  # draws whose built setups are kept, so moving the volume costs milliseconds
 
 
 # --- Drawing ---------------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ class Simulation:
     latency: dict[str, dict[str, np.ndarray]]  # setup -> {"p50": (latency draws,), "p95": ...} [ms]
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # path -> (draws,) the values drawn
     volume: float | None = None  # the volume cost_at_volume is read at; None: each draw's own (ranged)
+    blocks: list[Rows] = field(default_factory=list, repr=False)  # kept up to KEEP_BLOCKS_UP_TO draws, for at_volume
 
     def percentiles(self, values: np.ndarray) -> dict[str, float] | None:
         finite = values[np.isfinite(values)]
@@ -267,11 +269,14 @@ def simulate(evaluation: Evaluation, draws: int | None = None, seed: int | None 
     decided = np.zeros(volumes.size)
     at_volume = {name: np.empty(draws) for name in names}
     crossings = {pair: np.empty(draws) for pair in pairs}
+    blocks = []
     for start in range(0, draws, BLOCK):
         stop = min(start + BLOCK, draws)
         rows = Rows(evaluation, {p: v[start:stop] for p, v in inputs.items()}) if inputs else _point_rows(evaluation, stop - start)
         if volume is not None:
             rows.volume = np.full((rows.count, 1), float(volume))
+        if draws <= KEEP_BLOCKS_UP_TO:
+            blocks.append(rows)
         costs = np.stack([rows.cost(name, volumes) for name in names]) if names else np.empty((0, stop - start, volumes.size))
         if start < kept:
             for i, name in enumerate(names):
@@ -295,7 +300,7 @@ def simulate(evaluation: Evaluation, draws: int | None = None, seed: int | None 
         None if "workload.queries_per_month" in inputs else float(scenario.workload.queries_per_month))
     return Simulation(draws=draws, seed=seed, volumes=volumes, setups=names, bands=cost_bands,
                       probability_cheapest=share, cost_at_volume=at_volume, break_even=crossings,
-                      latency=_latency(evaluation, inputs), inputs=inputs, volume=fixed)
+                      latency=_latency(evaluation, inputs), inputs=inputs, volume=fixed, blocks=blocks)
 
 
 def at_volume(sim: Simulation, evaluation: Evaluation, volume: float) -> Simulation:
@@ -307,10 +312,13 @@ def at_volume(sim: Simulation, evaluation: Evaluation, volume: float) -> Simulat
     """
     costs = {name: np.empty(sim.draws) for name in sim.setups}
     at = np.array([float(volume)])
-    for start in range(0, sim.draws, BLOCK):
+    for i, start in enumerate(range(0, sim.draws, BLOCK)):
         stop = min(start + BLOCK, sim.draws)
-        rows = Rows(evaluation, {p: v[start:stop] for p, v in sim.inputs.items()}) if sim.inputs \
-            else _point_rows(evaluation, stop - start)
+        if i < len(sim.blocks):
+            rows = sim.blocks[i]
+        else:
+            rows = Rows(evaluation, {p: v[start:stop] for p, v in sim.inputs.items()}) if sim.inputs \
+                else _point_rows(evaluation, stop - start)
         for name in sim.setups:
             costs[name][start:stop] = rows.cost(name, at)[:, 0]
     return replace(sim, cost_at_volume=costs, volume=float(volume))

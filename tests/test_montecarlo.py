@@ -1,6 +1,7 @@
 """Monte Carlo and sensitivity: exact against the deterministic model when nothing is uncertain,
 against analytic distributions when one input is, and reproducible by seed."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +190,9 @@ def test_moving_the_volume_rereads_the_same_draws(support_bot, catalog):
         assert np.array_equal(moved.cost_at_volume[name], direct.cost_at_volume[name])
         assert np.array_equal(moved.bands[name], sim.bands[name])
     assert moved.cheapest_at_volume() == direct.cheapest_at_volume() and moved.volume == 2e6
+    rebuilt = at_volume(replace(sim, blocks=[]), ev, 2e6)  # past KEEP_BLOCKS_UP_TO draws: built again
+    for name in ev.feasible:
+        assert np.array_equal(rebuilt.cost_at_volume[name], direct.cost_at_volume[name])
 
 
 def test_the_break_even_histogram_accounts_for_every_draw_that_crosses(support_bot, catalog):
