@@ -75,10 +75,9 @@ def input_label(path: str) -> str:
 
 def input_value(path: str, value: float) -> str:
     """A value of a ranged input in the unit its label names (percentages as %)."""
-    from simulator.editing import NUMBER
+    from simulator.editing import widget_scale
 
-    scale = NUMBER[path].scale if path in NUMBER else 1.0
-    shown = value * scale
+    shown = value * widget_scale(path)
     return f"{shown:,.4g}" if abs(shown) < 1e4 else f"{shown:,.0f}"
 
 

@@ -35,7 +35,8 @@ from pydantic import BaseModel
 from pricing.catalog import Catalog, Figure
 
 from .scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUPS, Range, Scenario,
-                       ScenarioError, field_bounds, range_target, validate_scenario)
+                       ScenarioError, field_bounds, range_target, schema_bounds, schema_field,
+                       validate_scenario)
 
 PREFIX = "ed_"
 ORIGIN = "editor"
@@ -247,47 +248,6 @@ def key(path: str) -> str:
 
 
 # --- The schema -------------------------------------------------------------------------------------
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def schema_field(path: str):
-    """The pydantic ``FieldInfo`` of a dotted scenario path, e.g. ``rag.reranker.candidates``."""
-    model: Any = Scenario
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if model is None or part not in model.model_fields:
-            raise KeyError(f"no scenario field {path!r}")
-        info = model.model_fields[part]
-        if i == len(parts) - 1:
-            return info
-        model = _model_in(info.annotation)
-    raise KeyError(path)
-
-
-def schema_bounds(path: str) -> tuple[float | None, bool, float | None]:
-    """(lower bound, lower bound is exclusive, upper bound) of a numeric scenario field."""
-    lo: float | None = None
-    exclusive = False
-    hi: float | None = None
-    for item in schema_field(path).metadata:  # annotated_types Ge / Gt / Le / Lt
-        if getattr(item, "ge", None) is not None:
-            lo, exclusive = item.ge, False
-        elif getattr(item, "gt", None) is not None:
-            lo, exclusive = item.gt, True
-        elif getattr(item, "le", None) is not None:
-            hi = item.le
-        elif getattr(item, "lt", None) is not None:
-            hi = item.lt
-    return lo, exclusive, hi
 
 
 def max_chars(path: str) -> int | None:
@@ -832,13 +792,13 @@ def range_choices(data: Mapping[str, Any]) -> dict[str, str]:
     return {p: range_label(p) for p in paths if _shown(data, p)}
 
 
-def _scale(path: str) -> float:
+def widget_scale(path: str) -> float:
     """Widget units per schema unit (100 for a percentage)."""
     return NUMBER[path].scale if path in NUMBER else 1.0
 
 
 def _widget_units(path: str, value: float) -> float:
-    return float(round(float(value) * _scale(path), 9))
+    return float(round(float(value) * widget_scale(path), 9))
 
 
 def _widget_bounds(path: str) -> tuple[float, float]:
@@ -876,14 +836,13 @@ def range_from_inputs(path: str, dist: str, low: float | None, likely: float | N
     if shown[-1] > largest:
         raise ValueError(f"{label}: {format_value(shown[-1])} is above the largest allowed value "
                          f"({format_value(largest)})")
-    return {"dist": dist, **{name: x / _scale(path) for name, x in zip(entries, shown)}}
+    return {"dist": dist, **{name: x / widget_scale(path) for name, x in zip(entries, shown)}}
 
 
 def range_point(path: str, spec: Mapping[str, Any]) -> float:
     """The value a range stands in for, in schema units (rounded for a count, as validation does)."""
     point = Range.model_validate(spec).point
-    target = range_target(path)
-    return round(point) if target is not None and target[1] is int else point
+    return round(point) if range_target(path) is int else point
 
 
 def widget_point(path: str, spec: Mapping[str, Any]) -> Any:

@@ -84,8 +84,7 @@ def draw_inputs(scenario: Scenario, n: int, seed: int | None = None) -> dict[str
 
 
 def _is_count(path: str) -> bool:
-    target = range_target(path)
-    return target is not None and target[1] is int
+    return range_target(path) is int
 
 
 # --- One vectorized build --------------------------------------------------------------------------

@@ -298,10 +298,10 @@ class Scenario(Strict):
                 point = Range.model_validate(spec).point
             except ValidationError:
                 continue  # reported by the field's own validation
-            target = range_target(path)
-            if target is None:
+            kind = range_target(path)
+            if kind is None:
                 continue
-            _set_in(data, path, round(point) if target[1] is int else point)
+            _set_in(data, path, round(point) if kind is int else point)
         return data
 
     @model_validator(mode="after")
@@ -363,54 +363,74 @@ class Scenario(Strict):
 # --- Ranges ----------------------------------------------------------------------------------------
 
 
-def range_target(path: str) -> tuple[Any, type] | None:
-    """The pydantic field a dotted path names and its number type, or None if it names none."""
-    if path.startswith(OVERRIDES):
-        return (None, float) if len(path) > len(OVERRIDES) else None
+def schema_field(path: str):
+    """The pydantic ``FieldInfo`` of a dotted scenario path, e.g. ``rag.reranker.candidates``."""
     model: Any = Scenario
-    field = None
-    for part in path.split("."):
+    parts = path.split(".")
+    for i, part in enumerate(parts):
         if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            return None
-        field = model.model_fields[part]
-        model = _model_in(field.annotation)
+            raise KeyError(f"no scenario field {path!r}")
+        info = model.model_fields[part]
+        if i == len(parts) - 1:
+            return info
+        model = _model_in(info.annotation)
+    raise KeyError(path)
+
+
+def schema_bounds(path: str) -> tuple[float | None, bool, float | None]:
+    """(lower bound, lower bound is exclusive, upper bound) of a numeric scenario field."""
+    lo: float | None = None
+    exclusive = False
+    hi: float | None = None
+    for item in schema_field(path).metadata:  # annotated_types Ge / Gt / Le / Lt
+        if isinstance(item, Ge):
+            lo, exclusive = item.ge, False
+        elif isinstance(item, Gt):
+            lo, exclusive = item.gt, True
+        elif isinstance(item, Le):
+            hi = item.le
+        elif isinstance(item, Lt):
+            hi = item.lt
+    return lo, exclusive, hi
+
+
+def range_target(path: str) -> type | None:
+    """The number type (int or float) of the input a dotted path names, or None if it names none."""
+    if path.startswith(OVERRIDES):
+        return float if len(path) > len(OVERRIDES) else None
+    try:
+        field = schema_field(path)
+    except KeyError:
+        return None
     numbers = [t for t in (get_args(field.annotation) or (field.annotation,)) if t in (int, float)]
-    return (field, numbers[0]) if numbers else None
+    return numbers[0] if numbers else None
 
 
 def _range_problem(scenario: "Scenario", path: str, spec: Range) -> str | None:
     if any(path == p or path.startswith(p) and p.endswith(".") for p in POINT_ONLY):
         return "this input takes a single value, not a range"
-    target = range_target(path)
-    if target is None:
+    if range_target(path) is None:
         return "names no numeric input of the scenario"
-    field, kind = target
-    if path.startswith(OVERRIDES) and path[len(OVERRIDES):] not in scenario.overrides:
-        return "names no override"
-    low, high = spec.swing
-    for bound in (field.metadata if field is not None else ()):
-        for value in (low, high):
-            if isinstance(bound, Ge) and value < bound.ge or isinstance(bound, Gt) and value <= bound.gt:
-                return f"{value:g} is below the smallest allowed value ({getattr(bound, 'ge', getattr(bound, 'gt', None)):g})"
-            if isinstance(bound, Le) and value > bound.le or isinstance(bound, Lt) and value >= bound.lt:
-                return f"{value:g} is above the largest allowed value ({getattr(bound, 'le', getattr(bound, 'lt', None)):g})"
-    if path.startswith(OVERRIDES) and not 0 <= low <= high <= MAX_OVERRIDE:
-        return f"an override must be between 0 and {MAX_OVERRIDE:g}"
+    if path.startswith(OVERRIDES):
+        if path[len(OVERRIDES):] not in scenario.overrides:
+            return "names no override"
+        lo, exclusive, hi = 0.0, False, MAX_OVERRIDE
+    else:
+        lo, exclusive, hi = schema_bounds(path)
+    for value in spec.swing:
+        if lo is not None and (value < lo or exclusive and value == lo):
+            return f"{value:g} is below the smallest allowed value ({lo:g})"
+        if hi is not None and value > hi:
+            return f"{value:g} is above the largest allowed value ({hi:g})"
     return None
 
 
 def field_bounds(path: str) -> tuple[float, float]:
     """The smallest and largest value a field accepts (draws from a lognormal are kept inside)."""
-    target = range_target(path)
-    low, high = -math.inf, math.inf
     if path.startswith(OVERRIDES):
         return 0.0, MAX_OVERRIDE
-    for bound in target[0].metadata if target and target[0] is not None else ():
-        if isinstance(bound, (Ge, Gt)):
-            low = float(getattr(bound, "ge", None) if isinstance(bound, Ge) else bound.gt)
-        if isinstance(bound, (Le, Lt)):
-            high = float(getattr(bound, "le", None) if isinstance(bound, Le) else bound.lt)
-    return low, high
+    lo, _, hi = schema_bounds(path)
+    return (-math.inf if lo is None else float(lo)), (math.inf if hi is None else float(hi))
 
 
 def _copy_tree(data: Any) -> Any:
