@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import export, state
-from simulator import sharing
+from simulator.storage import sharing
 
 st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
 

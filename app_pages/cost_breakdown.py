@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, fmt, state
-from simulator.costs import PARTS
+from ui import charts, fmt
+from app_pages import state
+from simulator.model.costs import PARTS
 
 ev = state.evaluation()
 scenario = ev.scenario

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, fmt, state
-from simulator import decision, quality
-from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
+from ui import charts, fmt
+from app_pages import state
+from simulator.analysis import decision, quality
+from simulator.scenario.schema import KNOWLEDGE_CHANGE, ScenarioError
 
 ev = state.evaluation()
 scenario = ev.scenario

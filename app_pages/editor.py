@@ -1,6 +1,6 @@
 """Scenario editor: every input of the current scenario, grouped as in its YAML; edits apply together.
 
-Widgets hold their values under ``ed_`` keys (see ``simulator.editing``), filled from the current
+Widgets hold their values under ``ed_`` keys (see ``ui.editing``), filled from the current
 scenario whenever it changes; pending overrides and ranges are kept beside them. A ranged input's
 widget is disabled and shows the range's point value; ranges are edited on the Uncertainty tab.
 Nothing is evaluated while editing: "Apply changes" builds a scenario dict, validates it completely,
@@ -12,9 +12,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages import fmt, state
-from simulator import editing
-from simulator.scenario import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
+from ui import fmt
+from app_pages import state
+from ui import editing
+from simulator.scenario.schema import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
 
 K = editing.key
 RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}

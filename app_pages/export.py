@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.store import slugify
+from simulator.storage.store import slugify
 
-from . import report, state
+from ui import report
+from app_pages import state
 
 
 def panel() -> None:

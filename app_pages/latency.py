@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts_latency, fmt, state
-from simulator.montecarlo import LATENCY_DRAWS
-from simulator.latency_curves import (PART_NAMES, latency_figures, latency_vs_prompt_size, latency_warnings,
+from ui import charts_latency, fmt
+from app_pages import state
+from simulator.analysis.montecarlo import LATENCY_DRAWS
+from simulator.analysis.latency_curves import (PART_NAMES, latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
 
 PROMPT_KEY = "latency_added_prompt_tokens"

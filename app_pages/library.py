@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, fmt, state
-from simulator.evaluate import evaluate
-from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.store import AlreadyExists, ChangedElsewhere, StoreError, slugify
+from ui import charts, fmt
+from app_pages import state
+from simulator.model.evaluate import evaluate
+from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario
+from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, slugify
 
 store = state.store()
 catalog = state.catalog()

@@ -17,11 +17,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from pricing.catalog import Catalog, default_catalog
-from simulator import sharing
-from simulator.evaluate import Evaluation, evaluate
-from simulator.montecarlo import Simulation, at_volume, simulate
-from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.store import ScenarioStore, StoreError
+from simulator.storage import sharing
+from simulator.model.evaluate import Evaluation, evaluate
+from simulator.analysis.montecarlo import Simulation, at_volume, simulate
+from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario
+from simulator.storage.store import ScenarioStore, StoreError
 
 DEFAULT_SLUG = "support-bot"
 RANGE_OPTIONS = [10.0**k for k in range(0, 13)]

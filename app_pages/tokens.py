@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts_tokens, fmt, state
-from simulator import uploads
-from simulator.context_fit import context_fits
-from simulator.tokens import ENCODINGS, count_texts
+from ui import charts_tokens, fmt
+from app_pages import state
+from simulator.storage import uploads
+from simulator.analysis.context_fit import context_fits
+from simulator.model.tokens import ENCODINGS, count_texts
 
 PROGRESS_ABOVE_CHARACTERS = 200_000  # show progress when there is this much text or several files
 PROGRESS_ABOVE_INPUTS = 3
@@ -38,7 +39,7 @@ if files:
 
 
 def count_inputs(items: list[tuple[str, str]]) -> tuple[list[dict], dict]:
-    """simulator.tokens.count_texts, with a progress bar when there is a lot to count."""
+    """simulator.model.tokens.count_texts, with a progress bar when there is a lot to count."""
     large = len(items) > PROGRESS_ABOVE_INPUTS or sum(len(t) for _, t in items) > PROGRESS_ABOVE_CHARACTERS
     bar = st.progress(0.0, text="Counting tokens…") if large else None
     rows, totals = count_texts(items, (lambda share, label: bar.progress(share, text=f"Counting {label}…"))

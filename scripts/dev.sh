@@ -33,7 +33,7 @@ setup() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
     echo "$want" > "$stamp"
   fi
-  "$VENV/bin/python" -c 'from simulator.tokens import seed_cache; seed_cache()'
+  "$VENV/bin/python" -c 'from simulator.model.tokens import seed_cache; seed_cache()'
 }
 
 ensure_chromium() {

@@ -18,16 +18,16 @@ def warm() -> None:
     import plotly.graph_objects  # noqa: F401  (the pages' heaviest imports)
 
     from pricing.catalog import default_catalog
-    from simulator.evaluate import evaluate
-    from simulator.scenario import load_scenario
-    from simulator.tokens import encoding
+    from simulator.model.evaluate import evaluate
+    from simulator.scenario.schema import load_scenario
+    from simulator.model.tokens import encoding
 
     catalog = default_catalog()
     for name in ("o200k_base", "cl100k_base"):
         encoding(name)
-    import app_pages.charts  # noqa: F401
+    import ui.charts  # noqa: F401
     from app_pages import state
-    from simulator.montecarlo import simulate
+    from simulator.analysis.montecarlo import simulate
 
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         scenario = load_scenario(path, catalog)

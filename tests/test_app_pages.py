@@ -7,11 +7,11 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
-from app_pages import report
+from ui import report
 from conftest import open_app
-from simulator.evaluate import evaluate
-from simulator import sharing
-from simulator.scenario import load_scenario, validate_scenario
+from simulator.model.evaluate import evaluate
+from simulator.storage import sharing
+from simulator.scenario.schema import load_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,7 +147,7 @@ def test_png_export_without_a_browser_says_so(catalog, monkeypatch):
 
 
 def test_report_with_the_monte_carlo_carries_bands_odds_and_what_matters(catalog):
-    from simulator.montecarlo import simulate
+    from simulator.analysis.montecarlo import simulate
 
     ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
     text = report.html_report(ev, "name: x", 1e3, 1e9, None, simulate(ev, 500))

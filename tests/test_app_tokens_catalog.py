@@ -11,11 +11,11 @@ from conftest import open_app
 
 from pricing import listing
 from pricing.catalog import default_catalog
-from simulator import sharing
-from simulator.context_fit import TOKEN_PARTS, context_fits
-from simulator.evaluate import evaluate
-from simulator.scenario import load_scenario, validate_scenario
-from simulator.tokens import count_tokens
+from simulator.storage import sharing
+from simulator.analysis.context_fit import TOKEN_PARTS, context_fits
+from simulator.model.evaluate import evaluate
+from simulator.scenario.schema import load_scenario, validate_scenario
+from simulator.model.tokens import count_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKENS, CATALOG = "app_pages/tokens.py", "app_pages/catalog.py"

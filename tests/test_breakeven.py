@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.breakeven import break_even, crossings, payback_months
-from simulator.curves import Affine, CostCurve, Floor, Staircase
-from simulator.evaluate import evaluate
+from simulator.model.breakeven import break_even, crossings, payback_months
+from simulator.model.curves import Affine, CostCurve, Floor, Staircase
+from simulator.model.evaluate import evaluate
 
 
 def curve(*pieces):
@@ -168,7 +168,7 @@ def test_generated_scenarios_have_sane_costs(make_scenario, catalog, volume, gro
 
 def test_shipped_scenarios_break_even_really_equalises(catalog):
     from pathlib import Path
-    from simulator.scenario import load_scenario
+    from simulator.scenario.schema import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         ev = evaluate(load_scenario(path, catalog), catalog)
         for b in ev.break_even:

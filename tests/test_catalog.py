@@ -54,7 +54,7 @@ ALLOWED_FLOATS |= {1.96, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306
 
 def test_no_price_is_typed_into_code():
     import ast
-    for path in [*ROOT.glob("simulator/*.py"), *ROOT.glob("pricing/*.py")]:
+    for path in [*ROOT.glob("simulator/**/*.py"), *ROOT.glob("pricing/**/*.py")]:
         tree = ast.parse(path.read_text())
         floats = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float}
         assert floats <= ALLOWED_FLOATS, (path.name, floats - ALLOWED_FLOATS)

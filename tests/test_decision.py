@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.decision import prefilled, recommend, with_answers
-from simulator.evaluate import evaluate
+from simulator.analysis.decision import prefilled, recommend, with_answers
+from simulator.model.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 NEUTRAL = {"needs_private_knowledge": False, "behaviour_gap": False, "citations_required": False,

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import editing
-from simulator.editing import NUMBER, NUMBERS, key
-from simulator.scenario import Decision, Scenario, ScenarioError, _model_in, load_scenario, parse_scenario
+from ui import editing
+from ui.editing import NUMBER, NUMBERS, key
+from simulator.scenario.schema import Decision, Scenario, ScenarioError, _model_in, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app_pages import report
-from simulator.evaluate import evaluate
-from simulator.scenario import load_scenario
+from ui import report
+from simulator.model.evaluate import evaluate
+from simulator.scenario.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -33,7 +33,7 @@ def test_every_output_is_finite_from_1_to_1e12(path, catalog):
 
 
 def test_never_and_always_are_worded_as_such(catalog):
-    from app_pages import summary
+    from ui import summary
     ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
     never = next(b for b in ev.to_dict()["break_even"] if (b["a"], b["b"]) == ("prompt_only", "rag"))
     assert never["queries_per_month"] is None and never["crossings"] == [] and never["cheaper_at_low_volume"] == "prompt_only"

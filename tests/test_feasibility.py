@@ -1,7 +1,7 @@
 """Setups that cannot work are infeasible with the reason; risky ones carry warnings.
 Dates are compared with the scenario's start date, never with today's clock."""
 
-from simulator.evaluate import evaluate
+from simulator.model.evaluate import evaluate
 
 
 def setup(make_scenario, catalog, name, **changes):

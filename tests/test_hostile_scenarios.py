@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from conftest import HAND
 from pricing.catalog import default_catalog
-from simulator.evaluate import evaluate
-from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+from simulator.model.evaluate import evaluate
+from simulator.scenario.schema import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
@@ -180,8 +180,8 @@ def ranged(draw):
 @settings(max_examples=max(50, EXAMPLES // 20), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(ranged())
 def test_generated_ranges_get_clear_errors_or_finite_simulations(data):
-    from simulator.montecarlo import simulate
-    from simulator.sensitivity import tornado, what_would_change
+    from simulator.analysis.montecarlo import simulate
+    from simulator.analysis.sensitivity import tornado, what_would_change
 
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     try:

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.evaluate import evaluate
-from simulator.latency_curves import (latency_figures, latency_vs_prompt_size, latency_warnings,
+from simulator.model.evaluate import evaluate
+from simulator.analysis.latency_curves import (latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
-from simulator.scenario import load_scenario
+from simulator.scenario.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.evaluate import evaluate
-from simulator.montecarlo import draw, draw_inputs, simulate
-from simulator.scenario import Range, Scenario, load_scenario
-from simulator.sensitivity import tornado, what_would_change
+from simulator.model.evaluate import evaluate
+from simulator.analysis.montecarlo import draw, draw_inputs, simulate
+from simulator.scenario.schema import Range, Scenario, load_scenario
+from simulator.analysis.sensitivity import tornado, what_would_change
 
 ROOT = Path(__file__).resolve().parent.parent
 Z10 = -1.2815515655446004  # standard normal 10th percentile
@@ -179,7 +179,7 @@ def test_a_scenario_without_ranges_still_simulates(make_scenario, catalog):
 
 
 def test_moving_the_volume_rereads_the_same_draws(support_bot, catalog):
-    from simulator.montecarlo import at_volume
+    from simulator.analysis.montecarlo import at_volume
 
     ev = evaluate(support_bot, catalog)
     sim = simulate(ev, 500)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulator.serving import (Architecture, Hardware, decode_ms_per_step, max_batch_in_memory,
+from simulator.model.serving import (Architecture, Hardware, decode_ms_per_step, max_batch_in_memory,
                                prefill_ms, replica_performance, serve_estimate)
 
 

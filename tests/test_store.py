@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from simulator.scenario import load_scenario
-from simulator.store import AlreadyExists, ChangedElsewhere, ScenarioStore, StoreError, slugify
+from simulator.scenario.schema import load_scenario
+from simulator.storage.store import AlreadyExists, ChangedElsewhere, ScenarioStore, StoreError, slugify
 
 
 @pytest.fixture
@@ -102,8 +102,8 @@ def test_slugify():
 def _hammer(args):
     root, worker, rounds = args
     from pricing.catalog import default_catalog
-    from simulator.scenario import load_scenario
-    from simulator.store import AlreadyExists, ChangedElsewhere, ScenarioStore
+    from simulator.scenario.schema import load_scenario
+    from simulator.storage.store import AlreadyExists, ChangedElsewhere, ScenarioStore
     store = ScenarioStore(root)
     base = load_scenario("scenarios/support-bot.yaml", default_catalog())
     outcomes = {"saved": 0, "refused": 0}

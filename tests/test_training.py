@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from simulator.training import api_training_cost_usd, self_hosted_training
+from simulator.model.training import api_training_cost_usd, self_hosted_training
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 

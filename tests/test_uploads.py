@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator import uploads
-from simulator.uploads import (
+from simulator.storage import uploads
+from simulator.storage.uploads import (
     MAX_FILE_BYTES, MB, EmptyFile, NotText, TooLarge, UploadError, WrongExtension, decode_upload, decode_uploads,
 )
 
@@ -86,7 +86,7 @@ def test_the_shipped_limits():
 def test_a_compressed_bomb_renamed_to_txt_is_refused_as_binary():
     import gzip
 
-    from simulator.uploads import NotText, decode_upload
+    from simulator.storage.uploads import NotText, decode_upload
     bomb = gzip.compress(b"0" * 20_000_000)  # 20 MB of text packed into ~20 kB
     with pytest.raises(NotText):
         decode_upload("notes.txt", bomb)

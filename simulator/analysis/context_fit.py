@@ -1,6 +1,6 @@
 """Per-query token composition of each setup and whether it fits its model's context window.
 
-Pure arithmetic on :class:`~simulator.costs.SetupModel` results, shared by the dashboard's Tokens
+Pure arithmetic on :class:`~simulator.model.costs.SetupModel` results, shared by the dashboard's Tokens
 page (which only draws it). Sums are of the average query, in the model's own tokens.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .costs import SetupModel
-from .evaluate import Evaluation
+from simulator.model.costs import SetupModel
+from simulator.model.evaluate import Evaluation
 
 TOKEN_PARTS = ("system_prompt", "few_shot", "retrieved_chunks", "query", "answer", "reasoning")
 OUTPUT_PARTS = ("answer", "reasoning")

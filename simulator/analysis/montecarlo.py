@@ -32,11 +32,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from pydantic import BaseModel
 
-from . import latency as lat
-from .breakeven import DEFAULT_RANGE, RELATIVE_TIE
-from .costs import Context, SetupModel, build_setup
-from .evaluate import Evaluation
-from .scenario import OVERRIDES, Range, Scenario, field_bounds, range_target
+from simulator.model import latency as lat
+from simulator.model.breakeven import DEFAULT_RANGE, RELATIVE_TIE
+from simulator.model.costs import Context, SetupModel, build_setup
+from simulator.model.evaluate import Evaluation
+from simulator.scenario.schema import OVERRIDES, Range, Scenario, field_bounds, range_target
 
 BLOCK = 2048  # draws per vectorized block: ~2048 x 500 volumes x 8 bytes = 8 MB per array
 BAND_DRAWS = 10_000  # cost bands over volume use at most this many draws (40 MB per setup at 500 volumes)

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from pricing.catalog import Catalog
 
-from .scenario import Scenario, ScenarioError, parse_scenario
+from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "saved"
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "saved"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_SAVED = 5_000
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 

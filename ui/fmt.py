@@ -68,14 +68,14 @@ def setup(name: str) -> str:
 
 def input_label(path: str) -> str:
     """A ranged input as the editor names it, with its tab and unit: "RAG: Cache hit rate (% of requests)"."""
-    from simulator.editing import range_label  # imported late: a large module most pages do not need
+    from .editing import range_label  # imported late: a large module most pages do not need
 
     return range_label(path)
 
 
 def input_value(path: str, value: float) -> str:
     """A value of a ranged input in the unit its label names (percentages as %)."""
-    from simulator.editing import widget_scale
+    from .editing import widget_scale
 
     shown = value * widget_scale(path)
     return f"{shown:,.4g}" if abs(shown) < 1e4 else f"{shown:,.0f}"

@@ -37,7 +37,7 @@ from pricing.catalog import Catalog, Figure, LlmModel
 from . import latency as lat
 from .curves import Affine, CostCurve, Part, Staircase
 from .retrieval import SECONDS_PER_MONTH, RetrievalPlan, plan_retrieval
-from .scenario import ModelChoice, Scenario
+from simulator.scenario.schema import ModelChoice, Scenario
 from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
 from .training import HOURS_PER_MONTH, api_training_cost_usd, gpu_price, self_hosted_training

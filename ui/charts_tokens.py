@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from simulator.context_fit import ContextFit
+from simulator.analysis.context_fit import ContextFit
 
 from . import fmt
 

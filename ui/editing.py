@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from pricing.catalog import Catalog, Figure
 
-from .scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUPS, Range, Scenario,
+from simulator.scenario.schema import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUPS, Range, Scenario,
                        ScenarioError, field_bounds, range_target, schema_bounds, schema_field,
                        validate_scenario)
 
@@ -319,7 +319,7 @@ def _count_mean(texts: list[str]) -> float:
     if not texts:
         return 0.0
     try:
-        from .tokens import count_many
+        from simulator.model.tokens import count_many
 
         return float(round(float(count_many(texts).mean())))
     except Exception:  # tiktoken not usable: the filler value is only a starting point
@@ -340,7 +340,7 @@ def count_preview(mode: str, text: str | None) -> str:
     if not texts:
         return "Nothing to count yet."
     try:
-        from .tokens import count_many
+        from simulator.model.tokens import count_many
 
         counts = count_many(texts)
     except Exception as exc:  # never fail the page over a preview
@@ -694,7 +694,7 @@ def apply(data: dict[str, Any], catalog: Catalog) -> Scenario:
     Raises :class:`ScenarioError` listing every problem; returns the scenario only when it can be used.
     """
     scenario = validate_scenario(data, ORIGIN, catalog)
-    from .evaluate import evaluate  # here: the editor's other helpers need no NumPy model
+    from simulator.model.evaluate import evaluate  # here: the editor's other helpers need no NumPy model
 
     try:
         evaluate(scenario, catalog)

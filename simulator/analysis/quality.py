@@ -21,12 +21,12 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .breakeven import DEFAULT_RANGE, BreakEven, break_even
-from .scenario import SETUPS
-from .uploads import MB
+from simulator.model.breakeven import DEFAULT_RANGE, BreakEven, break_even
+from simulator.scenario.schema import SETUPS
+from simulator.storage.uploads import MB
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation
+    from simulator.model.evaluate import Evaluation
 
 MAX_EVAL_MB = 5
 MAX_EVAL_BYTES = MAX_EVAL_MB * MB

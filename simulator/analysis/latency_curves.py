@@ -33,8 +33,8 @@ import numpy as np
 
 from pricing.catalog import Figure
 
-from . import latency as lat
-from .evaluate import Evaluation
+from simulator.model import latency as lat
+from simulator.model.evaluate import Evaluation
 
 PART_NAMES = ("retrieval", "time_to_first_token", "generation")
 # The M/M/1 wait factor load / (1 - load) is capped at the value it has at 99% load (99), so a

@@ -1,0 +1,352 @@
+"""Command line: ``python -m simulator <command> ...``. Bad input exits 2 with a message, no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pricing.catalog import CatalogError, default_catalog
+
+from simulator.model.breakeven import DEFAULT_RANGE
+from simulator.model.evaluate import evaluate
+from simulator.analysis.montecarlo import simulate
+from simulator.scenario.schema import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
+from simulator.model.serving import serve_estimate
+from simulator.model.tokens import ENCODINGS, count_tokens
+from simulator.model.training import self_hosted_training
+
+MAX_TEXT_FILE_BYTES = 50_000_000
+
+
+class UsageError(ValueError):
+    """Bad input from the command line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ScenarioError, CatalogError, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description="Crossover cost and latency simulator")
+    sub = parser.add_subparsers(required=True, metavar="command")
+
+    p = sub.add_parser("evaluate", help="costs, tokens, latency and break-even of one scenario")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--volume", type=float, help="queries per month (default: the scenario's)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--draws", type=int, help="Monte Carlo draws over the scenario's ranges (100-100000); "
+                   "adds percentiles and probabilities")
+    p.add_argument("--seed", type=int, help="Monte Carlo seed (default: the scenario's)")
+    _range_args(p)
+    p.set_defaults(run=_evaluate)
+
+    p = sub.add_parser("decide", help="the guided recommendation, checked against the numbers")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--eval", type=Path, help="evaluation CSV: question, setup, and score (0-1) or pass (0/1)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_decide)
+
+    p = sub.add_parser("sweep", help="monthly cost of each setup across query volumes")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--csv", type=Path, help="write the table here (default: standard output)")
+    p.add_argument("--min", type=float, help="lowest volume (default: scenario volume / 1000)")
+    p.add_argument("--max", type=float, help="highest volume (default: scenario volume x 1000)")
+    p.add_argument("--points", type=int, default=200, help="log-spaced volumes (default 200)")
+    p.set_defaults(run=_sweep)
+
+    p = sub.add_parser("serve-estimate", help="self-hosted prefill/decode roofline for one configuration")
+    p.add_argument("--model", required=True)
+    p.add_argument("--gpu", required=True)
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--prompt-tokens", type=int, required=True)
+    p.add_argument("--context-tokens", type=int, help="KV-cache length per sequence during decode (default: prompt tokens)")
+    p.add_argument("--gpus", type=int, default=1)
+    p.add_argument("--flops-efficiency", type=float)
+    p.add_argument("--bandwidth-efficiency", type=float)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("train-estimate", help="self-hosted LoRA / full fine-tuning cost and memory fit")
+    p.add_argument("--model", required=True)
+    p.add_argument("--gpu", required=True)
+    p.add_argument("--method", choices=["lora", "full"], required=True)
+    p.add_argument("--training-tokens", type=float, required=True, help="tokens per epoch")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--gpus", type=int, default=1)
+    p.add_argument("--cloud", help="price from this cloud (default: the cheapest listed)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_train)
+
+    p = sub.add_parser("tokens", help="count tokens of text files with tiktoken (offline)")
+    p.add_argument("files", type=Path, nargs="+")
+    p.add_argument("--encoding", choices=[*ENCODINGS, "all"], default="o200k_base")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_tokens)
+
+    p = sub.add_parser("catalog", help="list the price and hardware catalog with sources and ages")
+    p.add_argument("--kind", choices=["llm", "embedding", "reranker", "vector_store", "gpu", "open_model", "tokenizer", "defaults"])
+    p.add_argument("--on", type=dt.date.fromisoformat, default=dt.date.today(), help="age relative to this date (default: today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_catalog)
+    return parser
+
+
+def _range_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--range-min", type=float, default=DEFAULT_RANGE[0], help="break-even search from (default 1)")
+    p.add_argument("--range-max", type=float, default=DEFAULT_RANGE[1], help="break-even search to (default 1e12)")
+
+
+def _positive(name: str, value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise UsageError(f"{name} must be a positive number, got {value}")
+
+
+def _evaluate(args) -> int:
+    _positive("--volume", args.volume)
+    _positive("--range-min", args.range_min)
+    _positive("--range-max", args.range_max)
+    if args.range_min >= args.range_max:
+        raise UsageError("--range-min must be below --range-max")
+    catalog = default_catalog()
+    scenario = load_scenario(args.scenario, catalog)
+    evaluation = evaluate(scenario, catalog, (args.range_min, args.range_max))
+    result = evaluation.to_dict(args.volume)
+    if args.draws is not None or args.seed is not None:
+        draws = scenario.uncertainty.draws if args.draws is None else args.draws
+        if not MIN_DRAWS <= draws <= MAX_DRAWS:
+            raise UsageError(f"--draws must be between {MIN_DRAWS:,} and {MAX_DRAWS:,}, got {draws:,}")
+        if args.seed is not None and not 0 <= args.seed < 2**32:
+            raise UsageError(f"--seed must be between 0 and 2^32 - 1, got {args.seed}")
+        simulate(evaluation, draws, args.seed, volume=args.volume).add_to(result)
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(_evaluation_table(result))
+    return 0
+
+
+def _evaluation_table(r: dict) -> str:
+    lines = [f"{r['scenario']} at {r['queries_per_month']:,.0f} queries/month "
+             f"(catalog checked {r['catalog_as_of']}, start {r['start_date']}, horizon {r['horizon_months']} months)", ""]
+    header = f"{'setup':<12}{'$/month':>12}{'$/query':>11}{'one-time $':>12}{'in tok':>9}{'out tok':>9}{'p50 ms':>9}{'p95 ms':>9}  model"
+    lines += [header, "-" * len(header)]
+    for name in SETUPS:
+        s = r["setups"][name]
+        if not s["feasible"]:
+            lines.append(f"{name:<12}{'infeasible':>12}{'':>62}  {s['model']}")
+            continue
+        lines.append(
+            f"{name:<12}{s['monthly_cost_usd']:>12,.0f}{s['cost_per_query_usd']:>11.5f}{s['one_time_cost_usd']:>12,.0f}"
+            f"{s['input_tokens_per_query']:>9,.0f}{s['output_tokens_per_query']:>9,.0f}"
+            f"{s['latency_ms']['p50']:>9,.0f}{s['latency_ms']['p95']:>9,.0f}  {s['model']} ({s['hosting']})"
+        )
+    if "probability_cheapest" in r:
+        lines += ["", f"Monte Carlo: {r['monte_carlo']['draws']:,} draws, seed {r['monte_carlo']['seed']}, "
+                      f"ranged: {', '.join(r['monte_carlo']['ranged_inputs']) or 'none'}",
+                  f"{'setup':<12}{'P10 $/month':>13}{'P50':>11}{'P90':>11}{'cheapest':>10}{'feasible':>10}"]
+        for name in SETUPS:
+            band = r["setups"][name]["monthly_cost_usd_percentiles"]
+            if band is None:
+                continue
+            lines.append(f"{name:<12}{band['p10']:>13,.0f}{band['p50']:>11,.0f}{band['p90']:>11,.0f}"
+                         f"{r['probability_cheapest'].get(name, 0):>10.0%}{r['setups'][name]['probability_feasible']:>10.0%}")
+    lines += ["", f"Cheapest at this volume: {r['cheapest_setup'] or 'none feasible'}", "", "Break-even:"]
+    for b in r["break_even"]:
+        other = b["b"] if b["cheaper_at_low_volume"] == b["a"] else b["a"]
+        if b["queries_per_month"] is None:
+            lines.append(f"  {b['a']} vs {b['b']}: never cross; {b['cheaper_at_low_volume'] or 'equal'} is cheaper throughout")
+        else:
+            more = f" (+{b['crossings_total'] - 1} more crossings)" if b["crossings_total"] > 1 else ""
+            lines.append(f"  {b['a']} vs {b['b']}: {b['cheaper_at_low_volume']} cheaper below "
+                         f"{b['queries_per_month']:,.0f} queries/month, then {other}{more}")
+        spread = b.get("queries_per_month_percentiles")
+        if b.get("probability_crosses") is not None:
+            where = (f", 80% interval {spread['p10']:,.0f}-{spread['p90']:,.0f}" if spread else "")
+            lines.append(f"    crosses in {b['probability_crosses']:.0%} of draws{where}")
+    lines += ["", "Warnings:"]
+    for name in SETUPS:
+        for w in r["setups"][name]["warnings"]:
+            lines.append(f"  [{name}] {w}")
+    return "\n".join(lines)
+
+
+def _decide(args) -> int:
+    from simulator.analysis.decision import recommend
+    from simulator.analysis.quality import EvalDataError, cost_per_correct_answer, parse_eval_csv
+
+    catalog = default_catalog()
+    scenario = load_scenario(args.scenario, catalog)
+    ev = evaluate(scenario, catalog)
+    result = recommend(ev).to_dict()
+    if args.eval is not None:
+        try:
+            size = args.eval.stat().st_size
+            if size > MAX_TEXT_FILE_BYTES:
+                raise UsageError(f"{args.eval}: {size:,} bytes is over the {MAX_TEXT_FILE_BYTES:,}-byte limit")
+            results = parse_eval_csv(args.eval.read_bytes(), str(args.eval))
+        except OSError as exc:
+            raise UsageError(f"{args.eval}: cannot read: {exc.strerror or exc}") from None
+        except EvalDataError as exc:
+            raise UsageError("\n".join(exc.problems)) from None
+        per_setup = cost_per_correct_answer(ev, results)
+        result["cost_per_correct_answer_usd"] = {n: v["cost_per_correct_answer_usd"] for n, v in per_setup.items()}
+        result["quality"] = per_setup
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+        return 0
+    print(f"Recommendation for {scenario.name}: {result['recommendation']}")
+    for reason in result["reasons"]:
+        print(f"  because {reason}")
+    for name, why in result["ruled_out"].items():
+        print(f"  ruled out {name}: {why}")
+    print("Numbers agree." if result["numbers_agree"] else f"Numbers disagree: {result['disagreement']}")
+    for name, cost in result.get("cost_per_correct_answer_usd", {}).items():
+        print(f"  {name}: ${cost:,.5f} per correct answer" if cost is not None else f"  {name}: no correct answers")
+    return 0
+
+
+def _sweep(args) -> int:
+    catalog = default_catalog()
+    scenario = load_scenario(args.scenario, catalog)
+    q = scenario.workload.queries_per_month
+    lo = args.min if args.min is not None else max(DEFAULT_RANGE[0], q / 1e3)
+    hi = args.max if args.max is not None else min(DEFAULT_RANGE[1], q * 1e3)
+    _positive("--min", lo)
+    _positive("--max", hi)
+    if lo >= hi:
+        raise UsageError("--min must be below --max")
+    if not 2 <= args.points <= 1_000_000:
+        raise UsageError("--points must be between 2 and 1,000,000")
+    table = evaluate(scenario, catalog).sweep(np.geomspace(lo, hi, args.points))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {len(table):,} rows to {args.csv}", file=sys.stderr)
+    else:
+        table.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _serve(args) -> int:
+    for name in ("batch", "prompt_tokens", "context_tokens", "gpus", "flops_efficiency", "bandwidth_efficiency"):
+        _positive("--" + name.replace("_", "-"), getattr(args, name))
+    for name in ("flops_efficiency", "bandwidth_efficiency"):
+        if getattr(args, name) is not None and getattr(args, name) > 1:
+            raise UsageError(f"--{name.replace('_', '-')} is a fraction of the peak, at most 1")
+    catalog = default_catalog()
+    result = serve_estimate(catalog, args.model, args.gpu, batch=args.batch, prompt_tokens=args.prompt_tokens,
+                            context_tokens=args.context_tokens, gpus=args.gpus,
+                            flops_efficiency=args.flops_efficiency, bandwidth_efficiency=args.bandwidth_efficiency)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{args.model} on {args.gpus} x {args.gpu}, batch {args.batch}, prompt {args.prompt_tokens} tokens, "
+              f"context {result['context_tokens']} tokens")
+        print(f"  prefill           {result['prefill_ms']:.2f} ms")
+        print(f"  decode            {result['decode_ms_per_token']:.2f} ms per step")
+        print(f"  throughput        {result['tokens_per_s_per_gpu']:,.0f} tokens/s per GPU")
+        print(f"  memory            {result['memory_needed_gb']:,.1f} of {result['memory_available_gb']:,.0f} GB")
+    if not result["fits"]:
+        print(f"error: needs {result['memory_needed_gb']:,.1f} GB, {args.gpus} x {args.gpu} have "
+              f"{result['memory_available_gb']:,.0f} GB", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _train(args) -> int:
+    _positive("--training-tokens", args.training_tokens)
+    _positive("--epochs", args.epochs)
+    _positive("--gpus", args.gpus)
+    catalog = default_catalog()
+    try:
+        est = self_hosted_training(catalog, args.model, args.gpu, method=args.method,
+                                   training_tokens=args.training_tokens, epochs=args.epochs,
+                                   gpus=args.gpus, cloud=args.cloud)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = {
+        "model": args.model, "gpu": args.gpu, "gpus": args.gpus, "cloud": est.cloud, "method": args.method,
+        "training_tokens": args.training_tokens, "epochs": args.epochs, "flops": est.flops,
+        "gpu_hours": est.gpu_hours, "wall_clock_hours": est.wall_clock_hours,
+        "usd_per_gpu_hour": est.usd_per_gpu_hour, "cost_usd": est.cost_usd,
+        "memory_needed_gb": est.memory_needed_gb, "memory_available_gb": est.memory_available_gb,
+        "fits": est.fits,
+    }
+    if not est.fits:
+        print(f"error: {est.refusal()}; add GPUs (--gpus) or use LoRA", file=sys.stderr)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{args.method} fine-tuning of {args.model} on {args.gpus} x {args.gpu} ({est.cloud}): "
+              f"{est.gpu_hours:,.2f} GPU-hours, ${est.cost_usd:,.2f}, "
+              f"{est.memory_needed_gb:,.0f} of {est.memory_available_gb:,.0f} GB")
+    return 0
+
+
+def _tokens(args) -> int:
+    encodings = ENCODINGS if args.encoding == "all" else (args.encoding,)
+    rows = []
+    for path in args.files:
+        text = read_text_file(path)
+        rows.append({"file": str(path), "characters": len(text),
+                     **{e: count_tokens(text, e) for e in encodings}})
+    if args.json:
+        print(json.dumps(rows if len(rows) > 1 else rows[0], indent=2))
+    else:
+        for row in rows:
+            counts = ", ".join(f"{row[e]:,} tokens ({e})" for e in encodings)
+            print(f"{row['file']}: {counts}, {row['characters']:,} characters")
+    return 0
+
+
+def read_text_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> str:
+    """A UTF-8 text file's content; refuses missing, huge or binary files with a message."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise UsageError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in raw[:8192]:
+        raise UsageError(f"{path}: looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (invalid byte at position {exc.start})") from None
+
+
+def _catalog(args) -> int:
+    catalog = default_catalog()
+    rows = []
+    for key, figure in catalog.figures():
+        kind = key.split(".", 1)[0]
+        if args.kind and kind != args.kind:
+            continue
+        rows.append({"key": key, "value": figure.value, "source": figure.source, "as_of": figure.as_of,
+                     "age_months": round(figure.age_months(args.on), 1), "assumption": figure.is_assumption})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{len(rows)} figures; catalog last checked {catalog.as_of}; ages relative to {args.on}")
+    for row in rows:
+        flag = " [assumption]" if row["assumption"] else ""
+        print(f"{row['key']:<70} {row['value']:>12,.6g}  {row['as_of']:<10} {row['age_months']:>5.1f} mo{flag}")
+    return 0
+
