@@ -25,7 +25,7 @@ from simulator.storage.store import ScenarioStore, StoreError
 
 DEFAULT_SLUG = "support-bot"
 RANGE_OPTIONS = [10.0**k for k in range(0, 13)]
-DEFAULT_RANGE = (1e3, 1e9)
+DEFAULT_CHART_RANGE = (1e3, 1e9)  # queries/month the charts show until the user zooms
 
 _YAML = "scenario_yaml"
 _ORIGIN = "scenario_origin"  # {"kind": "example" | "saved" | "edited", "slug": str | None, "version": str | None}
@@ -78,12 +78,12 @@ def init() -> None:
 
 def _range_from_params(params) -> tuple[float, float]:
     try:
-        lo, hi = float(params.get("lo", DEFAULT_RANGE[0])), float(params.get("hi", DEFAULT_RANGE[1]))
+        lo, hi = float(params.get("lo", DEFAULT_CHART_RANGE[0])), float(params.get("hi", DEFAULT_CHART_RANGE[1]))
     except (TypeError, ValueError):
-        return DEFAULT_RANGE
+        return DEFAULT_CHART_RANGE
     if lo in RANGE_OPTIONS and hi in RANGE_OPTIONS and lo < hi:
         return lo, hi
-    return DEFAULT_RANGE
+    return DEFAULT_CHART_RANGE
 
 
 def load(slug: str) -> None:
@@ -218,7 +218,7 @@ def pop_notice() -> str | None:
 
 
 def view_range() -> tuple[float, float]:
-    return tuple(st.session_state.get(_RANGE, DEFAULT_RANGE))
+    return tuple(st.session_state.get(_RANGE, DEFAULT_CHART_RANGE))
 
 
 def set_view_range(value) -> None:
@@ -246,7 +246,7 @@ def url_params() -> dict[str, str]:
     else:
         params["s"] = o["slug"]
     lo, hi = view_range()
-    if (lo, hi) != DEFAULT_RANGE:
+    if (lo, hi) != DEFAULT_CHART_RANGE:
         params["lo"], params["hi"] = f"{lo:g}", f"{hi:g}"
     return params
 

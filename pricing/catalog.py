@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 DATA_DIR = Path(__file__).parent / "data"
+STALE_AFTER_MONTHS = 12  # a price older than this at the start date gets a warning
 _AS_OF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 

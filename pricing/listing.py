@@ -11,9 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-from .catalog import Catalog
+from .catalog import STALE_AFTER_MONTHS, Catalog
 
-STALE_AFTER_MONTHS = 12
 _URL = re.compile(r"^https?://\S+")
 
 

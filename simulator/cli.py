@@ -13,7 +13,7 @@ import numpy as np
 
 from pricing.catalog import CatalogError, default_catalog
 
-from simulator.model.breakeven import DEFAULT_RANGE
+from simulator.model.breakeven import SOLVED_RANGE
 from simulator.model.evaluate import evaluate
 from simulator.analysis.montecarlo import simulate
 from simulator.scenario.schema import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
@@ -106,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _range_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--range-min", type=float, default=DEFAULT_RANGE[0], help="break-even search from (default 1)")
-    p.add_argument("--range-max", type=float, default=DEFAULT_RANGE[1], help="break-even search to (default 1e12)")
+    p.add_argument("--range-min", type=float, default=SOLVED_RANGE[0], help="break-even search from (default 1)")
+    p.add_argument("--range-max", type=float, default=SOLVED_RANGE[1], help="break-even search to (default 1e12)")
 
 
 def _positive(name: str, value: float | None) -> None:
@@ -223,8 +223,8 @@ def _sweep(args) -> int:
     catalog = default_catalog()
     scenario = load_scenario(args.scenario, catalog)
     q = scenario.workload.queries_per_month
-    lo = args.min if args.min is not None else max(DEFAULT_RANGE[0], q / 1e3)
-    hi = args.max if args.max is not None else min(DEFAULT_RANGE[1], q * 1e3)
+    lo = args.min if args.min is not None else max(SOLVED_RANGE[0], q / 1e3)
+    hi = args.max if args.max is not None else min(SOLVED_RANGE[1], q * 1e3)
     _positive("--min", lo)
     _positive("--max", hi)
     if lo >= hi:

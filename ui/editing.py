@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from pricing.catalog import Catalog, Figure
 
-from simulator.scenario.schema import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUPS, Range, Scenario,
+from simulator.scenario.schema import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Range, Scenario,
                        ScenarioError, field_bounds, range_target, schema_bounds, schema_field,
                        validate_scenario)
 
@@ -44,7 +44,6 @@ FILLED_FROM = PREFIX + "filled_from"   # the scenario YAML the widgets were fill
 OVERRIDES = PREFIX + "overrides"       # pending overrides {dotted key: value}
 RANGES = PREFIX + "ranges"             # pending ranges {dotted path: range dict in schema units}
 
-SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
 GROUPS = {  # editor tab for the first part of a field path
     "name": "Scenario", "description": "Scenario", "schema_version": "Scenario",
     "workload": "Workload", "knowledge": "Knowledge", "people": "People", **SETUP_LABELS,
@@ -917,7 +916,9 @@ def without_range(ranges: Mapping[str, Mapping[str, Any]], path: str) -> dict[st
 
 
 @dataclass
-class FigureRow:
+class EditorFigure:
+    """A catalog figure as the editor lists it: with the setups that use it and a pending override."""
+
     key: str
     value: float
     source: str
@@ -928,13 +929,15 @@ class FigureRow:
 
 
 @dataclass
-class FigureGroup:
+class EditorFigureGroup:
+    """The editor's figures of one catalog entry (a model, a GPU, a defaults group)."""
+
     title: str
     used_by: list[str] = field(default_factory=list)
-    rows: list[FigureRow] = field(default_factory=list)
+    rows: list[EditorFigure] = field(default_factory=list)
 
 
-def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | None = None) -> list[FigureGroup]:
+def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | None = None) -> list[EditorFigureGroup]:
     """The catalog figures the chosen models, GPUs, embedding model, store and reranker use, grouped.
 
     ``data`` is a scenario dict (as :func:`build_scenario` makes, possibly invalid: unknown names are
@@ -943,10 +946,10 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
     """
     table = figure_table(catalog)
     overrides = dict(data.get("overrides") or {})
-    groups: dict[str, FigureGroup] = {}
+    groups: dict[str, EditorFigureGroup] = {}
 
     def add(title: str, users: list[str], keys: list[str]) -> None:
-        group = groups.setdefault(title, FigureGroup(title))
+        group = groups.setdefault(title, EditorFigureGroup(title))
         for user in users:
             if user not in group.used_by:
                 group.used_by.append(user)
@@ -956,7 +959,7 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
                 continue
             if k not in rows:
                 fig = table[k]
-                rows[k] = FigureRow(k, fig.value, fig.source, fig.as_of, fig.is_assumption, overrides.get(k))
+                rows[k] = EditorFigure(k, fig.value, fig.source, fig.as_of, fig.is_assumption, overrides.get(k))
                 group.rows.append(rows[k])
             rows[k].used_by.extend(u for u in users if u not in rows[k].used_by)
 
@@ -1040,7 +1043,7 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
 
     out = [g for g in groups.values() if g.rows]
     if setup is not None:
-        out = [FigureGroup(g.title, [setup], [r for r in g.rows if setup in r.used_by])
+        out = [EditorFigureGroup(g.title, [setup], [r for r in g.rows if setup in r.used_by])
                for g in out if setup in g.used_by]
     return out
 

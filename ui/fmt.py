@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
+from simulator.scenario.schema import SETUP_LABELS  # noqa: F401  (re-exported for the pages and charts)
+
 SETUP_COLOURS = {"prompt_only": "#636EFA", "rag": "#00CC96", "fine_tuned": "#EF553B", "hybrid": "#AB63FA"}
 PART_LABELS = {
     "input_tokens": "Input tokens", "cached_input_tokens": "Cached input tokens", "output_tokens": "Output tokens",

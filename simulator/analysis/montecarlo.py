@@ -33,7 +33,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from simulator.model import latency as lat
-from simulator.model.breakeven import DEFAULT_RANGE, RELATIVE_TIE
+from simulator.units import Z95
+from simulator.model.breakeven import SOLVED_RANGE, RELATIVE_TIE
 from simulator.model.costs import Context, SetupModel, build_setup
 from simulator.model.evaluate import Evaluation
 from simulator.scenario.schema import OVERRIDES, Range, Scenario, field_bounds, range_target
@@ -67,7 +68,7 @@ def draw(spec: Range, n: int, rng: np.random.Generator, bounds: tuple[float, flo
     elif spec.dist == "triangular":
         values = rng.triangular(spec.low, spec.likely, spec.high, n)
     else:
-        sigma = np.log(spec.p95 / spec.p05) / (2.0 * lat.Z95)
+        sigma = np.log(spec.p95 / spec.p05) / (2.0 * Z95)
         values = spec.point * np.exp(sigma * rng.standard_normal(n))
     values = np.clip(values, *bounds)
     return np.round(values) if integer else values
@@ -135,7 +136,7 @@ class Rows:
 # --- Break-even volumes per row --------------------------------------------------------------------
 
 
-def first_crossings(rows: Rows, a: str, b: str, lo: float = DEFAULT_RANGE[0], hi: float = DEFAULT_RANGE[1]) -> np.ndarray:
+def first_crossings(rows: Rows, a: str, b: str, lo: float = SOLVED_RANGE[0], hi: float = SOLVED_RANGE[1]) -> np.ndarray:
     """First volume in ``[lo, hi]`` where the cheaper of ``a`` and ``b`` changes, per row (NaN: none)."""
     decades = np.log10(hi / lo)
     grid = np.geomspace(lo, hi, int(round(decades * GRID_PER_DECADE)) + 1)

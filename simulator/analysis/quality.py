@@ -21,9 +21,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from simulator.model.breakeven import DEFAULT_RANGE, BreakEven, break_even
-from simulator.scenario.schema import SETUPS
-from simulator.storage.uploads import MB
+from simulator.model.breakeven import SOLVED_RANGE, BreakEven, break_even
+from simulator.scenario.schema import SETUP_LABELS, SETUPS
+from simulator.units import MB
 
 if TYPE_CHECKING:
     from simulator.model.evaluate import Evaluation
@@ -46,7 +46,6 @@ T_975 = {
 }
 Z_975 = 1.96  # standard normal 97.5% quantile: two-sided 95%
 
-SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
 _SETUP_NAMES = {**{s: s for s in SETUPS}, **{label.lower(): s for s, label in SETUP_LABELS.items()}}
 _PASS_WORDS = {"0": 0, "1": 1, "false": 0, "true": 1}
 _ALLOWED_SETUPS = f"{', '.join(SETUPS)} (or {', '.join(SETUP_LABELS[s] for s in SETUPS)})"
@@ -360,8 +359,8 @@ def cost_per_correct_answer(ev: Evaluation, results: EvalResults, volume: float 
     return out
 
 
-def quality_break_even(ev: Evaluation, results: EvalResults, lo: float = DEFAULT_RANGE[0],
-                       hi: float = DEFAULT_RANGE[1]) -> list[BreakEven]:
+def quality_break_even(ev: Evaluation, results: EvalResults, lo: float = SOLVED_RANGE[0],
+                       hi: float = SOLVED_RANGE[1]) -> list[BreakEven]:
     """Break-even volumes on cost per correct answer, for every pair of feasible setups with data.
 
     Cost per correct answer is ``cost(q) / (q x accuracy)``, so two setups cost the same per correct
@@ -373,8 +372,8 @@ def quality_break_even(ev: Evaluation, results: EvalResults, lo: float = DEFAULT
     return [break_even(a, curves[a], b, curves[b], lo, hi) for a, b in itertools.combinations(names, 2)]
 
 
-def adjusted_evaluation(ev: Evaluation, results: EvalResults, lo: float = DEFAULT_RANGE[0],
-                        hi: float = DEFAULT_RANGE[1]) -> Evaluation:
+def adjusted_evaluation(ev: Evaluation, results: EvalResults, lo: float = SOLVED_RANGE[0],
+                        hi: float = SOLVED_RANGE[1]) -> Evaluation:
     """The evaluation redrawn on cost per correct answer: each evaluated setup's monthly cost divided
     by its accuracy (what a month's answers cost once wrong ones are paid for again); setups without
     evaluation data or with accuracy 0 are marked infeasible here."""

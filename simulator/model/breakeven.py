@@ -13,7 +13,7 @@ import numpy as np
 
 from .curves import CostCurve
 
-DEFAULT_RANGE = (1.0, 1e12)
+SOLVED_RANGE = (1.0, 1e12)  # queries/month in which every crossing is solved (the chart shows less)
 RELATIVE_TIE = 1e-12  # differences this small relative to the costs are rounding: a tie
 MAX_SEGMENTS = 20_000  # beyond this many steps, scan only where the curves' bounds overlap
 
@@ -75,8 +75,8 @@ def _scan(curve_a: CostCurve, curve_b: CostCurve, lo: float, hi: float) -> _Scan
     return _Scan([float(x) for x in found], float(signs[nonzero[0]]), float(signs[nonzero[-1]]))
 
 
-def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = DEFAULT_RANGE[0],
-              hi: float = DEFAULT_RANGE[1]) -> tuple[list[float], float, bool]:
+def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = SOLVED_RANGE[0],
+              hi: float = SOLVED_RANGE[1]) -> tuple[list[float], float, bool]:
     """Every volume in ``[lo, hi]`` where the sign of ``a - b`` flips; the sign at ``lo``; truncated?
 
     Curves with very many steps (a GPU replica per few thousand queries over a range to 1e12) are
@@ -124,7 +124,7 @@ def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = DEFAULT_RANGE[
 
 
 def break_even(name_a: str, curve_a: CostCurve, name_b: str, curve_b: CostCurve,
-               lo: float = DEFAULT_RANGE[0], hi: float = DEFAULT_RANGE[1]) -> BreakEven:
+               lo: float = SOLVED_RANGE[0], hi: float = SOLVED_RANGE[1]) -> BreakEven:
     found, first_sign, truncated = crossings(curve_a, curve_b, lo, hi)
     cheaper = None if first_sign == 0 else (name_b if first_sign > 0 else name_a)
     return BreakEven(a=name_a, b=name_b, crossings=found, cheaper_at_low_volume=cheaper, truncated=truncated)

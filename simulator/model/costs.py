@@ -32,23 +32,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pricing.catalog import Catalog, Figure, LlmModel
+from pricing.catalog import STALE_AFTER_MONTHS, Catalog, Figure, LlmModel
+from simulator.units import HOURS_PER_MONTH, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 
 from . import latency as lat
 from .curves import Affine, CostCurve, Part, Staircase
-from .retrieval import SECONDS_PER_MONTH, RetrievalPlan, plan_retrieval
+from .retrieval import RetrievalPlan, plan_retrieval
 from simulator.scenario.schema import ModelChoice, Scenario
 from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
-from .training import HOURS_PER_MONTH, api_training_cost_usd, gpu_price, self_hosted_training
+from .training import api_training_cost_usd, gpu_price, self_hosted_training
 
 PARTS = (
     "input_tokens", "cached_input_tokens", "output_tokens", "query_embeddings", "vector_store",
     "reranking", "corpus_reembedding", "retraining", "gpu_hosting", "fine_tuned_hosting",
     "operations", "one_time_amortised",
 )
-STALE_AFTER_MONTHS = 12
-MONTHS_PER_YEAR = 12
 ASSUMPTIONS_WARNING = "are assumptions, not published"
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pricing.catalog import Catalog, default_catalog
 
-from .breakeven import DEFAULT_RANGE, BreakEven, break_even, monthly_volumes, payback_months
+from .breakeven import SOLVED_RANGE, BreakEven, break_even, monthly_volumes, payback_months
 from .costs import PARTS, Context, SetupModel, build_setup
 from simulator.scenario.schema import SETUPS, Scenario
 
@@ -156,7 +156,7 @@ class Evaluation:
 
 
 def evaluate(scenario: Scenario, catalog: Catalog | None = None,
-             volume_range: tuple[float, float] = DEFAULT_RANGE) -> Evaluation:
+             volume_range: tuple[float, float] = SOLVED_RANGE) -> Evaluation:
     catalog = catalog or default_catalog()
     ctx = Context(scenario, catalog)
     setups = {name: build_setup(ctx, name) for name in SETUPS}

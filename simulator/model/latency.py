@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.units import Z95
+
 from .serving import Architecture, Hardware, ReplicaPerformance, decode_ms_per_step, prefill_ms, replica_performance
 
 SAMPLES = 4000
 SEED = 20261123
-Z95 = 1.6448536269514722  # standard normal 95th percentile
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pricing.catalog import Catalog
+from simulator.units import SECONDS_PER_MONTH
 
 from .curves import Affine, Floor, Part, Staircase
 
-SECONDS_PER_MONTH = 730.0 * 3600.0
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Literal
 import numpy as np
 
 from pricing.catalog import Catalog
+from simulator.units import HOURS_PER_MONTH
 
 from .serving import Architecture, Hardware
 
-HOURS_PER_MONTH = 730.0
 
 
 @dataclass(frozen=True)

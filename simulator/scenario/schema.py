@@ -31,6 +31,7 @@ MAX_NODES = 100_000
 MAX_STRING_CHARS = 1_000_000
 MAX_OVERRIDE = 1e9  # larger than any price, size or speed in the catalog; keeps every product finite
 SETUPS = ("prompt_only", "rag", "fine_tuned", "hybrid")
+SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}
 
 
 class ScenarioError(ValueError):
@@ -196,7 +197,6 @@ class Decision(Strict):
         None, ge=1, le=600_000, description="p95 end-to-end latency the product can accept [ms].")
 
 
-Z95 = 1.6448536269514722  # standard normal 95th percentile
 MIN_DRAWS, MAX_DRAWS = 100, 100_000
 OVERRIDES = "overrides."
 # Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and

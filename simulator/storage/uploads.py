@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-MB = 1024 * 1024  # Streamlit counts upload sizes in MiB too
+from simulator.units import MB
+
 MAX_FILE_MB = 5
 MAX_TOTAL_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * MB
