@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, fmt
 from app_pages import state
 from simulator.analysis import decision, quality
-from simulator.scenario.schema import KNOWLEDGE_CHANGE, ScenarioError
+from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
 
 ev = state.evaluation()
 scenario = ev.scenario

@@ -15,7 +15,7 @@ import streamlit as st
 from ui import fmt
 from app_pages import state
 from ui import editing
-from simulator.scenario.schema import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
+from simulator.scenario import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
 
 K = editing.key
 RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}

@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, fmt
 from app_pages import state
 from simulator.model.evaluate import evaluate
-from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario
+from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, slugify
 
 store = state.store()

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from pricing.catalog import default_catalog  # noqa: E402
 from simulator.model.evaluate import evaluate  # noqa: E402
-from simulator.scenario.schema import load_scenario  # noqa: E402
+from simulator.scenario import load_scenario  # noqa: E402
 from simulator.model.serving import Architecture, Hardware, decode_ms_per_step, max_batch_in_memory, prefill_ms  # noqa: E402
 
 

@@ -19,7 +19,7 @@ def warm() -> None:
 
     from pricing.catalog import default_catalog
     from simulator.model.evaluate import evaluate
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario import load_scenario
     from simulator.model.tokens import encoding
 
     catalog = default_catalog()

@@ -16,7 +16,7 @@ from pricing.catalog import CatalogError, default_catalog
 from simulator.model.breakeven import SOLVED_RANGE
 from simulator.model.evaluate import evaluate
 from simulator.analysis.montecarlo import simulate
-from simulator.scenario.schema import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
+from simulator.scenario import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
 from simulator.model.serving import serve_estimate
 from simulator.model.tokens import ENCODINGS, count_tokens
 from simulator.model.training import self_hosted_training

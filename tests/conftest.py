@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pricing.catalog import default_catalog  # noqa: E402
-from simulator.scenario.schema import validate_scenario  # noqa: E402
+from simulator.scenario import validate_scenario  # noqa: E402
 
 # A scenario with round numbers for hand computations. Prices are pinned by overrides so the
 # expected values below do not move when the catalog is updated.

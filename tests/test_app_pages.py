@@ -11,7 +11,7 @@ from ui import report
 from conftest import open_app
 from simulator.model.evaluate import evaluate
 from simulator.storage import sharing
-from simulator.scenario.schema import load_scenario, validate_scenario
+from simulator.scenario import load_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

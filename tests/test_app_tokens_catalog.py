@@ -14,7 +14,7 @@ from pricing.catalog import default_catalog
 from simulator.storage import sharing
 from simulator.analysis.context_fit import TOKEN_PARTS, context_fits
 from simulator.model.evaluate import evaluate
-from simulator.scenario.schema import load_scenario, validate_scenario
+from simulator.scenario import load_scenario, validate_scenario
 from simulator.model.tokens import count_tokens
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -168,7 +168,7 @@ def test_generated_scenarios_have_sane_costs(make_scenario, catalog, volume, gro
 
 def test_shipped_scenarios_break_even_really_equalises(catalog):
     from pathlib import Path
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         ev = evaluate(load_scenario(path, catalog), catalog)
         for b in ev.break_even:

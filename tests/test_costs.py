@@ -140,7 +140,7 @@ def test_api_latency_by_hand(make_scenario, catalog):
 
 
 def test_every_setup_reports_every_part_and_sums(catalog):
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario import load_scenario
     from pathlib import Path
     for path in sorted(Path("scenarios").glob("*.yaml")):
         d = evaluate(load_scenario(path, catalog), catalog).to_dict()

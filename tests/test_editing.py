@@ -6,7 +6,7 @@ import pytest
 
 from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
-from simulator.scenario.schema import Decision, Scenario, ScenarioError, _model_in, load_scenario, parse_scenario
+from simulator.scenario import Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -104,7 +104,7 @@ def test_every_scenario_field_has_an_input():
 
     def walk(model, prefix):
         for name, info in model.model_fields.items():
-            sub = _model_in(info.annotation)
+            sub = model_in(info.annotation)
             path = f"{prefix}{name}"
             if sub is not None:
                 walk(sub, path + ".")

@@ -7,7 +7,7 @@ import yaml
 
 from ui import editing
 from ui.editing import key
-from simulator.scenario.schema import ScenarioError, parse_scenario
+from simulator.scenario import ScenarioError, parse_scenario
 from test_editing import HAIKU_INPUT, ranged_support_bot_yaml, support_bot_points
 
 QUERIES = "workload.queries_per_month"

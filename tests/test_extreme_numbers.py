@@ -9,7 +9,7 @@ import pytest
 
 from ui import report
 from simulator.model.evaluate import evaluate
-from simulator.scenario.schema import load_scenario
+from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import HAND
 from pricing.catalog import default_catalog
 from simulator.model.evaluate import evaluate
-from simulator.scenario.schema import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))

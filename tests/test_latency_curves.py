@@ -8,7 +8,7 @@ import pytest
 from simulator.model.evaluate import evaluate
 from simulator.analysis.latency_curves import (latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
-from simulator.scenario.schema import load_scenario
+from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulator.scenario.migrations import migrate
-from simulator.scenario.schema import SCHEMA_VERSION, ScenarioError, load_scenario, parse_scenario
+from simulator.scenario import SCHEMA_VERSION, ScenarioError, load_scenario, parse_scenario
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.model.evaluate import evaluate
 from simulator.analysis.montecarlo import draw, draw_inputs, simulate
-from simulator.scenario.schema import Range, Scenario, load_scenario
+from simulator.scenario import Range, Scenario, load_scenario
 from simulator.analysis.sensitivity import tornado, what_would_change
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import DELETE, scenario_dict
-from simulator.scenario.schema import Scenario, ScenarioError, load_scenario, parse_scenario, validate_scenario
+from simulator.scenario import Scenario, ScenarioError, load_scenario, parse_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

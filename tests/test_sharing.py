@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from simulator.storage import sharing
-from simulator.scenario.schema import ScenarioError, load_scenario
+from simulator.scenario import ScenarioError, load_scenario
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from simulator.scenario.schema import load_scenario
+from simulator.scenario import load_scenario
 from simulator.storage.store import AlreadyExists, ChangedElsewhere, ScenarioStore, StoreError, slugify
 
 
@@ -102,7 +102,7 @@ def test_slugify():
 def _hammer(args):
     root, worker, rounds = args
     from pricing.catalog import default_catalog
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario import load_scenario
     from simulator.storage.store import AlreadyExists, ChangedElsewhere, ScenarioStore
     store = ScenarioStore(root)
     base = load_scenario("scenarios/support-bot.yaml", default_catalog())

@@ -34,8 +34,8 @@ from pydantic import BaseModel
 
 from pricing.catalog import Catalog, Figure
 
-from simulator.scenario.schema import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Range, Scenario,
-                       ScenarioError, field_bounds, range_target, schema_bounds, schema_field,
+from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Range, Scenario,
+                       ScenarioError, field_bounds, get_in, range_target, schema_bounds, schema_field,
                        validate_scenario)
 
 PREFIX = "ed_"
@@ -477,15 +477,6 @@ def format_value(x: Any) -> str:
 # --- Scenario -> widget values -> scenario dict -----------------------------------------------------
 
 
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
     """Every editor widget's value for ``scenario`` (keys with the ``ed_`` prefix).
 
@@ -498,7 +489,7 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
     reranker = data["rag"].get("reranker")
     top_k = data["rag"]["top_k"]
     for number in NUMBERS:
-        raw = _get(data, number.path)
+        raw = get_in(data, number.path)
         if number.path == "rag.reranker.candidates" and reranker is None:
             raw = max(50, top_k)
         elif number.path.endswith(".model.gpus_per_replica") or number.path.endswith(".model.min_replicas"):
@@ -510,7 +501,7 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
             raw = 1000.0
         values[number.key] = number.to_widget(raw)
     for path in LENGTHS:
-        for part, value in length_to_inputs(_get(data, path)).items():
+        for part, value in length_to_inputs(get_in(data, path)).items():
             values[key(f"{path}.{part}")] = value
     corpus = data["knowledge"]["corpus"]
     values[key("knowledge.corpus.mode")] = "tokens" if corpus["tokens"] is not None else "documents"
@@ -674,7 +665,7 @@ def _shown(data: Mapping[str, Any], path: str) -> bool:
     if path.startswith(OVERRIDE_PATH):
         return path[len(OVERRIDE_PATH):] in (data.get("overrides") or {})
     parent, _, name = path.rpartition(".")
-    section = _get(data, parent)
+    section = get_in(data, parent)
     if not isinstance(section, Mapping):
         return False
     if name in section:
@@ -895,7 +886,7 @@ def _current_value(path: str, data: Mapping[str, Any], catalog: Catalog) -> floa
     if path.startswith(OVERRIDE_PATH):
         value = (data.get("overrides") or {}).get(path[len(OVERRIDE_PATH):])
     else:
-        value = _get(data, path)
+        value = get_in(data, path)
     figure = NUMBER[path].default_figure if path in NUMBER else None
     if value is None and figure in figure_table(catalog):
         value = figure_table(catalog)[figure].value
@@ -974,7 +965,7 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
     any_api = False
     for owner in ("prompt_only", "rag", "fine_tuned"):
         users = [owner] + (["hybrid"] if owner == "fine_tuned" else [])
-        choice = _get(data, f"{owner}.model") or {}
+        choice = get_in(data, f"{owner}.model") or {}
         name = choice.get("name")
         if name in catalog.llm:
             any_api = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from simulator.scenario.schema import SETUP_LABELS  # noqa: F401  (re-exported for the pages and charts)
+from simulator.scenario import SETUP_LABELS  # noqa: F401  (re-exported for the pages and charts)
 
 SETUP_COLOURS = {"prompt_only": "#636EFA", "rag": "#00CC96", "fine_tuned": "#EF553B", "hybrid": "#AB63FA"}
 PART_LABELS = {

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.model.evaluate import Evaluation
-from simulator.scenario.schema import SETUPS, Decision, Scenario
+from simulator.scenario import SETUPS, Decision, Scenario
 
 AGREE_WITHIN = 0.10  # the definition: within 10% of the cheapest feasible setup
 FAST_CHANGE = ("daily", "weekly")

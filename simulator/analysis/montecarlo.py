@@ -37,7 +37,7 @@ from simulator.units import Z95
 from simulator.model.breakeven import SOLVED_RANGE, RELATIVE_TIE
 from simulator.model.costs import Context, SetupModel, build_setup
 from simulator.model.evaluate import Evaluation
-from simulator.scenario.schema import OVERRIDES, Range, Scenario, field_bounds, range_target
+from simulator.scenario import OVERRIDES, Range, Scenario, field_bounds, range_target
 
 BLOCK = 2048  # draws per vectorized block: ~2048 x 500 volumes x 8 bytes = 8 MB per array
 BAND_DRAWS = 10_000  # cost bands over volume use at most this many draws (40 MB per setup at 500 volumes)

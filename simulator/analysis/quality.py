@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simulator.model.breakeven import SOLVED_RANGE, BreakEven, break_even
-from simulator.scenario.schema import SETUP_LABELS, SETUPS
+from simulator.scenario import SETUP_LABELS, SETUPS
 from simulator.units import MB
 
 if TYPE_CHECKING:

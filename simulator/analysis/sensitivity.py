@@ -19,7 +19,7 @@ import numpy as np
 
 from simulator.model.evaluate import Evaluation
 from .montecarlo import TOP_INPUTS, WHAT_IF_POINTS, WHAT_IF_STEPS, Rows, _is_count, first_crossings
-from simulator.scenario.schema import field_bounds
+from simulator.scenario import field_bounds
 
 BREAK_EVEN_PAIR = ("rag", "fine_tuned")
 

@@ -38,7 +38,7 @@ from simulator.units import HOURS_PER_MONTH, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from . import latency as lat
 from .curves import Affine, CostCurve, Part, Staircase
 from .retrieval import RetrievalPlan, plan_retrieval
-from simulator.scenario.schema import ModelChoice, Scenario
+from simulator.scenario import ModelChoice, Scenario
 from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
 from .training import api_training_cost_usd, gpu_price, self_hosted_training

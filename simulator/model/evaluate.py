@@ -12,7 +12,7 @@ from pricing.catalog import Catalog, default_catalog
 
 from .breakeven import SOLVED_RANGE, BreakEven, break_even, monthly_volumes, payback_months
 from .costs import PARTS, Context, SetupModel, build_setup
-from simulator.scenario.schema import SETUPS, Scenario
+from simulator.scenario import SETUPS, Scenario
 
 MAX_CROSSINGS_LISTED = 1000
 PAYBACK_MONTHS_LIMIT = 120

@@ -20,7 +20,6 @@ from typing import Literal
 import numpy as np
 
 from pricing.catalog import Catalog
-from simulator.units import HOURS_PER_MONTH
 
 from .serving import Architecture, Hardware
 

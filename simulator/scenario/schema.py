@@ -1,25 +1,21 @@
 """Scenario files: one YAML document describes one decision (workload, knowledge, four setups).
 
-Validated with pydantic; every problem is reported as ``file: field.path: what is wrong``.
-Catalog names (models, GPUs, stores) are checked against the catalog after the schema, so a
-typo gets "did you mean" help. YAML is read with ``safe_load`` only.
+The pydantic models of a scenario file and the reflection over them (a field's bounds, whether a
+path takes a range). Reading files is in ``loading.py``, the checks against the catalog in
+``checks.py``, dotted-path helpers in ``paths.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
-from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pricing.catalog import Catalog
-
-from .migrations import migrate
+from .paths import OVERRIDES, copy_tree, model_in, set_in
 
 SCHEMA_VERSION = 3
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
@@ -198,7 +194,6 @@ class Decision(Strict):
 
 
 MIN_DRAWS, MAX_DRAWS = 100, 100_000
-OVERRIDES = "overrides."
 # Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and
 # the horizon (it sets how many months there are, not how much each costs).
 POINT_ONLY = ("schema_version", "decision.", "uncertainty.seed", "uncertainty.draws", "workload.horizon_months")
@@ -290,7 +285,7 @@ class Scenario(Strict):
         """Each ranged input's point value is its range's likely value (rounded for a count)."""
         if not isinstance(data, dict) or not isinstance(data.get("ranges"), dict):
             return data
-        data = _copy_tree(data)
+        data = copy_tree(data)
         for path, spec in data["ranges"].items():
             if not isinstance(path, str):
                 continue
@@ -301,7 +296,7 @@ class Scenario(Strict):
             kind = range_target(path)
             if kind is None:
                 continue
-            _set_in(data, path, round(point) if kind is int else point)
+            set_in(data, path, round(point) if kind is int else point)
         return data
 
     @model_validator(mode="after")
@@ -333,7 +328,7 @@ class Scenario(Strict):
         data = self.model_dump(mode="json", exclude_defaults=True)
         data.pop("ranges", None)
         for path, spec in self.ranges.items():
-            _set_in(data, path, spec.model_dump(exclude_none=True))
+            set_in(data, path, spec.model_dump(exclude_none=True))
         data = {"schema_version": self.schema_version, **data}
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
@@ -347,7 +342,7 @@ class Scenario(Strict):
             moved = {k: (v * factor if factor is not None else v + value - spec.point)
                      for k, v in spec.model_dump(exclude_none=True).items() if k != "dist"}
             data["ranges"][path] = {"dist": spec.dist, **moved}
-        _set_in(data, path, value)
+        set_in(data, path, value)
         return Scenario.model_validate(data)
 
     def point_value(self, path: str) -> float:
@@ -373,7 +368,7 @@ def schema_field(path: str):
         info = model.model_fields[part]
         if i == len(parts) - 1:
             return info
-        model = _model_in(info.annotation)
+        model = model_in(info.annotation)
     raise KeyError(path)
 
 
@@ -431,266 +426,3 @@ def field_bounds(path: str) -> tuple[float, float]:
         return 0.0, MAX_OVERRIDE
     lo, _, hi = schema_bounds(path)
     return (-math.inf if lo is None else float(lo)), (math.inf if hi is None else float(hi))
-
-
-def _copy_tree(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _copy_tree(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return list(data)
-    return data
-
-
-def _set_in(data: dict, path: str, value: Any) -> None:
-    """Set ``value`` at a dotted path of nested dicts, creating the dicts on the way."""
-    if path.startswith(OVERRIDES):
-        keys = ["overrides", path[len(OVERRIDES):]]
-    else:
-        keys = path.split(".")
-    node = data
-    for key in keys[:-1]:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = node[key] = {}
-        node = child
-    node[keys[-1]] = value
-
-
-def _ranges_in_place(data: dict, prefix: str = "") -> dict[str, Any]:
-    """Take every ``{dist: ...}`` mapping out of the document; return them by dotted path."""
-    found: dict[str, Any] = {}
-    for key, value in list(data.items()):
-        if not isinstance(key, str) or (not prefix and key == "ranges"):
-            continue
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and "dist" in value:
-            found[path] = value
-            del data[key]
-        elif isinstance(value, dict):
-            found.update(_ranges_in_place(value, f"{path}."))
-    return found
-
-
-# --- Loading ---------------------------------------------------------------------------------------
-
-
-def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
-    """Parse and validate YAML text; raise :class:`ScenarioError` listing every problem."""
-    if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([f"{origin}: file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError([f"{origin}: not UTF-8 text (byte {exc.start})"]) from None
-    try:
-        data = _load_limited(text)
-    except _TooBig as exc:
-        raise ScenarioError([f"{origin}: {exc}"]) from None
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
-    return validate_scenario(data, origin, catalog)
-
-
-class _TooBig(ValueError):
-    pass
-
-
-class _LimitedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that counts aliases, nesting and nodes while it composes the document."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = self._depth = self._nodes = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise _TooBig(f"more than {MAX_ALIASES} YAML aliases (*name); write the values out")
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _TooBig(f"more than {MAX_NODES:,} YAML values; a scenario needs a few hundred")
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _TooBig(f"nested more than {MAX_DEPTH} levels deep; a scenario needs 4")
-        try:
-            node = super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-        if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
-            raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
-                          f"the limit is {MAX_STRING_CHARS:,}")
-        return node
-
-
-def _load_limited(text: str) -> Any:
-    loader = _LimitedLoader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
-def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError([f"{origin}: a scenario is a YAML mapping (key: value lines); this file is {kind}"])
-    data, notices = migrate(data, SCHEMA_VERSION)
-    version = data.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        raise ScenarioError([
-            f"{origin}: schema_version: {version} is newer than this Crossover reads ({SCHEMA_VERSION}); "
-            "update Crossover to open it"
-        ])
-    inline = _ranges_in_place(data := _copy_tree(data))
-    if inline:
-        given = data.get("ranges")
-        data["ranges"] = {**(given if isinstance(given, dict) else {}), **inline}
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        ranged = set(data.get("ranges") or ()) if isinstance(data.get("ranges"), dict) else set()
-        errors = [err for err in exc.errors()  # a broken range leaves its value missing: say it once
-                  if not (err["type"] == "missing" and ".".join(map(str, err["loc"])) in ranged)]
-        raise ScenarioError([f"{origin}: {_describe(err)}" for err in errors]) from None
-    if catalog is not None:
-        problems = catalog_problems(scenario, catalog)
-        if problems:
-            raise ScenarioError([f"{origin}: {p}" for p in problems])
-    scenario._notices = notices
-    return scenario
-
-
-def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError([f"{path}: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
-    return parse_scenario(raw, str(path), catalog)
-
-
-def _describe(err: dict[str, Any]) -> str:
-    loc = [str(p) for p in err["loc"]]
-    if loc[:1] == ["ranges"] and len(loc) > 1:
-        loc = [*loc[1].split("."), *loc[2:]]  # a range is written in place of its value
-    if not loc and err["msg"].startswith("Value error, "):
-        return err["msg"][len("Value error, "):]  # whole-scenario checks name their own fields
-    path = ".".join(p if len(p) <= 60 else _short(p) for p in loc) or "(top level)"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        parent = ".".join(loc[:-1]) or "the top level"
-        allowed = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(loc[-1], allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"{path}: unknown key{hint} (allowed in {parent}: {', '.join(allowed)})"
-    if kind == "missing":
-        return f"{path}: required field is missing"
-    if kind == "literal_error" and loc == ["schema_version"]:
-        return f"schema_version: must be {SCHEMA_VERSION} (got {_short(err.get('input'))})"
-    message = err["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    if len(message) > 300:
-        message = message[:297] + "..."
-    return f"{path}: {message} (got {_short(err.get('input'))})"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fields_at(loc: list[str]) -> list[str]:
-    """Field names of the model found by following ``loc`` from :class:`Scenario`."""
-    model: Any = Scenario
-    for part in loc:
-        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        if field is None:
-            return []
-        model = _model_in(field.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation) if get_origin(annotation) is not None else ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-# --- Checks against the catalog --------------------------------------------------------------------
-
-
-def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
-    """Names that the catalog does not know, and self-hosting settings that do not fit together."""
-    problems: list[str] = []
-
-    def check(kind: str, name: str, where: str) -> None:
-        try:
-            catalog.get(kind, name)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
-
-    for setup in ("prompt_only", "rag", "fine_tuned"):
-        choice: ModelChoice = getattr(scenario, setup).model
-        where = f"{setup}.model"
-        if choice.name in catalog.llm:
-            for field in ("gpu", "cloud"):
-                if getattr(choice, field) is not None:
-                    problems.append(f"{where}.{field}: {choice.name} is an API model; {field} applies only to self-hosted open models")
-        elif choice.name in catalog.open_model:
-            if choice.gpu is None:
-                problems.append(f"{where}.gpu: self-hosting {choice.name} needs a GPU type (known: {', '.join(sorted(catalog.gpu))})")
-            else:
-                _check_gpu_cloud(catalog, choice.gpu, choice.cloud, where, problems)
-        else:
-            known = sorted([*catalog.llm, *catalog.open_model])
-            close = difflib.get_close_matches(choice.name, known, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"{where}.name: unknown model {choice.name!r}{hint} (API models: {', '.join(sorted(catalog.llm))}; open models: {', '.join(sorted(catalog.open_model))})")
-
-    ft = scenario.fine_tuned
-    if ft.model.name in catalog.llm and catalog.llm[ft.model.name].fine_tuning is None:
-        offered = sorted(n for n, m in catalog.llm.items() if m.fine_tuning is not None)
-        problems.append(f"fine_tuned.model.name: {ft.model.name} cannot be fine-tuned through its API (models that can: {', '.join(offered)}; or self-host an open model)")
-    if ft.training.gpu is not None or ft.training.cloud is not None:
-        if ft.model.name in catalog.llm:
-            problems.append("fine_tuned.training.gpu: API fine-tuning runs on the provider's hardware; remove gpu/cloud")
-        elif ft.training.gpu is not None:
-            _check_gpu_cloud(catalog, ft.training.gpu, ft.training.cloud or ft.model.cloud, "fine_tuned.training", problems)
-        elif ft.model.gpu is not None and ft.model.gpu in catalog.gpu:
-            _check_gpu_cloud(catalog, ft.model.gpu, ft.training.cloud, "fine_tuned.training", problems)
-
-    check("embedding", scenario.rag.embedding_model, "rag.embedding_model")
-    check("vector_store", scenario.rag.vector_store, "rag.vector_store")
-    if scenario.rag.reranker is not None:
-        check("reranker", scenario.rag.reranker.model, "rag.reranker.model")
-        if scenario.rag.reranker.candidates < scenario.rag.top_k:
-            problems.append(f"rag.reranker.candidates: {scenario.rag.reranker.candidates} is fewer than top_k ({scenario.rag.top_k}); the reranker picks top_k out of the candidates")
-    try:
-        catalog.with_overrides(scenario.overrides)
-    except ValueError as exc:
-        problems.append(f"overrides: {exc}")
-    return problems
-
-
-def _check_gpu_cloud(catalog: Catalog, gpu: str, cloud: str | None, where: str, problems: list[str]) -> None:
-    try:
-        spec = catalog.get("gpu", gpu)
-    except ValueError as exc:
-        problems.append(f"{where}.gpu: {exc}")
-        return
-    if cloud is not None and cloud not in spec.prices:
-        problems.append(f"{where}.cloud: {gpu} has no price on {cloud!r} (clouds with a price: {', '.join(sorted(spec.prices))})")

@@ -14,7 +14,7 @@ import zlib
 
 from pricing.catalog import Catalog
 
-from simulator.scenario.schema import Scenario, ScenarioError, validate_scenario
+from simulator.scenario import Scenario, ScenarioError, validate_scenario
 
 PREFIX = "1."
 MAX_PARAM_CHARS = 16_000     # beyond this, browsers and chat tools start cutting links

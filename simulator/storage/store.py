@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pricing.catalog import Catalog
 
-from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario
+from simulator.scenario import Scenario, ScenarioError, parse_scenario
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "saved"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "scenarios"

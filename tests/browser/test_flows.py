@@ -203,7 +203,7 @@ def test_answer_the_questionnaire_and_see_the_recommendation(server, page, shot)
 
 
 def test_uncertainty_bands_progress_and_sensitivity(server, page, catalog, shot):
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario import load_scenario
     from simulator.storage.sharing import encode
 
     scenario = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)

@@ -1,0 +1,172 @@
+"""Reading scenario files: hardened YAML, migrations, validation, errors as ``file: field.path: what``.
+
+YAML is read with ``safe_load`` semantics by a loader that counts aliases, nesting and values as it
+composes the document, so a bomb is refused before it is built. Catalog names (models, GPUs,
+stores) are checked against the catalog after the schema, so a typo gets "did you mean" help.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pricing.catalog import Catalog
+
+from .checks import catalog_problems
+from .migrations import migrate
+from .paths import copy_tree, model_in, ranges_in_place
+from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_STRING_CHARS, SCHEMA_VERSION, Scenario,
+                     ScenarioError)
+
+
+# --- Loading ---------------------------------------------------------------------------------------
+
+
+def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
+    """Parse and validate YAML text; raise :class:`ScenarioError` listing every problem."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"{origin}: file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError([f"{origin}: not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        data = _load_limited(text)
+    except _TooBig as exc:
+        raise ScenarioError([f"{origin}: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
+    return validate_scenario(data, origin, catalog)
+
+
+class _TooBig(ValueError):
+    pass
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that counts aliases, nesting and nodes while it composes the document."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = self._depth = self._nodes = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _TooBig(f"more than {MAX_ALIASES} YAML aliases (*name); write the values out")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _TooBig(f"more than {MAX_NODES:,} YAML values; a scenario needs a few hundred")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooBig(f"nested more than {MAX_DEPTH} levels deep; a scenario needs 4")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
+            raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
+                          f"the limit is {MAX_STRING_CHARS:,}")
+        return node
+
+
+def _load_limited(text: str) -> Any:
+    loader = _LimitedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError([f"{origin}: a scenario is a YAML mapping (key: value lines); this file is {kind}"])
+    data, notices = migrate(data, SCHEMA_VERSION)
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise ScenarioError([
+            f"{origin}: schema_version: {version} is newer than this Crossover reads ({SCHEMA_VERSION}); "
+            "update Crossover to open it"
+        ])
+    inline = ranges_in_place(data := copy_tree(data))
+    if inline:
+        given = data.get("ranges")
+        data["ranges"] = {**(given if isinstance(given, dict) else {}), **inline}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        ranged = set(data.get("ranges") or ()) if isinstance(data.get("ranges"), dict) else set()
+        errors = [err for err in exc.errors()  # a broken range leaves its value missing: say it once
+                  if not (err["type"] == "missing" and ".".join(map(str, err["loc"])) in ranged)]
+        raise ScenarioError([f"{origin}: {_describe(err)}" for err in errors]) from None
+    if catalog is not None:
+        problems = catalog_problems(scenario, catalog)
+        if problems:
+            raise ScenarioError([f"{origin}: {p}" for p in problems])
+    scenario._notices = notices
+    return scenario
+
+
+def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([f"{path}: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    return parse_scenario(raw, str(path), catalog)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = [str(p) for p in err["loc"]]
+    if loc[:1] == ["ranges"] and len(loc) > 1:
+        loc = [*loc[1].split("."), *loc[2:]]  # a range is written in place of its value
+    if not loc and err["msg"].startswith("Value error, "):
+        return err["msg"][len("Value error, "):]  # whole-scenario checks name their own fields
+    path = ".".join(p if len(p) <= 60 else _short(p) for p in loc) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = ".".join(loc[:-1]) or "the top level"
+        allowed = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(loc[-1], allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{path}: unknown key{hint} (allowed in {parent}: {', '.join(allowed)})"
+    if kind == "missing":
+        return f"{path}: required field is missing"
+    if kind == "literal_error" and loc == ["schema_version"]:
+        return f"schema_version: must be {SCHEMA_VERSION} (got {_short(err.get('input'))})"
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return f"{path}: {message} (got {_short(err.get('input'))})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    """Field names of the model found by following ``loc`` from :class:`Scenario`."""
+    model: Any = Scenario
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        model = model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
