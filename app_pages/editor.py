@@ -15,7 +15,7 @@ import streamlit as st
 from ui import fmt
 from app_pages import state
 from ui import editing
-from simulator.scenario import OVERRIDES as OVERRIDE_PATH, ModelChoice, ScenarioError, Training
+from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, schema_bounds, schema_field
 
 K = editing.key
 RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}
@@ -212,7 +212,7 @@ def length(path: str) -> None:
     mode = st.radio(f"{label}: given as", modes, key=_drawn(mode_key), horizontal=True,
                     format_func=editing.LENGTH_MODE_LABELS.get, help=f"{help_text} {how}")
     if mode == "tokens":
-        lo, _, hi = editing.schema_bounds(f"{path}.tokens")
+        lo, _, hi = schema_bounds(f"{path}.tokens")
         tokens_key = W(f"{path}.tokens")
         st.number_input(f"{label} (tokens)", min_value=float(lo), max_value=float(hi), step=10.0, format="%.0f",
                         key=tokens_key, help=f"{help_text} In o200k_base tokens (about 4 characters of English each).",
@@ -439,10 +439,10 @@ with tabs[2]:  # People
     number("people.day_rate_usd", c1)
     number("people.self_hosting_ops_days_per_month", c2)
     st.markdown("**Build effort (one-time)**")
-    for setup, col in zip(editing.SETUP_LABELS, st.columns(4)):
+    for setup, col in zip(SETUPS, st.columns(4)):
         number(f"people.build_days.{setup}", col)
     st.markdown("**Running effort (every month)**")
-    for setup, col in zip(editing.SETUP_LABELS, st.columns(4)):
+    for setup, col in zip(SETUPS, st.columns(4)):
         number(f"people.ops_days_per_month.{setup}", col)
 
 with tabs[3]:  # Prompt-only
@@ -496,7 +496,7 @@ with tabs[5]:  # Fine-tuned
                        f"({offer.availability_source}). Tick the box below only if your organisation already can.")
         st.checkbox("Our organisation can still fine-tune with this provider (existing customer)",
                     key=W("fine_tuned.existing_customer"),
-                    help=editing.schema_field("fine_tuned.existing_customer").description)
+                    help=schema_field("fine_tuned.existing_customer").description)
     st.markdown("**Training**")
     c1, c2, c3 = st.columns(3)
     number("fine_tuned.training.examples", c1)

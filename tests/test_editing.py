@@ -6,7 +6,8 @@ import pytest
 
 from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
-from simulator.scenario import Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario
+from simulator.scenario import (Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario, schema_bounds,
+                                schema_field)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -60,7 +61,7 @@ def build(values, catalog, overrides=None, decision=None, ranges=None):
 
 @pytest.mark.parametrize("number", NUMBERS, ids=lambda n: n.path)
 def test_every_input_has_the_schemas_bounds_a_unit_and_help(number):
-    lo, exclusive, hi = editing.schema_bounds(number.path)
+    lo, exclusive, hi = schema_bounds(number.path)
     low, high = number.bounds()
     assert high == pytest.approx(hi * number.scale)
     if exclusive:
@@ -70,11 +71,11 @@ def test_every_input_has_the_schemas_bounds_a_unit_and_help(number):
     assert "(" in number.label and number.label.endswith(")"), "the unit goes in brackets in the label"
     help_text = number.help_text()
     assert len(help_text) > 20
-    description = editing.schema_field(number.path).description
+    description = schema_field(number.path).description
     if description:
         assert help_text.startswith(description)
     if number.optional:
-        assert editing.schema_field(number.path).default is None
+        assert schema_field(number.path).default is None
         assert number.default_figure or number.empty_means
 
 
