@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import charts, fmt
 from app_pages import state
-from simulator.model.costs import PARTS
+from simulator.model.parts import PARTS
 
 ev = state.evaluation()
 scenario = ev.scenario

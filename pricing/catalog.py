@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 DATA_DIR = Path(__file__).parent / "data"
+OVERRIDE_SOURCE = "override"  # the source of a figure a scenario overrides
 STALE_AFTER_MONTHS = 12  # a price older than this at the start date gets a warning
 _AS_OF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
@@ -446,6 +447,16 @@ class Catalog(BaseModel):
         """Every figure with its dotted key, e.g. ``llm.gpt-4.1-mini.prices.input_usd_per_mtok``."""
         return [(".".join(path), figure) for path, figure in self._figure_paths()]
 
+    def figure(self, key: str) -> Figure:
+        """The figure a dotted key names, as :meth:`figures` and ``figures_used`` spell it (entry ids
+        may hold dots: ``open_model.llama-3.1-8b.architecture.layers``)."""
+        found = dict(self.figures()).get(key)
+        if found is None:
+            close = difflib.get_close_matches(key, [k for k, _ in self.figures()], n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise CatalogError(f"{key!r} names no catalog figure{hint}")
+        return found
+
     def _figure_paths(self, include_empty: bool = False) -> list[tuple[tuple[str, ...], Figure | None]]:
         out: list[tuple[tuple[str, ...], Figure | None]] = []
         _walk(self, (), out, include_empty)
@@ -468,7 +479,7 @@ class Catalog(BaseModel):
             for part in path:
                 node = node[part]
             node[last] = {**(node[last] or {"as_of": self.as_of}), "value": float(value),
-                          "source": "scenario override", "overridden": True}
+                          "source": OVERRIDE_SOURCE, "overridden": True}
         return Catalog.model_validate(data)
 
     def with_values(self, values: dict[str, Any]) -> "Catalog":

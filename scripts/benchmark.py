@@ -15,6 +15,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pricing.provenance import FigureRecorder  # noqa: E402
 from pricing.catalog import default_catalog  # noqa: E402
 from simulator.model.evaluate import evaluate  # noqa: E402
 from simulator.scenario import load_scenario  # noqa: E402
@@ -47,8 +48,8 @@ def main() -> None:
         ms, _ = timed(lambda: ev.to_dict(), 20)
         print(f"  JSON result at the scenario's volume:                  {ms:.2f} ms median")
 
-    arch = Architecture.from_catalog(catalog.get("open_model", "llama-3.1-8b"))
-    gpus_hw = [Hardware.from_catalog(catalog.get("gpu", g)) for g in ("h100-sxm", "a100-80gb-sxm", "l40s", "l4")]
+    arch = Architecture.from_catalog(catalog.get("open_model", "llama-3.1-8b"), FigureRecorder(catalog))
+    gpus_hw = [Hardware.from_catalog(catalog.get("gpu", g), FigureRecorder(catalog)) for g in ("h100-sxm", "a100-80gb-sxm", "l40s", "l4")]
     batches = np.arange(1, 257, dtype=float)[:, None, None]
     contexts = np.geomspace(128, 131072, 256)[None, :, None]
     gpu_counts = np.array([1.0, 2.0, 4.0, 8.0])[None, None, :]

@@ -55,7 +55,20 @@ def differences(old, new, ignore: set[str], path: str = "") -> list[str]:
     if isinstance(old, float) and isinstance(new, float):
         same = math.isclose(old, new, rel_tol=REL_TOL, abs_tol=1e-300) or (math.isnan(old) and math.isnan(new))
         return [] if same else [f"{path}: {old!r} -> {new!r}"]
-    return [] if old == new else [f"{path}: {_short(old)} -> {_short(new)}"]
+    if old == new:
+        return []
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 160:
+        return [f"{path}: {_word_changes(old, new)}"]
+    return [f"{path}: {_short(old)} -> {_short(new)}"]
+
+
+def _word_changes(old: str, new: str) -> str:
+    """What a long message gained and lost, word by word (lists of catalog keys, mostly)."""
+    split = lambda text: [w.strip(",:;") for w in text.split()]
+    before, after = split(old), split(new)
+    added = [w for w in after if w not in before]
+    removed = [w for w in before if w not in after]
+    return f"{_short(new[:60])}... gained {added or 'nothing'}, lost {removed or 'nothing'}"
 
 
 def _short(value) -> str:

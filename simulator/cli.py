@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from pricing.catalog import CatalogError, default_catalog
+from pricing.provenance import FigureRecorder, figure_rows
 
 from simulator.model.breakeven import SOLVED_RANGE
 from simulator.model.evaluate import evaluate
@@ -246,8 +247,7 @@ def _serve(args) -> int:
     for name in ("flops_efficiency", "bandwidth_efficiency"):
         if getattr(args, name) is not None and getattr(args, name) > 1:
             raise UsageError(f"--{name.replace('_', '-')} is a fraction of the peak, at most 1")
-    catalog = default_catalog()
-    result = serve_estimate(catalog, args.model, args.gpu, batch=args.batch, prompt_tokens=args.prompt_tokens,
+    result = serve_estimate(FigureRecorder(default_catalog()), args.model, args.gpu, batch=args.batch, prompt_tokens=args.prompt_tokens,
                             context_tokens=args.context_tokens, gpus=args.gpus,
                             flops_efficiency=args.flops_efficiency, bandwidth_efficiency=args.bandwidth_efficiency)
     if args.json:
@@ -270,9 +270,9 @@ def _train(args) -> int:
     _positive("--training-tokens", args.training_tokens)
     _positive("--epochs", args.epochs)
     _positive("--gpus", args.gpus)
-    catalog = default_catalog()
+    read = FigureRecorder(default_catalog())
     try:
-        est = self_hosted_training(catalog, args.model, args.gpu, method=args.method,
+        est = self_hosted_training(read, args.model, args.gpu, method=args.method,
                                    training_tokens=args.training_tokens, epochs=args.epochs,
                                    gpus=args.gpus, cloud=args.cloud)
     except ValueError as exc:
@@ -283,7 +283,7 @@ def _train(args) -> int:
         "gpu_hours": est.gpu_hours, "wall_clock_hours": est.wall_clock_hours,
         "usd_per_gpu_hour": est.usd_per_gpu_hour, "cost_usd": est.cost_usd,
         "memory_needed_gb": est.memory_needed_gb, "memory_available_gb": est.memory_available_gb,
-        "fits": est.fits,
+        "fits": est.fits, "figures_used": figure_rows(read.used),
     }
     if not est.fits:
         print(f"error: {est.refusal()}; add GPUs (--gpus) or use LoRA", file=sys.stderr)

@@ -1,15 +1,18 @@
 import copy
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from pricing.catalog import default_catalog
+from simulator.scenario import load_scenario, validate_scenario
 
-from pricing.catalog import default_catalog  # noqa: E402
-from simulator.scenario import validate_scenario  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+# The shipped examples, found from this file (not the working directory), once for every test.
+SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+assert SHIPPED_SCENARIOS, f"no shipped scenarios under {ROOT / 'scenarios'}"
 
 # A scenario with round numbers for hand computations. Prices are pinned by overrides so the
 # expected values below do not move when the catalog is updated.
@@ -67,6 +70,12 @@ def catalog():
     return default_catalog()
 
 
+@pytest.fixture(scope="session")
+def support_bot(catalog):
+    """The shipped support-bot example (ranges in it; deterministic results use their points)."""
+    return load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
+
+
 def scenario_dict(**changes):
     """A deep copy of HAND with dotted-path changes, e.g. ``**{"workload.batch_share": 0.5}``."""
     data = copy.deepcopy(HAND)
@@ -101,6 +110,11 @@ def saved_dir(tmp_path, monkeypatch):
     folder = tmp_path / "saved"
     monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(folder))
     return folder
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m simulator ARGS`` from the repository root, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def open_app(page: str | None = None, **params) -> AppTest:

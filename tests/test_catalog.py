@@ -2,14 +2,13 @@
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
 from pricing.catalog import DATA_DIR, CatalogError, load_catalog
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_figure_has_a_source_and_a_date(catalog):
@@ -62,10 +61,11 @@ def test_no_price_is_typed_into_code():
 
 
 def test_override_marks_the_figure(catalog):
-    changed = catalog.with_overrides({"gpu.h100-sxm.prices.aws.usd_per_gpu_hour": 5.0})
+    original = catalog.gpu["h100-sxm"].prices["aws"].usd_per_gpu_hour
+    changed = catalog.with_overrides({"gpu.h100-sxm.prices.aws.usd_per_gpu_hour": original.value + 1})
     f = changed.gpu["h100-sxm"].prices["aws"].usd_per_gpu_hour
-    assert f.value == 5.0 and f.overridden and f.source == "scenario override"
-    assert catalog.gpu["h100-sxm"].prices["aws"].usd_per_gpu_hour.value == 6.88  # the original is untouched
+    assert f.value == original.value + 1 and f.overridden and f.source == "override"
+    assert catalog.gpu["h100-sxm"].prices["aws"].usd_per_gpu_hour == original  # the original is untouched
 
 
 def test_override_can_fill_an_optional_figure(catalog):

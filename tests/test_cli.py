@@ -1,33 +1,29 @@
 """The CLI's JSON contract and commands, run as a user runs them."""
 
 import csv
+import datetime as dt
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from pricing.catalog import default_catalog
+from conftest import ROOT, cli
+
 SETUP_NAMES = ["prompt_only", "rag", "fine_tuned", "hybrid"]
 
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True)
-
-
 @pytest.fixture(scope="module")
-def support_bot():
+def support_bot_json():
     run = cli("evaluate", "scenarios/support-bot.yaml", "--json")
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
 
-def test_evaluate_json_contract(support_bot):
-    r = support_bot
+def test_evaluate_json_contract(support_bot_json):
+    r = support_bot_json
     assert r["scenario"] == "Customer-support bot"
     assert r["queries_per_month"] == 400_000
-    assert r["catalog_as_of"] == "2026-11-23"
+    assert r["catalog_as_of"] == default_catalog().as_of
     assert sorted(r["setups"]) == sorted(SETUP_NAMES)
     parts = None
     for name, s in r["setups"].items():
@@ -48,13 +44,13 @@ def test_evaluate_json_contract(support_bot):
         assert b["cheaper_at_low_volume"] in (b["a"], b["b"])
 
 
-def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot):
+def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot_json):
     run = cli("evaluate", "scenarios/support-bot.yaml", "--draws", "2000", "--json")
     assert run.returncode == 0, run.stderr
     r = json.loads(run.stdout)
     for name in SETUP_NAMES:  # the point fields are the deterministic ones, unchanged
         for key in ("monthly_cost_usd", "cost_breakdown_usd", "latency_ms", "one_time_cost_usd"):
-            assert r["setups"][name][key] == support_bot["setups"][name][key], (name, key)
+            assert r["setups"][name][key] == support_bot_json["setups"][name][key], (name, key)
         band = r["setups"][name]["monthly_cost_usd_percentiles"]
         assert set(band) == {"p10", "p50", "p90"} and band["p10"] <= band["p50"] <= band["p90"]
         assert band["p10"] < band["p90"]  # the example's ranges do move every setup's cost
@@ -62,7 +58,7 @@ def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot
         assert set(latency) == {"p50", "p95"} and all(set(v) == {"p10", "p50", "p90"} for v in latency.values())
     assert set(r["probability_cheapest"]) == set(SETUP_NAMES)
     assert sum(r["probability_cheapest"].values()) == pytest.approx(1.0)
-    for b, plain in zip(r["break_even"], support_bot["break_even"]):
+    for b, plain in zip(r["break_even"], support_bot_json["break_even"]):
         assert b["queries_per_month"] == plain["queries_per_month"]
         assert 0 <= b["probability_crosses"] <= 1
         spread = b["queries_per_month_percentiles"]
@@ -82,23 +78,23 @@ def test_bad_draws_are_refused():
     assert run.returncode == 2 and "--draws must be between 100 and 100,000" in run.stderr
 
 
-def test_volume_flag_changes_the_volume(support_bot):
+def test_volume_flag_changes_the_volume(support_bot_json):
     run = cli("evaluate", "scenarios/support-bot.yaml", "--volume", "2.5e6", "--json")
     r = json.loads(run.stdout)
     assert r["queries_per_month"] == 2.5e6
     for name in SETUP_NAMES:
-        assert r["setups"][name]["monthly_cost_usd"] >= support_bot["setups"][name]["monthly_cost_usd"]
+        assert r["setups"][name]["monthly_cost_usd"] >= support_bot_json["setups"][name]["monthly_cost_usd"]
     for name in ("prompt_only", "rag"):  # API setups pay per token; GPU replicas may still suffice
-        assert r["setups"][name]["monthly_cost_usd"] > support_bot["setups"][name]["monthly_cost_usd"]
+        assert r["setups"][name]["monthly_cost_usd"] > support_bot_json["setups"][name]["monthly_cost_usd"]
     # Break-even does not depend on the volume asked about.
-    assert r["break_even"] == support_bot["break_even"]
+    assert r["break_even"] == support_bot_json["break_even"]
 
 
-def test_cheapest_matches_break_even(support_bot):
+def test_cheapest_matches_break_even(support_bot_json):
     # The setup cheapest at the scenario's volume is the one every pair agrees on there.
-    cheapest = support_bot["cheapest_setup"]
-    q = support_bot["queries_per_month"]
-    for b in support_bot["break_even"]:
+    cheapest = support_bot_json["cheapest_setup"]
+    q = support_bot_json["queries_per_month"]
+    for b in support_bot_json["break_even"]:
         if cheapest not in (b["a"], b["b"]):
             continue
         flips = sum(1 for c in b["crossings"] if c < q)
@@ -159,4 +155,7 @@ def test_catalog_listing_says_how_old():
     run = cli("catalog", "--kind", "gpu", "--on", "2027-11-01", "--json")
     rows = json.loads(run.stdout)
     h100 = next(r for r in rows if r["key"] == "gpu.h100-sxm.prices.aws.usd_per_gpu_hour")
-    assert h100["value"] == 6.88 and h100["as_of"] == "2026-11" and h100["age_months"] == pytest.approx(12.0, abs=0.1)
+    figure = default_catalog().gpu["h100-sxm"].prices["aws"].usd_per_gpu_hour
+    assert (h100["value"], h100["as_of"], h100["source"]) == (figure.value, figure.as_of, figure.source)
+    # age = days from as_of (a month-only date counts as its first day) to --on, / 30.44, to 0.1 month
+    assert h100["age_months"] == round((dt.date(2027, 11, 1) - figure.as_of_date).days / 30.44, 1)

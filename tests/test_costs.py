@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from simulator.model.costs import PARTS
+from simulator.model.parts import PARTS
 from simulator.model.evaluate import evaluate
+from conftest import SHIPPED_SCENARIOS
 
 
 def test_prompt_only_by_hand(make_scenario, catalog):
@@ -141,8 +142,7 @@ def test_api_latency_by_hand(make_scenario, catalog):
 
 def test_every_setup_reports_every_part_and_sums(catalog):
     from simulator.scenario import load_scenario
-    from pathlib import Path
-    for path in sorted(Path("scenarios").glob("*.yaml")):
+    for path in SHIPPED_SCENARIOS:
         d = evaluate(load_scenario(path, catalog), catalog).to_dict()
         for name, s in d["setups"].items():
             assert s["feasible"], (path, name, s["warnings"])

@@ -92,7 +92,7 @@ def test_overridden_figures_are_reported_and_not_stale(make_scenario, catalog):
     ev = evaluate(make_scenario(), catalog)
     assert "llm.mistral-small-4.prices.input_usd_per_mtok" in ev.to_dict()["overridden_figures"]
     figure = ev.setups["prompt_only"].figures_used["llm.mistral-small-4.prices.input_usd_per_mtok"]
-    assert figure.overridden and figure.source == "scenario override"
+    assert figure.overridden and figure.source == "override"
 
 
 def test_cache_lifetime_warning_at_low_volume(make_scenario, catalog):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from simulator.model.costs import PARTS
+from simulator.model.parts import PARTS
 from simulator.model.evaluate import Evaluation
 
 from . import fmt

@@ -1,6 +1,6 @@
 """Per-query token composition of each setup and whether it fits its model's context window.
 
-Pure arithmetic on :class:`~simulator.model.costs.SetupModel` results, shared by the dashboard's Tokens
+Pure arithmetic on :class:`~simulator.model.setups.SetupModel` results, shared by the dashboard's Tokens
 page (which only draws it). Sums are of the average query, in the model's own tokens.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.model.costs import SetupModel
+from simulator.model.setups import SetupModel
 from simulator.model.evaluate import Evaluation
 
 TOKEN_PARTS = ("system_prompt", "few_shot", "retrieved_chunks", "query", "answer", "reasoning")

@@ -2,7 +2,7 @@
 
 Each ranged input gets ``draws`` values from its distribution, seeded by the scenario's seed and
 the input's path (adding a range leaves the other inputs' draws alone). The cost model runs once
-per block of draws on arrays of shape (draws, 1) (``costs.build_setup`` is written for floats and
+per block of draws on arrays of shape (draws, 1) (``setups.build_setup`` is written for floats and
 arrays alike), so costs for draws x volumes x setups come out of NumPy broadcasting, not a Python
 loop over draws. Blocks keep memory bounded for any count.
 
@@ -35,7 +35,7 @@ from pydantic import BaseModel
 from simulator.model import latency as lat
 from simulator.units import Z95
 from simulator.model.breakeven import SOLVED_RANGE, RELATIVE_TIE
-from simulator.model.costs import Context, SetupModel, build_setup
+from simulator.model.setups import Context, SetupModel, build_setup
 from simulator.model.evaluate import Evaluation
 from simulator.scenario import OVERRIDES, Range, Scenario, field_bounds, range_target
 

@@ -11,7 +11,8 @@ import pandas as pd
 from pricing.catalog import Catalog, default_catalog
 
 from .breakeven import SOLVED_RANGE, BreakEven, break_even, monthly_volumes, payback_months
-from .costs import PARTS, Context, SetupModel, build_setup
+from .parts import PARTS
+from .setups import Context, SetupModel, build_setup
 from simulator.scenario import SETUPS, Scenario
 
 MAX_CROSSINGS_LISTED = 1000
@@ -124,6 +125,7 @@ class Evaluation:
             "token_composition": dict(s.tokens),
             "input_tokens_per_query": s.input_tokens_per_query if s.tokens else None,
             "output_tokens_per_query": s.output_tokens_per_query if s.tokens else None,
+            "figures_used": s.figure_rows,
         }
         if not s.feasible:
             return {**base, "monthly_cost_usd": None, "cost_per_query_usd": None, "one_time_cost_usd": None,

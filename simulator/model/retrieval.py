@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pricing.catalog import Catalog
+from pricing.provenance import FigureRecorder
 from simulator.units import SECONDS_PER_MONTH
 
 from .curves import Affine, Floor, Part, Staircase
@@ -34,11 +35,14 @@ class RetrievalPlan:
     rerank_ms: tuple[float, float]
 
 
-def plan_retrieval(catalog: Catalog, use, *, embedding_model: str, vector_store: str,
+def plan_retrieval(use: FigureRecorder, *, embedding_model: str, vector_store: str,
                    reranker: str | None, candidates: int, chunk_tokens: int, top_k: int,
                    corpus_tokens_o200k: float, query_tokens_o200k: float, monthly_change_share: float,
                    peak_to_average: float) -> RetrievalPlan:
-    """``use(figure) -> value`` records each catalog figure the plan relies on."""
+    """Retrieval for one setup; token counts in o200k_base tokens, ``monthly_change_share`` a fraction
+    of the corpus, ``peak_to_average`` the peak query rate over the mean. ``use(figure) -> value``
+    records each catalog figure the plan relies on."""
+    catalog = use.catalog
     emb = catalog.get("embedding", embedding_model)
     emb_ratio = _ratio(catalog, emb.tokenizer, use)
     price = use(emb.prices.usd_per_mtok) / 1e6

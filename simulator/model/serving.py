@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pricing.catalog import Catalog, Gpu, OpenModel
+from pricing.catalog import Gpu, OpenModel
+from pricing.provenance import FigureRecorder, figure_rows
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,16 @@ class Architecture:
     context_window_tokens: int
 
     @classmethod
-    def from_catalog(cls, model: OpenModel) -> "Architecture":
+    def from_catalog(cls, model: OpenModel, read: FigureRecorder) -> "Architecture":
         a = model.architecture
         return cls(
-            parameters=a.parameters_billion.value * 1e9,
-            layers=int(a.layers.value),
-            hidden_size=int(a.hidden_size.value),
-            kv_heads=int(a.kv_heads.value),
-            head_dim=int(a.head_dim.value),
-            bytes_per_parameter=a.bytes_per_parameter.value,
-            context_window_tokens=int(a.context_window_tokens.value),
+            parameters=read(a.parameters_billion) * 1e9,
+            layers=int(read(a.layers)),
+            hidden_size=int(read(a.hidden_size)),
+            kv_heads=int(read(a.kv_heads)),
+            head_dim=int(read(a.head_dim)),
+            bytes_per_parameter=read(a.bytes_per_parameter),
+            context_window_tokens=int(read(a.context_window_tokens)),
         )
 
     @property
@@ -65,12 +66,12 @@ class Hardware:
     memory_bytes: float
 
     @classmethod
-    def from_catalog(cls, gpu: Gpu) -> "Hardware":
+    def from_catalog(cls, gpu: Gpu, read: FigureRecorder) -> "Hardware":
         s = gpu.spec
         return cls(
-            peak_flops_per_s=s.peak_bf16_tflops.value * 1e12,
-            memory_bandwidth_bytes_per_s=s.memory_bandwidth_tb_per_s.value * 1e12,
-            memory_bytes=s.memory_gb.value * 1e9,
+            peak_flops_per_s=read(s.peak_bf16_tflops) * 1e12,
+            memory_bandwidth_bytes_per_s=read(s.memory_bandwidth_tb_per_s) * 1e12,
+            memory_bytes=read(s.memory_gb) * 1e9,
         )
 
 
@@ -148,15 +149,16 @@ def replica_performance(arch: Architecture, hw: Hardware, *, prefill_tokens, out
                               queries_per_s=qps, fits=batch >= 1)
 
 
-def serve_estimate(catalog: Catalog, model: str, gpu: str, *, batch: int, prompt_tokens: int,
+def serve_estimate(read: FigureRecorder, model: str, gpu: str, *, batch: int, prompt_tokens: int,
                    context_tokens: int | None = None, gpus: int = 1, flops_efficiency: float | None = None,
                    bandwidth_efficiency: float | None = None) -> dict:
-    """The ``serve-estimate`` CLI command: one configuration, figures in a dict."""
-    arch = Architecture.from_catalog(catalog.get("open_model", model))
-    hw = Hardware.from_catalog(catalog.get("gpu", gpu))
-    d = catalog.defaults.serving
-    fe = d.flops_efficiency.value if flops_efficiency is None else flops_efficiency
-    be = d.bandwidth_efficiency.value if bandwidth_efficiency is None else bandwidth_efficiency
+    """The ``serve-estimate`` CLI command: one configuration, figures in a dict (token counts in
+    tokens, efficiencies as fractions of peak)."""
+    arch = Architecture.from_catalog(read.catalog.get("open_model", model), read)
+    hw = Hardware.from_catalog(read.catalog.get("gpu", gpu), read)
+    d = read.catalog.defaults.serving
+    fe = read(d.flops_efficiency) if flops_efficiency is None else flops_efficiency
+    be = read(d.bandwidth_efficiency) if bandwidth_efficiency is None else bandwidth_efficiency
     context = prompt_tokens if context_tokens is None else context_tokens
     prefill = float(prefill_ms(arch, hw, batch, prompt_tokens, gpus, fe, be))
     step = float(decode_ms_per_step(arch, hw, batch, context, gpus, fe, be))
@@ -170,4 +172,5 @@ def serve_estimate(catalog: Catalog, model: str, gpu: str, *, batch: int, prompt
         "decode_ms_per_token": step,
         "tokens_per_s_per_gpu": batch * 1000.0 / step / gpus,
         "memory_needed_gb": need, "memory_available_gb": have, "fits": need <= have,
+        "figures_used": figure_rows(read.used),
     }

@@ -21,8 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pricing.catalog import Tokenizer
-
 ENCODINGS = ("o200k_base", "cl100k_base")
 
 # tiktoken's blob URLs and expected sha256 (tiktoken_ext/openai_public.py, tiktoken 0.14.0).
@@ -112,14 +110,6 @@ class CountedLength:
     @property
     def mean(self) -> float:
         return float(self.o200k.mean())
-
-    def in_tokenizer(self, tokenizer: Tokenizer) -> np.ndarray:
-        """Counts in a provider's tokenizer: exact for tiktoken encodings, else x the sourced ratio."""
-        if tokenizer.ratio is not None:
-            return self.o200k * tokenizer.ratio.value
-        if tokenizer.encoding == "cl100k_base" and self.cl100k is not None:
-            return self.cl100k
-        return self.o200k
 
 
 def count_length(tokens: float | None = None, text: str | None = None,

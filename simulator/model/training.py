@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
-from pricing.catalog import Catalog
+from pricing.provenance import FigureRecorder, gpu_offer
+from simulator.units import SECONDS_PER_HOUR
 
 from .serving import Architecture, Hardware
 
@@ -65,23 +64,24 @@ def training_memory_gb(arch: Architecture, method: Literal["lora", "full"], *,
     return state * (1.0 + activation_overhead) / 1e9
 
 
-def self_hosted_training(catalog: Catalog, model: str, gpu: str, *, method: Literal["lora", "full"],
+def self_hosted_training(read: FigureRecorder, model: str, gpu: str, *, method: Literal["lora", "full"],
                          training_tokens: float, epochs: int = 1, gpus: int = 1,
                          cloud: str | None = None) -> TrainingEstimate:
-    """One self-hosted training run on ``gpus`` x ``gpu`` (``training_tokens`` per epoch)."""
-    arch = Architecture.from_catalog(catalog.get("open_model", model))
-    spec = catalog.get("gpu", gpu)
-    hw = Hardware.from_catalog(spec)
+    """One self-hosted training run on ``gpus`` x ``gpu``; ``training_tokens`` [model tokens] per epoch."""
+    catalog = read.catalog
+    arch = Architecture.from_catalog(catalog.get("open_model", model), read)
+    hw = Hardware.from_catalog(catalog.get("gpu", gpu), read)
     t = catalog.defaults.training
-    cloud, price = gpu_price(catalog, gpu, cloud)
-    per_token = (t.full_flops_per_parameter_token if method == "full" else t.lora_flops_per_parameter_token).value
+    cloud, price = gpu_offer(read, gpu, cloud)
+    per_token = read(t.full_flops_per_parameter_token if method == "full" else t.lora_flops_per_parameter_token)
     flops = per_token * arch.parameters * training_tokens * epochs
-    compute_hours = flops / (hw.peak_flops_per_s * t.model_flops_utilisation.value) / 3600.0
+    compute_hours = flops / (hw.peak_flops_per_s * read(t.model_flops_utilisation)) / SECONDS_PER_HOUR
     # Every run also pays for setup, model download, evaluation and checkpoints on every GPU.
-    gpu_hours = compute_hours + t.overhead_gpu_hours_per_run.value * gpus
+    gpu_hours = compute_hours + read(t.overhead_gpu_hours_per_run) * gpus
     need = training_memory_gb(
-        arch, method, adam_bytes_per_parameter=t.adam_bytes_per_parameter.value,
-        lora_trainable_share=t.lora_trainable_share.value, activation_overhead=t.activation_overhead.value,
+        arch, method, adam_bytes_per_parameter=read(t.adam_bytes_per_parameter),
+        lora_trainable_share=read(t.lora_trainable_share) if method == "lora" else 0.0,
+        activation_overhead=read(t.activation_overhead),
     )
     return TrainingEstimate(
         method=method, training_tokens=training_tokens, epochs=epochs, flops=flops,
@@ -94,13 +94,3 @@ def self_hosted_training(catalog: Catalog, model: str, gpu: str, *, method: Lite
 def api_training_cost_usd(training_usd_per_mtok: float, training_tokens: float, epochs: int) -> float:
     """Provider fine-tuning: tokens per epoch x epochs x price [USD]."""
     return training_tokens * epochs * training_usd_per_mtok / 1e6
-
-
-def gpu_price(catalog: Catalog, gpu: str, cloud: str | None) -> tuple[str, float]:
-    """The cloud and its price per GPU-hour; without a cloud, the cheapest one listed."""
-    prices = catalog.get("gpu", gpu).prices
-    if cloud is None:
-        cloud = min(prices, key=lambda c: float(np.mean(prices[c].usd_per_gpu_hour.value)))  # draws: by their mean
-    elif cloud not in prices:
-        raise ValueError(f"{gpu} has no price on {cloud!r} (clouds: {', '.join(sorted(prices))})")
-    return cloud, prices[cloud].usd_per_gpu_hour.value

@@ -1,0 +1,70 @@
+"""Whether a setup can work, and the risks it works with: pure checks returning problems and warnings.
+
+Retired models and a context window too small make a setup infeasible; a retirement within the
+horizon, a cache that outlives the traffic, assumed figures and prices older than
+:data:`~pricing.catalog.STALE_AFTER_MONTHS` at the start date are warnings. Dates are compared with
+the scenario's start date, never with today's clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from pricing.catalog import STALE_AFTER_MONTHS, Figure, LlmModel
+from simulator.units import SECONDS_PER_MONTH
+
+from . import latency as lat
+from .parts import CostParts, refusal
+
+ASSUMPTIONS_WARNING = "are assumptions, not published"
+
+
+def api_availability(llm: LlmModel, start: dt.date, end: dt.date, horizon_months: int) -> CostParts:
+    """Retired before ``start``: a problem; retiring before ``end`` (the horizon's end): a warning."""
+    until = llm.available_until
+    if until is None:
+        return CostParts()
+    if until <= start:
+        return CostParts(problems=[f"{llm.id} is retired on {until}, before the start date {start} ({llm.availability_source})"])
+    if until < end:
+        return CostParts(warnings=[f"{llm.id} retires on {until}, within the {horizon_months}-month horizon: plan a migration"])
+    return CostParts()
+
+
+def context_window(model: str, window_tokens: float, inputs: lat.LatencyInputs, *, sampled: bool) -> CostParts:
+    """An average query over the window [tokens] is a problem; 1 in 20 over it, a warning."""
+    mean = inputs.static_tokens + inputs.dynamic_tokens + inputs.output_tokens
+    out = refusal(sampled, mean > window_tokens,
+                  lambda: f"an average query needs {mean:,.0f} tokens of context; {model} has {window_tokens:,.0f}")
+    if out.problems or sampled:
+        return out
+    p95 = float(np.percentile(inputs.static_tokens + inputs.dynamic_draws + inputs.output_draws, 95))
+    if p95 > window_tokens:
+        out.warnings.append(f"1 query in 20 needs more than {p95:,.0f} tokens of context; {model} has {window_tokens:,.0f}")
+    return out
+
+
+def cache_traffic(queries_per_month: float, hit_rate: float, cache_ttl_s: float) -> list[str]:
+    """A warning when requests arrive less often, on average, than the cache lives [s]."""
+    gap_s = SECONDS_PER_MONTH / queries_per_month
+    if gap_s <= cache_ttl_s:
+        return []
+    return [f"at {queries_per_month:,.0f} queries/month a request arrives every {gap_s:,.0f} s on average, "
+            f"longer than the {cache_ttl_s:,.0f} s cache lifetime: a {hit_rate:.0%} cache hit rate is optimistic"]
+
+
+def figure_warnings(used: dict[str, Figure], start: dt.date) -> list[str]:
+    """The assumed figures a setup relied on, and its prices older than the staleness limit at ``start``."""
+    assumed = [k for k, f in sorted(used.items()) if f.is_assumption]
+    # Prices go stale; a model's architecture or a GPU's spec sheet does not.
+    stale = sorted(k for k, f in used.items()
+                   if ".prices." in k and not f.overridden and not f.is_assumption
+                   and f.age_months(start) > STALE_AFTER_MONTHS)
+    out = []
+    if assumed:
+        out.append(f"{len(assumed)} figures {ASSUMPTIONS_WARNING}: {', '.join(assumed)}")
+    if stale:
+        out.append(f"{len(stale)} catalog figures are over {STALE_AFTER_MONTHS} months older than the start date: {', '.join(stale)}")
+    return out

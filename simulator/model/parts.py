@@ -1,0 +1,211 @@
+"""Cost parts as pure functions: each takes what it needs and returns its :class:`CostParts`.
+
+Token billing (API models), per query, in the model's own tokens:
+  static prefix S (system prompt, few-shot), dynamic D (query, retrieved chunks), output O
+  (answer + reasoning). The prefix is cacheable when S >= the provider's minimum; a share h of
+  requests (the cache hit rate) reads it at the cached price, the rest write it (at the cache-write
+  price where the provider charges one, else the input price):
+    input  = (S - S_cacheable + D) x p_in + S_cacheable x (1 - h) x p_write
+    cached = S_cacheable x h x p_cached
+    output = O x p_out
+  The batchable share b of queries gets the batch discount d on all three: x (1 - b x d).
+
+Self-hosted models: GPU replicas as a step function of the peak query rate (serving.py), plus
+people to run them. One-time costs (building days, first training, labelling, first embedding)
+are amortised over the horizon in ``one_time_amortised``.
+
+Every number may also be an array of Monte Carlo draws of shape (draws, 1); a "sampled" part then
+reports the draws in which it cannot work in ``infeasible`` instead of a problem message.
+Catalog figures are read through a :class:`~pricing.provenance.FigureRecorder`, which records them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pricing.catalog import LlmModel
+from pricing.provenance import FigureRecorder, gpu_offer
+from simulator.scenario import ModelChoice, Training
+from simulator.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
+
+from . import latency as lat
+from .curves import Affine, Part, Staircase
+from .training import api_training_cost_usd, self_hosted_training
+
+PARTS = (
+    "input_tokens", "cached_input_tokens", "output_tokens", "query_embeddings", "vector_store",
+    "reranking", "corpus_reembedding", "retraining", "gpu_hosting", "fine_tuned_hosting",
+    "operations", "one_time_amortised",
+)
+
+
+@dataclass
+class CostParts:
+    """What one part builder contributes to a setup. Costs in USD (per month for ``parts``)."""
+
+    parts: dict[str, tuple[Part, ...]] = field(default_factory=dict)
+    one_time_usd: dict[str, float] = field(default_factory=dict)
+    details: dict[str, float | str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # risks the setup works with
+    problems: list[str] = field(default_factory=list)  # reasons it cannot work (point builds)
+    infeasible: np.ndarray | bool = False  # sampled builds: draws in which it cannot work
+
+
+def num(x):
+    """A Python float for a point value; arrays of Monte Carlo draws pass through."""
+    return x if isinstance(x, np.ndarray) and x.ndim else float(x)
+
+
+def where(condition, if_true, if_false):
+    """``if_true if condition else if_false``, element-wise when the condition is an array."""
+    if isinstance(condition, np.ndarray):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
+def refusal(sampled: bool, condition, message: Callable[[], str]) -> CostParts:
+    """The setup cannot work where ``condition`` holds: per draw when sampled, else a problem
+    (``message()`` is only formatted then)."""
+    if sampled:
+        return CostParts(infeasible=np.asarray(condition, bool))
+    return CostParts(problems=[message()]) if condition else CostParts()
+
+
+def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float], *, hit_rate: float,
+                    batch_share: float, fine_tuned: bool, sampled: bool) -> CostParts:
+    """Input, cached-input and output token costs of an API model [USD/month, per query].
+
+    ``tokens``: the per-query composition in the model's tokens (system_prompt, few_shot,
+    retrieved_chunks, query, answer, reasoning); ``hit_rate`` and ``batch_share`` are fractions.
+    """
+    out = CostParts()
+    base = llm.prices
+    prices = llm.fine_tuning.prices if fine_tuned and llm.fine_tuning else base
+    p_in = read(prices.input_usd_per_mtok) / 1e6
+    p_out = read(prices.output_usd_per_mtok) / 1e6
+    p_cached = read(prices.cached_input_usd_per_mtok) / 1e6 if prices.cached_input_usd_per_mtok else None
+    write = getattr(prices, "cache_write_usd_per_mtok", None)
+    p_write = read(write) / 1e6 if write else p_in
+    min_prefix = read(base.min_cacheable_prefix_tokens) if base.min_cacheable_prefix_tokens else math.inf
+    discount = read(prices.batch_discount) if prices.batch_discount else 0.0
+    if not sampled and batch_share > 0 and discount == 0:
+        out.warnings.append(f"{llm.id} has no batch discount in the catalog; the batchable share pays full price")
+    static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
+    dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
+    output = tokens["answer"] + tokens["reasoning"]
+    cacheable = where(static >= min_prefix, static, 0.0) if p_cached is not None else 0.0
+    if not sampled and p_cached is not None and 0 < static < min_prefix and hit_rate > 0:
+        out.warnings.append(f"the {static:,.0f}-token static prefix is below {llm.id}'s {min_prefix:,.0f}-token caching minimum: no cache discount")
+    factor = 1.0 - batch_share * discount
+    out.parts = {
+        "input_tokens": (Affine(0.0, factor * ((static - cacheable + dynamic) * p_in + cacheable * (1 - hit_rate) * p_write)),),
+        "cached_input_tokens": (Affine(0.0, factor * cacheable * hit_rate * (p_cached if p_cached is not None else 0.0)),),
+        "output_tokens": (Affine(0.0, factor * output * p_out),),
+    }
+    out.details["cacheable_prefix_tokens"] = cacheable
+    return out
+
+
+def gpu_hosting_parts(read: FigureRecorder, choice: ModelChoice, timing: lat.GpuTiming,
+                      operating: lat.GpuOperatingPoint, context_tokens: float, *, peak_to_average: float,
+                      sampled: bool) -> CostParts:
+    """GPU replicas for the peak load, as a staircase over volume [USD/month].
+
+    ``context_tokens``: the average query's whole context (prompt + output) [model tokens]. The
+    ``hosting`` detail says where it runs.
+    """
+    cloud, usd_per_gpu_hour = gpu_offer(read, choice.gpu, choice.cloud)
+    perf = operating.performance
+    need = (timing.arch.weight_bytes + context_tokens * timing.arch.kv_bytes_per_token) / 1e9
+    out = refusal(sampled, num(perf.fits) == 0, lambda: (
+        f"{choice.name} does not fit {choice.gpus_per_replica} x {choice.gpu}: weights and one "
+        f"{context_tokens:,.0f}-token sequence need {need:,.0f} GB, {timing.memory_utilisation:.0%} of "
+        f"{timing.hw.memory_bytes * choice.gpus_per_replica / 1e9:,.0f} GB is usable"))
+    out.details["hosting"] = f"self-hosted on {choice.gpus_per_replica} x {choice.gpu} ({cloud})"
+    if out.problems:
+        return out
+    qps = num(perf.queries_per_s) * timing.utilisation
+    queries_per_replica = qps * SECONDS_PER_MONTH / peak_to_average
+    replica_usd = choice.gpus_per_replica * usd_per_gpu_hour * HOURS_PER_MONTH
+    out.parts["gpu_hosting"] = (Staircase(replica_usd, queries_per_replica, choice.min_replicas),)
+    out.details.update(
+        batch=num(perf.batch), queries_per_s_per_replica=qps,
+        queries_per_month_per_replica=queries_per_replica, usd_per_replica_month=replica_usd, cloud=cloud,
+    )
+    return out
+
+
+def api_training_parts(read: FigureRecorder, llm: LlmModel, training: Training, *, tokenizer_ratio: float,
+                       existing_customer: bool, start_date, end_date, sampled: bool) -> CostParts:
+    """Fine-tuning through the provider: the first run and labelling once, retraining and the tuned
+    model's hosting per month [USD]; refused when the offer is closed to the scenario."""
+    offer = llm.fine_tuning
+    out = CostParts()
+    run_usd = api_training_cost_usd(read(offer.prices.training_usd_per_mtok),
+                                    training.examples * training.tokens_per_example * tokenizer_ratio, training.epochs)
+    if offer.prices.hosting_usd_per_hour:
+        out.parts["fine_tuned_hosting"] = (Affine(read(offer.prices.hosting_usd_per_hour) * HOURS_PER_MONTH, 0.0),)
+    if not offer.new_customers and not existing_customer:
+        out.problems.append(
+            f"{llm.provider} no longer offers fine-tuning of {llm.id} to new customers "
+            f"({offer.availability_source}); set fine_tuned.existing_customer: true if your organisation still can"
+        )
+    if offer.training_until is not None:
+        if offer.training_until <= start_date:
+            out.problems.append(f"{llm.provider} accepts no new fine-tuning jobs after {offer.training_until}, before the start date {start_date}")
+        elif not sampled and training.retrain_every_months is not None and offer.training_until < end_date:
+            out.warnings.append(f"retraining every {training.retrain_every_months:g} months is impossible after {offer.training_until}: {llm.provider} ends new fine-tuning jobs then")
+    out.details["training_usd_per_run"] = run_usd
+    _add_runs(out, training, run_usd)
+    return out
+
+
+def self_hosted_training_parts(read: FigureRecorder, model: ModelChoice, training: Training, *,
+                               tokenizer_ratio: float, sampled: bool) -> CostParts:
+    """LoRA or full fine-tuning on rented GPUs (the serving GPU unless ``training.gpu`` names one):
+    the first run and labelling once, retraining per month [USD]; refused when it does not fit."""
+    estimate = self_hosted_training(
+        read, model.name, training.gpu or model.gpu, method=training.method,
+        training_tokens=training.examples * training.tokens_per_example * tokenizer_ratio,
+        epochs=training.epochs, gpus=training.gpus, cloud=training.cloud or model.cloud,
+    )
+    out = refusal(sampled, estimate.memory_needed_gb > estimate.memory_available_gb, estimate.refusal)
+    out.details.update(training_gpu_hours=estimate.gpu_hours, training_usd_per_run=estimate.cost_usd)
+    _add_runs(out, training, estimate.cost_usd)
+    return out
+
+
+def _add_runs(out: CostParts, training: Training, run_usd) -> None:
+    out.one_time_usd["first_training"] = run_usd
+    out.one_time_usd["labelling"] = training.examples * training.labelling_usd_per_example
+    if training.retrain_every_months is not None:
+        out.parts["retraining"] = (Affine(run_usd / training.retrain_every_months, 0.0),)
+
+
+def people_parts(read: FigureRecorder, people, setup: str, *, self_hosted: bool) -> CostParts:
+    """Building (one-time) and running (per month) effort at the day rate [USD].
+
+    ``people`` is the scenario's ``people`` section; an empty input takes the catalog default.
+    Self-hosting adds its own ops days per month.
+    """
+    defaults = read.catalog.defaults.people
+
+    def given_or_default(value, default):
+        return num(value) if value is not None else read(default)
+
+    day_rate = given_or_default(people.day_rate_usd, defaults.day_rate_usd)
+    build_days = given_or_default(getattr(people.build_days, setup), getattr(defaults, f"build_days_{setup}"))
+    ops_days = given_or_default(getattr(people.ops_days_per_month, setup), getattr(defaults, f"ops_days_per_month_{setup}"))
+    if self_hosted:
+        ops_days += given_or_default(people.self_hosting_ops_days_per_month, defaults.self_hosting_ops_days_per_month)
+    return CostParts(parts={"operations": (Affine(ops_days * day_rate, 0.0),)},
+                     one_time_usd={"building": build_days * day_rate})
+
+
+def amortised_part(one_time_usd: float, horizon_months: int) -> dict[str, tuple[Part, ...]]:
+    """One-time costs spread evenly over the horizon [USD/month]."""
+    return {"one_time_amortised": (Affine(one_time_usd / horizon_months, 0.0),)}

@@ -1,0 +1,323 @@
+"""The four setups: each becomes a cost curve over volume, a one-time cost, tokens, latency,
+feasibility and warnings. :func:`build_setup` only wires the pure part builders of ``parts.py``,
+``retrieval.py`` and the checks of ``feasibility.py`` together.
+
+Price drift: with a drift of ``d`` %/year every provider price (each catalog figure under
+``prices`` in USD) is multiplied by its average over the horizon, ``mean((1 + d/100)^(m/12))``
+for months ``m = 0 .. H-1``, so the monthly cost is the horizon's average month.
+
+Monte Carlo: every number may also be an array of draws of shape (draws, 1) (see
+``analysis/montecarlo.py``); the same code then yields curves whose coefficients are arrays. Such
+a "sampled" build reports per-draw infeasibility in ``infeasible_draws`` instead of messages.
+
+Provenance: every catalog figure a setup reads goes through one :class:`FigureRecorder`, so
+``figures_used`` is what the code read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pricing.catalog import Catalog, Figure
+from pricing.provenance import FigureRecorder, figure_rows
+from simulator.scenario import ModelChoice, Scenario
+from simulator.units import MONTHS_PER_YEAR
+
+from . import feasibility
+from . import latency as lat
+from .curves import Affine, CostCurve, Part
+from .feasibility import ASSUMPTIONS_WARNING
+from .parts import (PARTS, CostParts, amortised_part, api_token_parts, api_training_parts, gpu_hosting_parts, num,
+                    people_parts, self_hosted_training_parts)
+from .retrieval import RetrievalPlan, plan_retrieval
+from .serving import Architecture, Hardware
+from .tokens import CountedLength, count_length
+
+
+def price_drift_factor(pct_per_year, months: int):
+    """Average price multiplier over ``months`` for a drift of ``pct_per_year`` [%/year]."""
+    growth = 1.0 + np.asarray(pct_per_year, float) / 100.0
+    factor = np.mean(growth[..., None] ** (np.arange(months) / MONTHS_PER_YEAR), axis=-1)
+    return num(factor) if np.ndim(factor) else float(factor)
+
+
+@dataclass
+class SetupModel:
+    """Everything the simulator knows about one setup of one scenario."""
+
+    name: str
+    model: str
+    hosting: str  # "api" or "self-hosted on <gpu> (<cloud>)"
+    problems: list[str] = field(default_factory=list)  # reasons it cannot work
+    warnings: list[str] = field(default_factory=list)  # risks it works with
+    curve: CostCurve | None = None
+    one_time_usd: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, float] = field(default_factory=dict)  # per-query composition, model tokens
+    encoding: str = ""
+    latency: lat.Latency | None = None
+    latency_inputs: lat.LatencyInputs | None = None
+    details: dict[str, float | str] = field(default_factory=dict)
+    figures_used: dict[str, Figure] = field(default_factory=dict)  # dotted key -> figure, as read
+    figures_compared: set[str] = field(default_factory=set)  # read only to choose (the cheapest cloud)
+    infeasible_draws: np.ndarray | bool = False  # sampled builds: draws in which the setup cannot work
+
+    @property
+    def assumed_figures(self) -> dict[str, Figure]:
+        """Catalog figures this setup relied on that are assumptions, not published figures."""
+        return {k: f for k, f in sorted(self.figures_used.items()) if f.is_assumption}
+
+    @property
+    def figure_rows(self) -> list[dict]:
+        """``figures_used`` as rows of key, value, source, as_of, assumption and layer."""
+        return figure_rows(self.figures_used)
+
+    @property
+    def risks(self) -> list[str]:
+        """Warnings other than the list of assumed figures (which pages show on their own)."""
+        return [w for w in self.warnings if ASSUMPTIONS_WARNING not in w]
+
+    @property
+    def feasible(self) -> bool:
+        return not self.problems and self.curve is not None
+
+    @property
+    def one_time_cost_usd(self) -> float:
+        return num(sum(self.one_time_usd.values()))
+
+    @property
+    def input_tokens_per_query(self) -> float:
+        return sum(v for k, v in self.tokens.items() if k not in ("answer", "reasoning"))
+
+    @property
+    def output_tokens_per_query(self) -> float:
+        return self.tokens.get("answer", 0.0) + self.tokens.get("reasoning", 0.0)
+
+    def add(self, contribution: CostParts, parts: dict[str, tuple[Part, ...]]) -> None:
+        """Take a part builder's contribution: its parts into ``parts``, the rest into the setup."""
+        parts.update(contribution.parts)
+        self.one_time_usd.update(contribution.one_time_usd)
+        self.details.update(contribution.details)
+        self.warnings.extend(contribution.warnings)
+        self.problems.extend(contribution.problems)
+        self.infeasible_draws = self.infeasible_draws | contribution.infeasible
+
+
+class Context:
+    """A scenario resolved against the catalog: counted texts, length draws, overrides applied.
+
+    ``figure_values`` (dotted key -> value or array of draws) and ``sampled`` serve the Monte
+    Carlo; ``samples`` is how many query lengths latency percentiles are computed from (1 when
+    only costs are wanted). ``read`` holds the figures the shared steps read (the length spread),
+    which every setup relies on.
+    """
+
+    def __init__(self, scenario: Scenario, catalog: Catalog, figure_values: dict | None = None,
+                 sampled: bool = False, samples: int = lat.SAMPLES):
+        self.scenario = scenario
+        self.sampled = sampled
+        self.samples = samples
+        w = scenario.workload
+        catalog = catalog.with_overrides(scenario.overrides)
+        values = dict(figure_values or {})
+        drift = price_drift_factor(scenario.uncertainty.price_drift_pct_per_year, w.horizon_months)
+        if isinstance(drift, np.ndarray) or drift != 1.0:
+            for key, figure in catalog.figures():
+                if ".prices." in key and "usd" in key.rsplit(".", 1)[-1]:
+                    values[key] = values.get(key, figure.value) * drift
+        self.catalog = catalog.with_values(values) if values else catalog
+        self.read = FigureRecorder(self.catalog)
+        self.query = _count(w.query)
+        self.answer = _count(w.answer)
+        corpus = scenario.knowledge.corpus
+        if corpus.tokens is not None:
+            self.corpus_tokens = num(corpus.tokens)
+        else:
+            self.corpus_tokens = count_length(samples=corpus.documents).mean * num(corpus.document_count)
+        self.length_cv = w.length_cv if w.length_cv is not None else self.read(self.catalog.defaults.workload.length_cv)
+        rng = np.random.default_rng(lat.SEED)
+        self.query_draws = lat.length_draws(rng, self.query.counts, self.length_cv, samples, self.query.mean)
+        self.answer_draws = lat.length_draws(rng, self.answer.counts, self.length_cv, samples, self.answer.mean)
+        self.end_date = _add_months(w.start_date, w.horizon_months)
+
+    def recorder(self) -> FigureRecorder:
+        """A recorder for one setup, holding what the shared steps read."""
+        read = FigureRecorder(self.catalog)
+        read.merge(self.read)
+        return read
+
+    def rng(self, stream: int = 0) -> np.random.Generator:
+        """The same draws for every setup (common random numbers), one stream per latency part."""
+        return np.random.default_rng([lat.SEED, stream])
+
+
+@dataclass(frozen=True)
+class _Length:
+    mean: float | np.ndarray  # o200k_base tokens (draws in a sampled build)
+    counts: np.ndarray | None  # one count per sample text; None for a length typed as a number
+
+
+def _count(length) -> _Length:
+    if length.tokens is not None:
+        return _Length(num(length.tokens), None)
+    counted: CountedLength = count_length(text=length.text, samples=length.samples)
+    return _Length(counted.mean, counted.o200k)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + year, month + 1, 1)
+
+
+# --- Building a setup ------------------------------------------------------------------------------
+
+
+def build_setup(ctx: Context, setup: str) -> SetupModel:
+    s = ctx.scenario
+    section = getattr(s, setup if setup != "hybrid" else "fine_tuned")
+    choice: ModelChoice = section.model
+    out = SetupModel(name=setup, model=choice.name, hosting="api")
+    read = ctx.recorder()
+    catalog = ctx.catalog
+    parts: dict[str, tuple[Part, ...]] = {name: (Affine(),) for name in PARTS}
+    tuned = setup in ("fine_tuned", "hybrid")
+
+    # Per-query token composition in o200k_base tokens; converted to the model's tokenizer below.
+    own = getattr(s, setup)
+    composition = {"system_prompt": _count(own.system_prompt).mean}
+    if setup == "prompt_only":
+        composition["few_shot"] = _count(s.prompt_only.few_shot).mean
+    static_o200k = sum(composition.values())
+    retrieval: RetrievalPlan | None = None
+    if setup in ("rag", "hybrid"):
+        top_k = s.hybrid.top_k if setup == "hybrid" and s.hybrid.top_k is not None else s.rag.top_k
+        rr = s.rag.reranker
+        retrieval = plan_retrieval(
+            read, embedding_model=s.rag.embedding_model, vector_store=s.rag.vector_store,
+            reranker=rr.model if rr else None, candidates=rr.candidates if rr else top_k,
+            chunk_tokens=s.rag.chunk_tokens, top_k=top_k, corpus_tokens_o200k=ctx.corpus_tokens,
+            query_tokens_o200k=ctx.query.mean, monthly_change_share=s.knowledge.monthly_change_share,
+            peak_to_average=s.workload.peak_to_average,
+        )
+        composition["retrieved_chunks"] = retrieval.retrieved_tokens_o200k
+        parts.update(retrieval.parts)
+        out.one_time_usd["first_embedding"] = retrieval.first_embedding_usd
+        out.details.update(vectors=retrieval.vectors, index_gb=retrieval.index_gb)
+    composition["query"] = ctx.query.mean
+    composition["answer"] = ctx.answer.mean
+    dynamic_draws = ctx.query_draws + (retrieval.retrieved_tokens_o200k if retrieval else 0.0)
+
+    llm = catalog.llm.get(choice.name)
+    entry = llm if llm is not None else catalog.get("open_model", choice.name)
+    ratio = _tokenizer_ratio(read, entry.tokenizer)
+    out.encoding = _encoding_label(read, entry.tokenizer)
+    tokens = {k: v * ratio for k, v in composition.items()}
+    tokens["reasoning"] = s.workload.reasoning_tokens
+    out.tokens = tokens
+    if llm is not None:
+        out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months), parts)
+        out.add(api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate, batch_share=s.workload.batch_share,
+                                fine_tuned=tuned, sampled=ctx.sampled), parts)
+        window = read(llm.facts.context_window_tokens)
+        timing = _api_timing(ctx, read, llm)
+    else:
+        window = read(entry.architecture.context_window_tokens)
+        timing = _gpu_timing(read, choice, entry)
+
+    retrieval_draws = _retrieval_draws(ctx, retrieval)
+    out.latency_inputs = lat.LatencyInputs(
+        static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
+        dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0),
+        output_draws=ctx.answer_draws * ratio + s.workload.reasoning_tokens,
+        output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=retrieval_draws,
+        hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing,
+    )
+    latency_parts, operating = lat.latency_parts(out.latency_inputs)
+    if operating is not None:
+        inp = out.latency_inputs
+        hosting = gpu_hosting_parts(read, choice, timing, operating,
+                                    inp.static_tokens + inp.dynamic_tokens + inp.output_tokens,
+                                    peak_to_average=s.workload.peak_to_average, sampled=ctx.sampled)
+        out.hosting = hosting.details.pop("hosting")
+        out.add(hosting, parts)
+
+    if tuned:
+        ft, training = s.fine_tuned, s.fine_tuned.training
+        if ft.model.name in catalog.llm:
+            tuned_llm = catalog.llm[ft.model.name]
+            out.add(api_training_parts(
+                read, tuned_llm, training, tokenizer_ratio=_tokenizer_ratio(read, tuned_llm.tokenizer),
+                existing_customer=ft.existing_customer, start_date=s.workload.start_date, end_date=ctx.end_date,
+                sampled=ctx.sampled), parts)
+        else:
+            out.add(self_hosted_training_parts(
+                read, ft.model, training,
+                tokenizer_ratio=_tokenizer_ratio(read, catalog.open_model[ft.model.name].tokenizer),
+                sampled=ctx.sampled), parts)
+
+    out.add(people_parts(read, s.people, setup, self_hosted=llm is None), parts)
+    parts.update(amortised_part(out.one_time_cost_usd, s.workload.horizon_months))
+
+    out.details["context_window_tokens"] = window
+    out.add(feasibility.context_window(out.model, window, out.latency_inputs, sampled=ctx.sampled), parts)
+    if not ctx.sampled:
+        if llm is not None and own.cache_hit_rate > 0 and out.details.get("cacheable_prefix_tokens") \
+                and llm.prices.cache_ttl_s is not None:
+            out.warnings += feasibility.cache_traffic(s.workload.queries_per_month, own.cache_hit_rate,
+                                                      read(llm.prices.cache_ttl_s))
+        out.warnings += feasibility.figure_warnings(read.used, s.workload.start_date)
+        out.latency = lat.summarise(latency_parts)
+    out.figures_used = dict(read.used)
+    out.figures_compared = set(read.compared)
+    out.curve = CostCurve(parts)
+    return out
+
+
+def _tokenizer_ratio(read: FigureRecorder, tokenizer: str) -> float:
+    tok = read.catalog.get("tokenizer", tokenizer)
+    return read(tok.ratio) if tok.ratio is not None else 1.0
+
+
+def _encoding_label(read: FigureRecorder, tokenizer: str) -> str:
+    """The encoding counts are made in, and the ratio to it (an array of draws shows none)."""
+    tok = read.catalog.get("tokenizer", tokenizer)
+    if tok.ratio is None:
+        return tok.encoding
+    ratio = read(tok.ratio)
+    if isinstance(ratio, np.ndarray):
+        return tok.encoding
+    return f"{tok.encoding} x {ratio:g} ({tok.id} tokenizer, ratio from {tok.ratio.source.split(' ')[0]})"
+
+
+def _api_timing(ctx: Context, read: FigureRecorder, llm) -> lat.ApiTiming:
+    ttft_ms = read(llm.latency.ttft_ms)
+    return lat.ApiTiming(
+        ttft_draws=lat.lognormal_from_median_p95(
+            ctx.rng(1), ttft_ms, ttft_ms * read(ctx.catalog.defaults.workload.api_ttft_p95_over_p50), ctx.samples),
+        prefill_tokens_per_s=read(llm.latency.prefill_tokens_per_s),
+        output_tokens_per_s=read(llm.latency.output_tokens_per_s),
+    )
+
+
+def _gpu_timing(read: FigureRecorder, choice: ModelChoice, open_model) -> lat.GpuTiming:
+    gpu = read.catalog.get("gpu", choice.gpu)
+    d = read.catalog.defaults.serving
+    return lat.GpuTiming(
+        arch=Architecture.from_catalog(open_model, read), hw=Hardware.from_catalog(gpu, read),
+        gpus=choice.gpus_per_replica, flops_efficiency=read(d.flops_efficiency),
+        bandwidth_efficiency=read(d.bandwidth_efficiency), memory_utilisation=read(d.gpu_memory_utilisation),
+        max_batch=choice.max_batch if choice.max_batch is not None else read(d.max_batch),
+        utilisation=choice.target_utilisation if choice.target_utilisation is not None else read(d.target_utilisation),
+    )
+
+
+def _retrieval_draws(ctx: Context, retrieval: RetrievalPlan | None) -> np.ndarray:
+    """Retrieval latency per sampled query: embedding + search + rerank [ms]."""
+    if retrieval is None:
+        return np.zeros(ctx.samples)
+    rng = ctx.rng()
+    return (lat.lognormal_from_median_p95(rng, *retrieval.embed_ms, ctx.samples)
+            + lat.lognormal_from_median_p95(rng, *retrieval.search_ms, ctx.samples)
+            + lat.lognormal_from_median_p95(rng, *retrieval.rerank_ms, ctx.samples))
