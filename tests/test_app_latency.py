@@ -1,9 +1,9 @@
 """The Latency page driven headlessly with Streamlit's AppTest: inputs change the shown latency."""
 
 import re
-
-
 from conftest import open_app
+
+
 
 PAGE = "app_pages/latency.py"
 

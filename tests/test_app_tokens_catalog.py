@@ -2,12 +2,10 @@
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import open_app
 
 from pricing import listing
 from pricing.catalog import default_catalog
@@ -16,8 +14,8 @@ from simulator.analysis.context_fit import TOKEN_PARTS, context_fits
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario, validate_scenario
 from simulator.model.tokens import count_tokens
+from conftest import ROOT, open_app
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKENS, CATALOG = "app_pages/tokens.py", "app_pages/catalog.py"
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from simulator.model.breakeven import break_even, crossings, payback_months
 from simulator.model.curves import Affine, CostCurve, Floor, Staircase
 from simulator.model.evaluate import evaluate
+from conftest import SHIPPED_SCENARIOS
 
 
 def curve(*pieces):
@@ -167,9 +168,8 @@ def test_generated_scenarios_have_sane_costs(make_scenario, catalog, volume, gro
 
 
 def test_shipped_scenarios_break_even_really_equalises(catalog):
-    from pathlib import Path
     from simulator.scenario import load_scenario
-    for path in sorted(Path("scenarios").glob("*.yaml")):
+    for path in SHIPPED_SCENARIOS:
         ev = evaluate(load_scenario(path, catalog), catalog)
         for b in ev.break_even:
             for q in b.crossings:

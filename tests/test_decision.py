@@ -1,16 +1,13 @@
 """Decision rules: each with a scenario that triggers it and one that does not; numbers vs rules; CLI."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from simulator.analysis.decision import prefilled, recommend, with_answers
 from simulator.model.evaluate import evaluate
+from conftest import cli
 
-ROOT = Path(__file__).resolve().parent.parent
 NEUTRAL = {"needs_private_knowledge": False, "behaviour_gap": False, "citations_required": False,
            "labelled_examples": 1000, "knowledge_changes": "monthly"}
 
@@ -97,10 +94,6 @@ def test_answers_prefill_change_rates_from_the_catalog(make_scenario, catalog):
     assert changed.fine_tuned.training.retrain_every_months == 0.25
     assert len(lines) == 2
     assert prefilled(with_answers(scenario, {}), catalog) == (with_answers(scenario, {}), [])
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_cli_decide_json_with_evaluation_data(tmp_path):

@@ -1,6 +1,5 @@
 """The scenario editor's pure logic: widget values <-> scenario dicts, catalog choices and figures."""
 
-from pathlib import Path
 
 import pytest
 
@@ -8,9 +7,8 @@ from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
 from simulator.scenario import (Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario, schema_bounds,
                                 schema_field)
+from conftest import ROOT, SHIPPED_SCENARIOS
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 HAIKU_INPUT = "llm.claude-haiku-4.5.prices.input_usd_per_mtok"
 # A range of every kind: count, integer, percentage, optional, length, self-hosting, override, drift.
 RANGES = {
@@ -40,11 +38,6 @@ def ranged_support_bot_yaml(catalog) -> str:
     text = Scenario.model_validate(data).to_yaml()
     assert "  queries_per_month:\n    dist: pert\n" in text
     return text
-
-
-@pytest.fixture(scope="module")
-def support_bot(catalog):
-    return load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
 
 
 @pytest.fixture
@@ -119,7 +112,7 @@ def test_every_scenario_field_has_an_input():
 # --- Round trips ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [*SHIPPED, "ranged"], ids=lambda p: getattr(p, "stem", p))
+@pytest.mark.parametrize("path", [*SHIPPED_SCENARIOS, "ranged"], ids=lambda p: getattr(p, "stem", p))
 def test_the_widgets_of_a_scenario_build_the_same_scenario(path, catalog):
     if path == "ranged":
         scenario = parse_scenario(ranged_support_bot_yaml(catalog), "ranged", catalog)

@@ -14,7 +14,7 @@ QUERIES = "workload.queries_per_month"
 
 
 @pytest.fixture(scope="module")
-def support_bot(catalog):
+def points_only(catalog):
     """Without ranges, whatever the shipped file has: each test adds its own."""
     return support_bot_points(catalog)
 
@@ -41,37 +41,37 @@ def in_place(scenario, *path):
 # --- Adding ------------------------------------------------------------------------------------------
 
 
-def test_a_range_added_with_the_helpers_validates_and_is_written_in_place(support_bot, catalog):
+def test_a_range_added_with_the_helpers_validates_and_is_written_in_place(points_only, catalog):
     spec = editing.range_from_inputs(QUERIES, "pert", 200_000, 400_000, 900_000)
     ranges = editing.with_range({}, QUERIES, spec)
-    scenario = editing.apply(build(support_bot, catalog, ranges), catalog)
+    scenario = editing.apply(build(points_only, catalog, ranges), catalog)
     assert in_place(scenario, "workload", "queries_per_month") == {
         "dist": "pert", "low": 200_000, "likely": 400_000, "high": 900_000}
     assert scenario.workload.queries_per_month == 400_000           # the point value every page uses
-    assert editing.same_as(build(support_bot, catalog, ranges), support_bot.to_yaml()) is False
+    assert editing.same_as(build(points_only, catalog, ranges), points_only.to_yaml()) is False
 
 
-def test_a_percentage_range_is_entered_in_percent_and_stored_as_fractions(support_bot, catalog):
+def test_a_percentage_range_is_entered_in_percent_and_stored_as_fractions(points_only, catalog):
     spec = editing.range_from_inputs("workload.batch_share", "triangular", 10, 20, 40)
     assert spec == {"dist": "triangular", "low": pytest.approx(0.1), "likely": pytest.approx(0.2),
                     "high": pytest.approx(0.4)}
     ranges = {"workload.batch_share": spec}
-    scenario = editing.apply(build(support_bot, catalog, ranges), catalog)
+    scenario = editing.apply(build(points_only, catalog, ranges), catalog)
     assert in_place(scenario, "workload", "batch_share") == {"dist": "triangular", "low": 0.1, "likely": 0.2,
                                                              "high": 0.4}
     assert scenario.workload.batch_share == pytest.approx(0.2)
     # shown back in percent, in the table and on the disabled widget
-    [row] = editing.range_rows(ranges, build(support_bot, catalog, ranges))
+    [row] = editing.range_rows(ranges, build(points_only, catalog, ranges))
     assert (row.label, row.low, row.likely, row.high, row.used) == (
         "Workload: Batchable share (% of queries)", "10", "20", "40", True)
     assert editing.describe_range("workload.batch_share", spec) == "triangular 10 / 20 / 40"
     assert editing.widget_point("workload.batch_share", spec) == pytest.approx(20.0)
 
 
-def test_a_lognormal_takes_percentiles_and_its_point_is_the_median(support_bot, catalog):
+def test_a_lognormal_takes_percentiles_and_its_point_is_the_median(points_only, catalog):
     spec = editing.range_from_inputs("people.day_rate_usd", "lognormal", 600, 12345, 1400)  # likely is ignored
     assert spec == {"dist": "lognormal", "p05": 600.0, "p95": 1400.0}
-    scenario = editing.apply(build(support_bot, catalog, {"people.day_rate_usd": spec}), catalog)
+    scenario = editing.apply(build(points_only, catalog, {"people.day_rate_usd": spec}), catalog)
     assert scenario.people.day_rate_usd == pytest.approx(math.sqrt(600 * 1400))
     assert in_place(scenario, "people", "day_rate_usd") == {"dist": "lognormal", "p05": 600, "p95": 1400}
     assert editing.describe_range("people.day_rate_usd", spec) == "lognormal, 90 % between 600 and 1,400"
@@ -83,26 +83,26 @@ def test_an_integer_inputs_point_is_rounded_for_its_widget(catalog):
     assert editing.widget_point("rag.top_k", spec) == 6 and isinstance(editing.widget_point("rag.top_k", spec), int)
 
 
-def test_an_override_and_the_price_drift_take_ranges(support_bot, catalog):
+def test_an_override_and_the_price_drift_take_ranges(points_only, catalog):
     overrides = {HAIKU_INPUT: 1.0}
     ranges = {
         "overrides." + HAIKU_INPUT: editing.range_from_inputs("overrides." + HAIKU_INPUT, "pert", 0.8, 1.0, 1.5),
         "uncertainty.price_drift_pct_per_year": editing.range_from_inputs(
             "uncertainty.price_drift_pct_per_year", "pert", -30, -10, 5),    # %/year is stored as it is shown
     }
-    scenario = editing.apply(build(support_bot, catalog, ranges, overrides=overrides), catalog)
+    scenario = editing.apply(build(points_only, catalog, ranges, overrides=overrides), catalog)
     assert in_place(scenario, "overrides", HAIKU_INPUT) == {"dist": "pert", "low": 0.8, "likely": 1.0, "high": 1.5}
     assert in_place(scenario, "uncertainty", "price_drift_pct_per_year") == {
         "dist": "pert", "low": -30, "likely": -10, "high": 5}
     assert scenario.uncertainty.price_drift_pct_per_year == -10
 
 
-def test_seed_and_draws_reach_the_scenario(support_bot, catalog):
-    values = editing.widget_values(support_bot, catalog)
-    assert values[key("uncertainty.draws")] == support_bot.uncertainty.draws
+def test_seed_and_draws_reach_the_scenario(points_only, catalog):
+    values = editing.widget_values(points_only, catalog)
+    assert values[key("uncertainty.draws")] == points_only.uncertainty.draws
     values[key("uncertainty.seed")] = 11
     values[key("uncertainty.draws")] = 3000
-    scenario = editing.apply(build(support_bot, catalog, {}, values=values), catalog)
+    scenario = editing.apply(build(points_only, catalog, {}, values=values), catalog)
     assert (scenario.uncertainty.seed, scenario.uncertainty.draws) == (11, 3000)
     assert in_place(scenario, "uncertainty") == {"seed": 11, "draws": 3000}
 
@@ -131,10 +131,10 @@ def test_invalid_entries_are_refused_naming_the_input_in_its_units(path, dist, e
     assert str(caught.value).startswith(message)
 
 
-def test_a_bad_range_that_reaches_validation_is_reported_on_the_uncertainty_tab(support_bot, catalog):
+def test_a_bad_range_that_reaches_validation_is_reported_on_the_uncertainty_tab(points_only, catalog):
     ranges = {QUERIES: {"dist": "pert", "low": 900_000, "likely": 400_000, "high": 200_000}}   # low > high
     with pytest.raises(ScenarioError) as caught:
-        editing.apply(build(support_bot, catalog, ranges), catalog)
+        editing.apply(build(points_only, catalog, ranges), catalog)
     [line] = editing.problem_lines(caught.value)
     assert line.startswith("workload.queries_per_month: a pert range needs low <= likely <= high")
     assert editing.problem_group(line, ranges) == "Uncertainty"
@@ -169,8 +169,8 @@ def test_ranges_of_inputs_the_choices_hide_are_left_out_and_marked(ranged, catal
     editing.apply(data, catalog)
 
 
-def test_the_choices_are_the_inputs_shown_that_may_be_ranged(support_bot, catalog):
-    choices = editing.range_choices(build(support_bot, catalog, {}, overrides={HAIKU_INPUT: 1.0}))
+def test_the_choices_are_the_inputs_shown_that_may_be_ranged(points_only, catalog):
+    choices = editing.range_choices(build(points_only, catalog, {}, overrides={HAIKU_INPUT: 1.0}))
     assert choices[QUERIES] == "Workload: Queries per month (queries/month)"
     assert choices["workload.answer.tokens"] == "Workload: Answer length (tokens)"       # a count ...
     assert "workload.query.tokens" not in choices                                       # ... not samples
@@ -182,8 +182,8 @@ def test_the_choices_are_the_inputs_shown_that_may_be_ranged(support_bot, catalo
     assert not {"workload.horizon_months", "uncertainty.seed", "uncertainty.draws"} & set(choices)
 
 
-def test_the_form_starts_around_the_current_value_or_from_the_range(support_bot, ranged, catalog):
-    data = build(support_bot, catalog, {})
+def test_the_form_starts_around_the_current_value_or_from_the_range(points_only, ranged, catalog):
+    data = build(points_only, catalog, {})
     assert editing.range_start(QUERIES, data, catalog, {}) == ("pert", 320_000, 400_000, 500_000)
     assert editing.range_start("workload.monthly_growth", data, catalog, {}) == ("pert", 4.0, 5.0, 6.25)  # in %
     assert editing.range_start("prompt_only.cache_hit_rate", data, catalog, {}) == ("pert", 72, 90, 100)  # <= 100 %

@@ -2,7 +2,6 @@
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,12 +9,11 @@ import pytest
 from ui import report
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+from conftest import ROOT, SHIPPED_SCENARIOS
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=lambda p: p.stem)
 def test_every_output_is_finite_from_1_to_1e12(path, catalog):
     ev = evaluate(load_scenario(path, catalog), catalog)
     table = ev.sweep(np.geomspace(1, 1e12, 1000))

@@ -10,19 +10,17 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HAND
 from pricing.catalog import default_catalog
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+from conftest import HAND, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
 CATALOG = default_catalog()
 

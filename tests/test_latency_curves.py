@@ -1,6 +1,5 @@
 """Latency as the prompt grows and under load: hand computations, agreement with the cost model."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,8 +8,8 @@ from simulator.model.evaluate import evaluate
 from simulator.analysis.latency_curves import (latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
 from simulator.scenario import load_scenario
+from conftest import SHIPPED_SCENARIOS
 
-ROOT = Path(__file__).resolve().parent.parent
 
 API = {  # HAND's mistral-small-4 with round latency figures and no TTFT spread
     "overrides.llm.mistral-small-4.latency.ttft_ms": 500,
@@ -116,10 +115,9 @@ def test_self_hosted_latency_under_load_by_hand(make_scenario, catalog):
         at_target.parts_p95["time_to_first_token"] + waits[1])
 
 
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=lambda p: p.stem)
 def test_no_extra_tokens_reproduce_the_cost_model(path, catalog):
     ev = evaluate(load_scenario(path, catalog), catalog)
     for name in ev.feasible:
@@ -141,7 +139,7 @@ def test_hand_scenarios_reproduce_the_cost_model(make_scenario, catalog):
             np.testing.assert_allclose(got.p95, ev.setups[name].latency.p95, rtol=1e-9)
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=lambda p: p.stem)
 def test_latency_grows_with_prompt_and_load(path, catalog):
     ev = evaluate(load_scenario(path, catalog), catalog)
     extra = np.linspace(0, 50_000, 26)

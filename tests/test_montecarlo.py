@@ -2,17 +2,15 @@
 against analytic distributions when one input is, and reproducible by seed."""
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from simulator.model.evaluate import evaluate
 from simulator.analysis.montecarlo import draw, draw_inputs, simulate
-from simulator.scenario import Range, Scenario, load_scenario
+from simulator.scenario import Range, Scenario
 from simulator.analysis.sensitivity import tornado, what_would_change
 
-ROOT = Path(__file__).resolve().parent.parent
 Z10 = -1.2815515655446004  # standard normal 10th percentile
 PHI_Z10 = 0.17549833193248685  # standard normal density at Z10
 
@@ -25,11 +23,6 @@ def collapsed(scenario: Scenario) -> Scenario:
         data["ranges"][path] = ({"dist": "lognormal", "p05": point, "p95": point} if spec.dist == "lognormal"
                                 else {"dist": spec.dist, "low": point, "likely": point, "high": point})
     return Scenario.model_validate(data)
-
-
-@pytest.fixture(scope="module")
-def support_bot(catalog):
-    return load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
 
 
 def test_collapsed_ranges_give_the_deterministic_numbers_exactly(support_bot, catalog):

