@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import charts, fmt
 from app_pages import state
-from simulator.analysis import decision, quality
+from simulator.analysis import decision, eval_results, quality
 from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
 
 ev = state.evaluation()
@@ -93,8 +93,8 @@ st.caption("Upload evaluation results (CSV with columns question, setup, and sco
 upload = st.file_uploader("Evaluation results (CSV, at most 5 MB)", type=["csv"], key="dec_eval")
 if upload is not None:
     try:
-        results = quality.parse_eval_csv(upload.getvalue(), upload.name)
-    except quality.EvalDataError as exc:
+        results = eval_results.parse_eval_csv(upload.getvalue(), upload.name)
+    except eval_results.EvalDataError as exc:
         st.error("This file cannot be used; nothing was changed:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
     else:
         st.session_state["dec_eval_results"] = results
@@ -107,8 +107,8 @@ with st.expander("Or type the results in"):
     if st.button("Use these results", key="dec_typed_use"):
         try:
             counts = {n: (int(c), int(q)) for n, q, c in zip(ev.setups, typed["questions"], typed["correct"])}
-            st.session_state["dec_eval_results"] = quality.results_from_counts(counts)
-        except (quality.EvalDataError, ValueError, TypeError) as exc:
+            st.session_state["dec_eval_results"] = eval_results.results_from_counts(counts)
+        except (eval_results.EvalDataError, ValueError, TypeError) as exc:
             st.error(str(exc))
 results = st.session_state.get("dec_eval_results")
 if results is not None:

@@ -28,9 +28,12 @@ setup() {
   fi
   local stamp="$VENV/.requirements.sha256"
   local want
-  want=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
+  want=$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+    # Crossover itself, editable: the `crossover` command and `python -m simulator` from any directory.
+    # No build isolation: setuptools is pinned in requirements.txt, so nothing else is fetched.
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
   "$VENV/bin/python" -c 'from simulator.model.tokens import seed_cache; seed_cache()'
@@ -55,6 +58,8 @@ case "${1:-}" in
   test)
     setup
     ensure_chromium
+    # The layers of pyproject.toml's import-linter contracts, before any test.
+    "$VENV/bin/lint-imports" --no-cache
     exec "$VENV/bin/python" -m pytest "${@:2}"
     ;;
   bench)

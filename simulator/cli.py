@@ -187,7 +187,8 @@ def _evaluation_table(r: dict) -> str:
 
 def _decide(args) -> int:
     from simulator.analysis.decision import recommend
-    from simulator.analysis.quality import EvalDataError, cost_per_correct_answer, parse_eval_csv
+    from simulator.analysis.eval_results import EvalDataError, parse_eval_csv
+    from simulator.analysis.quality import cost_per_correct_answer
 
     catalog = default_catalog()
     scenario = load_scenario(args.scenario, catalog)

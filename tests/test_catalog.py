@@ -46,7 +46,7 @@ ALLOWED_FLOATS = {0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 1e-9, 1e-12, 1e3, 1e6, 1e9, 1e12
                   30.44, 100.0, 1e10,
                   0.01, 0.1,  # lower bounds in the scenario schema
                   0.95}  # the normal quantile simulator/units.py asks NormalDist for
-# statistical constants: the normal 1.96 and Student's t(0.975, df) for df = 1 .. 30 (simulator/quality.py)
+# statistical constants: the normal 1.96 and Student's t(0.975, df) for df = 1 .. 30 (simulator/analysis/eval_results.py)
 ALLOWED_FLOATS |= {1.96, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
                    2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
                    2.056, 2.052, 2.048, 2.045, 2.042}

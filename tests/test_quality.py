@@ -7,10 +7,11 @@ import pytest
 from simulator.model.breakeven import break_even
 from simulator.model.curves import Affine, CostCurve, Floor, Staircase
 from simulator.model.evaluate import evaluate
-from simulator.analysis.quality import (
-    MAX_EVAL_BYTES, MAX_EVAL_ROWS, T_975, EvalDataError, cost_per_correct_answer, parse_eval_csv,
-    quality_break_even, t_quantile_975, wilson_interval,
+from simulator.analysis.eval_results import (
+    MAX_EVAL_BYTES, MAX_EVAL_ROWS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
+    wilson_interval,
 )
+from simulator.analysis.quality import adjusted_evaluation, cost_per_correct_answer, quality_break_even
 
 # 4 questions x 2 setups, pass / fail: prompt-only passes 3 of 4, fine-tuned 2 of 4.
 PASS_CSV = """question,setup,pass
@@ -317,8 +318,6 @@ def test_quality_break_even_moves_towards_the_accurate_setup(make_scenario, cata
 
 
 def test_adjusted_evaluation_redraws_on_cost_per_correct_answer(make_scenario, catalog):
-    from simulator.model.evaluate import evaluate
-    from simulator.analysis.quality import adjusted_evaluation, parse_eval_csv
     ev = evaluate(make_scenario(), catalog)
     results = parse_eval_csv("question,setup,pass\nq1,prompt_only,1\nq2,prompt_only,0\nq1,fine_tuned,1\nq2,fine_tuned,1\n")
     adjusted = adjusted_evaluation(ev, results)
@@ -332,7 +331,6 @@ def test_adjusted_evaluation_redraws_on_cost_per_correct_answer(make_scenario, c
 
 
 def test_results_typed_in_by_hand():
-    from simulator.analysis.quality import EvalDataError, results_from_counts
     r = results_from_counts({"prompt_only": (3, 4), "rag": (0, 0)})
     assert list(r.setups) == ["prompt_only"]
     # Wilson, 3 of 4, z = 1.96: the same interval as the CSV test computes by hand

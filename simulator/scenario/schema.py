@@ -3,6 +3,9 @@
 The pydantic models of a scenario file and the reflection over them (a field's bounds, whether a
 path takes a range). Reading files is in ``loading.py``, the checks against the catalog in
 ``checks.py``, dotted-path helpers in ``paths.py``.
+
+Longer than 400 lines because the pydantic models of one file format belong together: each class
+is a section of the YAML, and the reflection below reads them.
 """
 
 from __future__ import annotations
