@@ -73,3 +73,14 @@ def test_no_module_is_long_without_saying_why():
             if text.count("\n") > MAX_MODULE_LINES and "Longer than 400 lines because" not in text:
                 long.append(f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines")
     assert not long, long
+
+
+def test_the_public_api_is_importable_from_the_package(catalog):
+    import simulator
+    from simulator import evaluate, load_scenario, simulate
+
+    ev = evaluate(load_scenario(SHIPPED_SCENARIOS[0], catalog), catalog)
+    assert simulate(ev, draws=100).draws == 100
+    assert all(getattr(simulator, name) is not None for name in simulator.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'evaluat'"):
+        simulator.evaluat  # noqa: B018

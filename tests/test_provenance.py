@@ -50,11 +50,11 @@ def test_a_read_that_bypasses_the_recorder_is_caught(catalog):
 
     def bypassing(c):
         model = build_setup(c, "prompt_only")
-        c.catalog.defaults.people.day_rate_usd.value  # read without the recorder  # noqa: B018
-        model.figures_used.pop("defaults.people.day_rate_usd", None)
+        c.catalog.defaults.serving.max_batch.value  # read without the recorder  # noqa: B018
         return model
 
-    assert unrecorded_reads(ctx, bypassing) == {"defaults.people.day_rate_usd"}
+    assert "defaults.serving.max_batch" not in build_setup(ctx, "prompt_only").figures_used  # an API model
+    assert unrecorded_reads(ctx, bypassing) == {"defaults.serving.max_batch"}
 
 
 def test_self_hosted_lora_records_its_trainable_share(make_scenario, catalog):

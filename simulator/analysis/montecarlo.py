@@ -176,9 +176,10 @@ def _first_nonzero(sign: np.ndarray) -> np.ndarray:
 # --- The simulation --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Simulation:
-    """Monte Carlo results; percentiles are over feasible draws."""
+    """Monte Carlo results; percentiles are over feasible draws. Frozen: the dashboard shares one
+    between its users (the arrays inside are not written after the run)."""
 
     draws: int
     seed: int

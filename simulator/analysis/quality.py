@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from simulator.model.breakeven import SOLVED_RANGE, BreakEven, break_even
@@ -86,6 +87,6 @@ def adjusted_evaluation(ev: Evaluation, results: EvalResults, lo: float = SOLVED
             setups[name] = dataclasses.replace(setup, curve=setup.curve.scaled(1 / acc))
         else:
             reason = "no evaluation data" if name not in results.setups else "accuracy 0 in the evaluation"
-            setups[name] = dataclasses.replace(setup, problems=[*setup.problems, reason])
-    return dataclasses.replace(ev, setups=setups, break_even=quality_break_even(ev, results, lo, hi),
+            setups[name] = dataclasses.replace(setup, problems=(*setup.problems, reason))
+    return dataclasses.replace(ev, setups=MappingProxyType(setups), break_even=tuple(quality_break_even(ev, results, lo, hi)),
                                volume_range=(lo, hi))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -19,12 +21,15 @@ MAX_CROSSINGS_LISTED = 1000
 PAYBACK_MONTHS_LIMIT = 120
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
+    """One scenario evaluated: its setups and break-evens. Immutable: the dashboard shares one cached
+    evaluation between its users."""
+
     scenario: Scenario
     catalog: Catalog
-    setups: dict[str, SetupModel]
-    break_even: list[BreakEven]
+    setups: Mapping[str, SetupModel]
+    break_even: tuple[BreakEven, ...]
     volume_range: tuple[float, float]
     base_catalog: Catalog  # before the scenario's overrides and price drift (the Monte Carlo redraws them)
 
@@ -143,7 +148,7 @@ class Evaluation:
             "latency_parts_ms": {"p50": s.latency.parts_p50, "p95": s.latency.parts_p95},
             "payback_months_vs_prompt_only": self.payback_vs_prompt_only(name),
             "cumulative_cost_usd": float(self.cumulative_cost(name)[-1]),
-            "details": s.details,
+            "details": dict(s.details),
         }
 
     @staticmethod
@@ -167,4 +172,4 @@ def evaluate(scenario: Scenario, catalog: Catalog | None = None,
         break_even(a, setups[a].curve, b, setups[b].curve, *volume_range)
         for a, b in itertools.combinations(feasible, 2)
     ]
-    return Evaluation(scenario, ctx.catalog, setups, pairs, volume_range, catalog)
+    return Evaluation(scenario, ctx.catalog, MappingProxyType(setups), tuple(pairs), volume_range, catalog)

@@ -17,7 +17,9 @@ Provenance: every catalog figure a setup reads goes through one :class:`FigureRe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -44,24 +46,25 @@ def price_drift_factor(pct_per_year, months: int):
     return num(factor) if np.ndim(factor) else float(factor)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetupModel:
-    """Everything the simulator knows about one setup of one scenario."""
+    """Everything the simulator knows about one setup of one scenario. Immutable: the dashboard
+    shares one cached evaluation between its users."""
 
     name: str
     model: str
     hosting: str  # "api" or "self-hosted on <gpu> (<cloud>)"
-    problems: list[str] = field(default_factory=list)  # reasons it cannot work
-    warnings: list[str] = field(default_factory=list)  # risks it works with
+    problems: tuple[str, ...] = ()  # reasons it cannot work
+    warnings: tuple[str, ...] = ()  # risks it works with
     curve: CostCurve | None = None
-    one_time_usd: dict[str, float] = field(default_factory=dict)
-    tokens: dict[str, float] = field(default_factory=dict)  # per-query composition, model tokens
+    one_time_usd: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # [USD]
+    tokens: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # per query, model tokens
     encoding: str = ""
     latency: lat.Latency | None = None
     latency_inputs: lat.LatencyInputs | None = None
-    details: dict[str, float | str] = field(default_factory=dict)
-    figures_used: dict[str, Figure] = field(default_factory=dict)  # dotted key -> figure, as read
-    figures_compared: set[str] = field(default_factory=set)  # read only to choose (the cheapest cloud)
+    details: Mapping[str, float | str] = field(default_factory=lambda: MappingProxyType({}))
+    figures_used: Mapping[str, Figure] = field(default_factory=lambda: MappingProxyType({}))  # key -> figure, as read
+    figures_compared: frozenset[str] = frozenset()  # read only to choose (the cheapest cloud)
     infeasible_draws: np.ndarray | bool = False  # sampled builds: draws in which the setup cannot work
 
     @property
@@ -95,9 +98,24 @@ class SetupModel:
     def output_tokens_per_query(self) -> float:
         return self.tokens.get("answer", 0.0) + self.tokens.get("reasoning", 0.0)
 
-    def add(self, contribution: CostParts, parts: dict[str, tuple[Part, ...]]) -> None:
-        """Take a part builder's contribution: its parts into ``parts``, the rest into the setup."""
-        parts.update(contribution.parts)
+
+@dataclass
+class _Draft:
+    """A setup while :func:`build_setup` wires its parts together; frozen into a :class:`SetupModel`."""
+
+    name: str
+    model: str
+    hosting: str = "api"
+    parts: dict[str, tuple[Part, ...]] = field(default_factory=lambda: {name: (Affine(),) for name in PARTS})
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    one_time_usd: dict[str, float] = field(default_factory=dict)
+    details: dict[str, float | str] = field(default_factory=dict)
+    infeasible_draws: np.ndarray | bool = False
+
+    def add(self, contribution: CostParts) -> None:
+        """Take a part builder's contribution."""
+        self.parts.update(contribution.parts)
         self.one_time_usd.update(contribution.one_time_usd)
         self.details.update(contribution.details)
         self.warnings.extend(contribution.warnings)
@@ -178,10 +196,9 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     s = ctx.scenario
     section = getattr(s, setup if setup != "hybrid" else "fine_tuned")
     choice: ModelChoice = section.model
-    out = SetupModel(name=setup, model=choice.name, hosting="api")
+    out = _Draft(name=setup, model=choice.name)
     read = ctx.recorder()
     catalog = ctx.catalog
-    parts: dict[str, tuple[Part, ...]] = {name: (Affine(),) for name in PARTS}
     tuned = setup in ("fine_tuned", "hybrid")
 
     # Per-query token composition in o200k_base tokens; converted to the model's tokenizer below.
@@ -202,9 +219,8 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
             peak_to_average=s.workload.peak_to_average,
         )
         composition["retrieved_chunks"] = retrieval.retrieved_tokens_o200k
-        parts.update(retrieval.parts)
-        out.one_time_usd["first_embedding"] = retrieval.first_embedding_usd
-        out.details.update(vectors=retrieval.vectors, index_gb=retrieval.index_gb)
+        out.add(CostParts(parts=retrieval.parts, one_time_usd={"first_embedding": retrieval.first_embedding_usd},
+                          details={"vectors": retrieval.vectors, "index_gb": retrieval.index_gb}))
     composition["query"] = ctx.query.mean
     composition["answer"] = ctx.answer.mean
     dynamic_draws = ctx.query_draws + (retrieval.retrieved_tokens_o200k if retrieval else 0.0)
@@ -212,36 +228,34 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     llm = catalog.llm.get(choice.name)
     entry = llm if llm is not None else catalog.get("open_model", choice.name)
     ratio = _tokenizer_ratio(read, entry.tokenizer)
-    out.encoding = _encoding_label(read, entry.tokenizer)
+    encoding = _encoding_label(read, entry.tokenizer)
     tokens = {k: v * ratio for k, v in composition.items()}
     tokens["reasoning"] = s.workload.reasoning_tokens
-    out.tokens = tokens
     if llm is not None:
-        out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months), parts)
+        out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months))
         out.add(api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate, batch_share=s.workload.batch_share,
-                                fine_tuned=tuned, sampled=ctx.sampled), parts)
+                                fine_tuned=tuned, sampled=ctx.sampled))
         window = read(llm.facts.context_window_tokens)
         timing = _api_timing(ctx, read, llm)
     else:
         window = read(entry.architecture.context_window_tokens)
         timing = _gpu_timing(read, choice, entry)
 
-    retrieval_draws = _retrieval_draws(ctx, retrieval)
-    out.latency_inputs = lat.LatencyInputs(
+    latency_inputs = lat.LatencyInputs(
         static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
         dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0),
         output_draws=ctx.answer_draws * ratio + s.workload.reasoning_tokens,
-        output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=retrieval_draws,
+        output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=_retrieval_draws(ctx, retrieval),
         hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing,
     )
-    latency_parts, operating = lat.latency_parts(out.latency_inputs)
+    latency_parts, operating = lat.latency_parts(latency_inputs)
     if operating is not None:
-        inp = out.latency_inputs
+        inp = latency_inputs
         hosting = gpu_hosting_parts(read, choice, timing, operating,
                                     inp.static_tokens + inp.dynamic_tokens + inp.output_tokens,
                                     peak_to_average=s.workload.peak_to_average, sampled=ctx.sampled)
         out.hosting = hosting.details.pop("hosting")
-        out.add(hosting, parts)
+        out.add(hosting)
 
     if tuned:
         ft, training = s.fine_tuned, s.fine_tuned.training
@@ -250,29 +264,33 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
             out.add(api_training_parts(
                 read, tuned_llm, training, tokenizer_ratio=_tokenizer_ratio(read, tuned_llm.tokenizer),
                 existing_customer=ft.existing_customer, start_date=s.workload.start_date, end_date=ctx.end_date,
-                sampled=ctx.sampled), parts)
+                sampled=ctx.sampled))
         else:
             out.add(self_hosted_training_parts(
                 read, ft.model, training,
                 tokenizer_ratio=_tokenizer_ratio(read, catalog.open_model[ft.model.name].tokenizer),
-                sampled=ctx.sampled), parts)
+                sampled=ctx.sampled))
 
-    out.add(people_parts(read, s.people, setup, self_hosted=llm is None), parts)
-    parts.update(amortised_part(out.one_time_cost_usd, s.workload.horizon_months))
+    out.add(people_parts(read, s.people, setup, self_hosted=llm is None))
+    out.parts.update(amortised_part(num(sum(out.one_time_usd.values())), s.workload.horizon_months))
 
     out.details["context_window_tokens"] = window
-    out.add(feasibility.context_window(out.model, window, out.latency_inputs, sampled=ctx.sampled), parts)
+    out.add(feasibility.context_window(out.model, window, latency_inputs, sampled=ctx.sampled))
+    latency = None
     if not ctx.sampled:
         if llm is not None and own.cache_hit_rate > 0 and out.details.get("cacheable_prefix_tokens") \
                 and llm.prices.cache_ttl_s is not None:
             out.warnings += feasibility.cache_traffic(s.workload.queries_per_month, own.cache_hit_rate,
                                                       read(llm.prices.cache_ttl_s))
         out.warnings += feasibility.figure_warnings(read.used, s.workload.start_date)
-        out.latency = lat.summarise(latency_parts)
-    out.figures_used = dict(read.used)
-    out.figures_compared = set(read.compared)
-    out.curve = CostCurve(parts)
-    return out
+        latency = lat.summarise(latency_parts)
+    return SetupModel(
+        name=out.name, model=out.model, hosting=out.hosting, problems=tuple(out.problems),
+        warnings=tuple(out.warnings), curve=CostCurve(out.parts), one_time_usd=MappingProxyType(out.one_time_usd),
+        tokens=MappingProxyType(tokens), encoding=encoding, latency=latency, latency_inputs=latency_inputs,
+        details=MappingProxyType(out.details), figures_used=MappingProxyType(dict(read.used)),
+        figures_compared=frozenset(read.compared), infeasible_draws=out.infeasible_draws,
+    )
 
 
 def _tokenizer_ratio(read: FigureRecorder, tokenizer: str) -> float:
