@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, charts_uncertainty, fmt, summary
 from app_pages import state
 from simulator.analysis.montecarlo import BAND_DRAWS, LATENCY_DRAWS
+from ui import charts, charts_uncertainty, fmt, summary
 
 DRAW_OPTIONS = [500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, fmt
 from app_pages import state
 from simulator.model.parts import PARTS
+from ui import charts, fmt
 
 ev = state.evaluation()
 scenario = ev.scenario

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, fmt
 from app_pages import state
 from simulator.analysis import decision, eval_results, quality
 from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
+from ui import charts, fmt
 
 ev = state.evaluation()
 scenario = ev.scenario

@@ -12,10 +12,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import fmt
 from app_pages import state
-from ui import editing
 from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, schema_bounds, schema_field
+from ui import fmt
+from ui import editing
 
 K = editing.key
 RESULT = "ed_result"            # the outcome of the last apply: {"success"|"info": text} or {"problems": [...]}

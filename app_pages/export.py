@@ -6,8 +6,8 @@ import streamlit as st
 
 from simulator.storage.store import slugify
 
-from ui import report
 from app_pages import state
+from ui import report
 
 
 def panel() -> None:

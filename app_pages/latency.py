@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts_latency, fmt
 from app_pages import state
 from simulator.analysis.montecarlo import LATENCY_DRAWS
+from ui import charts_latency, fmt
 from simulator.analysis.latency_curves import (PART_NAMES, latency_figures, latency_vs_prompt_size, latency_warnings,
                                       self_hosted_latency_vs_load)
 

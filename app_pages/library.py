@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, fmt
 from app_pages import state
 from simulator.model.evaluate import evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, slugify
+from ui import charts, fmt
 
 store = state.store()
 catalog = state.catalog()

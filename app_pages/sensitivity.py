@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ui import charts_uncertainty, fmt
 from app_pages import state
 from simulator.analysis.sensitivity import BREAK_EVEN_PAIR, Tornado, tornado, what_would_change
+from ui import charts_uncertainty, fmt
 
 ev = state.evaluation()
 scenario = ev.scenario

@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from pricing.catalog import Catalog, default_catalog
-from simulator.storage import sharing
-from simulator.model.evaluate import Evaluation, evaluate
 from simulator.analysis.montecarlo import Simulation, at_volume, simulate
+from simulator.model.evaluate import Evaluation, evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
+from simulator.storage import sharing
 from simulator.storage.store import ScenarioStore, StoreError
 
 DEFAULT_SLUG = "support-bot"

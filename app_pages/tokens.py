@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts_tokens, fmt
 from app_pages import state
-from simulator.storage import uploads
 from simulator.analysis.context_fit import context_fits
 from simulator.model.tokens import ENCODINGS, count_texts
+from simulator.storage import uploads
+from ui import charts_tokens, fmt
 
 PROGRESS_ABOVE_CHARACTERS = 200_000  # show progress when there is this much text or several files
 PROGRESS_ABOVE_INPUTS = 3

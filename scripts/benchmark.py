@@ -15,11 +15,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pricing.provenance import FigureRecorder  # noqa: E402
 from pricing.catalog import default_catalog  # noqa: E402
+from pricing.provenance import FigureRecorder  # noqa: E402
 from simulator.model.evaluate import evaluate  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
 from simulator.model.serving import Architecture, Hardware, decode_ms_per_step, max_batch_in_memory, prefill_ms  # noqa: E402
+from simulator.scenario import load_scenario  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:

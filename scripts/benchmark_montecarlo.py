@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from pricing.catalog import default_catalog  # noqa: E402
 from simulator.analysis import montecarlo as mc  # noqa: E402
+from simulator.analysis.sensitivity import tornado, what_would_change  # noqa: E402
 from simulator.model.evaluate import evaluate  # noqa: E402
 from simulator.scenario import load_scenario  # noqa: E402
-from simulator.analysis.sensitivity import tornado, what_would_change  # noqa: E402
 
 DRAWS = 10_000
 VOLUMES = np.geomspace(1e3, 1e9, 500)

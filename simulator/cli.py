@@ -14,13 +14,13 @@ import numpy as np
 from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
 
+from simulator.analysis.montecarlo import simulate
 from simulator.model.breakeven import SOLVED_RANGE
 from simulator.model.evaluate import evaluate
-from simulator.analysis.montecarlo import simulate
-from simulator.scenario import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
 from simulator.model.serving import serve_estimate
 from simulator.model.tokens import ENCODINGS, count_tokens
 from simulator.model.training import self_hosted_training
+from simulator.scenario import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
 
 MAX_TEXT_FILE_BYTES = 50_000_000
 

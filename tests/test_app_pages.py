@@ -7,10 +7,10 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
-from ui import report
 from simulator.model.evaluate import evaluate
-from simulator.storage import sharing
 from simulator.scenario import load_scenario, validate_scenario
+from simulator.storage import sharing
+from ui import report
 from conftest import ROOT, open_app
 
 

@@ -9,11 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from pricing import listing
 from pricing.catalog import default_catalog
-from simulator.storage import sharing
 from simulator.analysis.context_fit import TOKEN_PARTS, context_fits
 from simulator.model.evaluate import evaluate
-from simulator.scenario import load_scenario, validate_scenario
 from simulator.model.tokens import count_tokens
+from simulator.scenario import load_scenario, validate_scenario
+from simulator.storage import sharing
 from conftest import ROOT, open_app
 
 TOKENS, CATALOG = "app_pages/tokens.py", "app_pages/catalog.py"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from simulator.model.parts import PARTS
 from simulator.model.evaluate import evaluate
+from simulator.model.parts import PARTS
 from conftest import SHIPPED_SCENARIOS
 
 

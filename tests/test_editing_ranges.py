@@ -5,9 +5,9 @@ import math
 import pytest
 import yaml
 
+from simulator.scenario import ScenarioError, parse_scenario
 from ui import editing
 from ui.editing import key
-from simulator.scenario import ScenarioError, parse_scenario
 from test_editing import HAIKU_INPUT, ranged_support_bot_yaml, support_bot_points
 
 QUERIES = "workload.queries_per_month"

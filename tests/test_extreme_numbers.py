@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from ui import report
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario
+from ui import report
 from conftest import ROOT, SHIPPED_SCENARIOS
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.migrations import migrate
 from simulator.scenario import SCHEMA_VERSION, ScenarioError, load_scenario, parse_scenario
+from simulator.scenario.migrations import migrate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.model.evaluate import evaluate
 from simulator.analysis.montecarlo import draw, draw_inputs, simulate
-from simulator.scenario import Range, Scenario
 from simulator.analysis.sensitivity import tornado, what_would_change
+from simulator.model.evaluate import evaluate
+from simulator.scenario import Range, Scenario
 
 Z10 = -1.2815515655446004  # standard normal 10th percentile
 PHI_Z10 = 0.17549833193248685  # standard normal density at Z10

@@ -6,8 +6,8 @@ import zlib
 
 import pytest
 
-from simulator.storage import sharing
 from simulator.scenario import ScenarioError, load_scenario
+from simulator.storage import sharing
 
 
 @pytest.fixture

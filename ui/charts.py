@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from simulator.model.parts import PARTS
 from simulator.model.evaluate import Evaluation
+from simulator.model.parts import PARTS
 
 from . import fmt
 

@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simulator.model.latency import Latency
 from simulator.analysis.latency_curves import PART_NAMES, LatencyCurve, LoadCurve
+from simulator.model.latency import Latency
 
 from . import fmt
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from simulator.model.evaluate import Evaluation
 from simulator.analysis.montecarlo import Simulation
 from simulator.analysis.sensitivity import Tornado
+from simulator.model.evaluate import Evaluation
 
 from . import fmt
 

@@ -6,6 +6,8 @@ import math
 
 from simulator.scenario import SETUP_LABELS  # noqa: F401  (re-exported for the pages and charts)
 
+from .editing.ranges import range_label, widget_scale
+
 SETUP_COLOURS = {"prompt_only": "#636EFA", "rag": "#00CC96", "fine_tuned": "#EF553B", "hybrid": "#AB63FA"}
 PART_LABELS = {
     "input_tokens": "Input tokens", "cached_input_tokens": "Cached input tokens", "output_tokens": "Output tokens",
@@ -69,15 +71,11 @@ def setup(name: str) -> str:
 
 def input_label(path: str) -> str:
     """A ranged input as the editor names it, with its tab and unit: "RAG: Cache hit rate (% of requests)"."""
-    from .editing import range_label  # imported late: a large module most pages do not need
-
     return range_label(path)
 
 
 def input_value(path: str, value: float) -> str:
     """A value of a ranged input in the unit its label names (percentages as %)."""
-    from .editing import widget_scale
-
     shown = value * widget_scale(path)
     return f"{shown:,.4g}" if abs(shown) < 1e4 else f"{shown:,.0f}"
 

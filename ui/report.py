@@ -10,9 +10,9 @@ import re
 import numpy as np
 
 from simulator.analysis.decision import recommend
-from simulator.model.evaluate import Evaluation
 from simulator.analysis.montecarlo import Simulation
 from simulator.analysis.sensitivity import Tornado, tornado, what_would_change
+from simulator.model.evaluate import Evaluation
 
 from . import charts, charts_uncertainty, fmt, summary
 

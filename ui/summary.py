@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simulator.model.evaluate import Evaluation
 from simulator.analysis.montecarlo import Simulation
+from simulator.model.evaluate import Evaluation
 
 from . import fmt
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.model.setups import SetupModel
 from simulator.model.evaluate import Evaluation
+from simulator.model.setups import SetupModel
 
 TOKEN_PARTS = ("system_prompt", "few_shot", "retrieved_chunks", "query", "answer", "reasoning")
 OUTPUT_PARTS = ("answer", "reasoning")

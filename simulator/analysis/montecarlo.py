@@ -33,11 +33,11 @@ import numpy as np
 from pydantic import BaseModel
 
 from simulator.model import latency as lat
-from simulator.units import Z95
 from simulator.model.breakeven import SOLVED_RANGE, RELATIVE_TIE
-from simulator.model.setups import Context, SetupModel, build_setup
 from simulator.model.evaluate import Evaluation
-from simulator.scenario import OVERRIDES, Range, Scenario, field_bounds, range_target
+from simulator.model.setups import Context, SetupModel, build_setup
+from simulator.scenario import OVERRIDES, Range, Scenario, field_bounds, takes_count
+from simulator.units import Z95
 
 BLOCK = 2048  # draws per vectorized block: ~2048 x 500 volumes x 8 bytes = 8 MB per array
 BAND_DRAWS = 10_000  # cost bands over volume use at most this many draws (40 MB per setup at 500 volumes)
@@ -80,12 +80,8 @@ def draw_inputs(scenario: Scenario, n: int, seed: int | None = None) -> dict[str
     out = {}
     for path, spec in sorted(scenario.ranges.items()):
         rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
-        out[path] = draw(spec, n, rng, field_bounds(path), _is_count(path))
+        out[path] = draw(spec, n, rng, field_bounds(path), takes_count(path))
     return out
-
-
-def _is_count(path: str) -> bool:
-    return range_target(path) is int
 
 
 # --- One vectorized build --------------------------------------------------------------------------

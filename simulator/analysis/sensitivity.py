@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.model.evaluate import Evaluation
-from .montecarlo import TOP_INPUTS, WHAT_IF_POINTS, WHAT_IF_STEPS, Rows, _is_count, first_crossings
-from simulator.scenario import field_bounds
+from simulator.scenario import field_bounds, takes_count
+
+from .montecarlo import TOP_INPUTS, WHAT_IF_POINTS, WHAT_IF_STEPS, Rows, first_crossings
 
 BREAK_EVEN_PAIR = ("rag", "fine_tuned")
 
@@ -57,7 +58,7 @@ class Tornado:
 def _swing_ends(evaluation: Evaluation, path: str) -> tuple[float, float]:
     spec = evaluation.scenario.ranges[path]
     low, high = np.clip(spec.swing, *field_bounds(path))
-    return (float(np.round(low)), float(np.round(high))) if _is_count(path) else (float(low), float(high))
+    return (float(np.round(low)), float(np.round(high))) if takes_count(path) else (float(low), float(high))
 
 
 def _columns(evaluation: Evaluation, cases: list[tuple[str, float]]) -> dict[str, np.ndarray]:
@@ -138,7 +139,7 @@ def what_would_change(evaluation: Evaluation, volume: float | None = None, top: 
     grids = {path: np.unique(np.concatenate([np.linspace(*_swing_ends(evaluation, path), WHAT_IF_POINTS), [points[path]]]))
              for path in paths}
     for path in paths:
-        if _is_count(path):
+        if takes_count(path):
             grids[path] = np.unique(np.round(grids[path]))
     cases = [(path, value) for path in paths for value in grids[path]]
     winners = _winners(evaluation, cases, setups, volume)
@@ -160,7 +161,7 @@ def what_would_change(evaluation: Evaluation, volume: float | None = None, top: 
                     sides[side] = [inside, outside, found[k]]
                     break
                 inside = grid[k]
-            if outside is not None and not _is_count(path):
+            if outside is not None and not takes_count(path):
                 searches.append((path, side))
         changes.append((path, sides))
     _refine(evaluation, changes, searches, setups, volume, base_winner)

@@ -423,6 +423,11 @@ def _range_problem(scenario: "Scenario", path: str, spec: Range) -> str | None:
     return None
 
 
+def takes_count(path: str) -> bool:
+    """True when the input at ``path`` is a count (``top_k``, ``epochs``): its draws are rounded."""
+    return range_target(path) is int
+
+
 def field_bounds(path: str) -> tuple[float, float]:
     """The smallest and largest value a field accepts (draws from a lognormal are kept inside)."""
     if path.startswith(OVERRIDES):
