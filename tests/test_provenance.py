@@ -134,3 +134,14 @@ def test_figures_used_rows_in_evaluate_json(make_scenario, catalog):
     assert by_key["llm.mistral-small-4.latency.ttft_ms"]["source"] == ttft.source
     assert [r["key"] for r in rows] == sorted(by_key)
     json.dumps(rows, allow_nan=False)  # plain JSON: no NaN, no arrays
+
+
+def test_the_recommendation_lists_the_thresholds_it_read(make_scenario, catalog):
+    from simulator.analysis.decision import recommend, with_answers
+
+    scenario = with_answers(make_scenario(), {"needs_private_knowledge": True, "behaviour_gap": True,
+                                              "labelled_examples": 50})
+    rec = recommend(evaluate(scenario, catalog)).to_dict()
+    keys = {row["key"] for row in rec["figures_used"]}
+    assert keys == {"defaults.decision.min_labelled_examples", "defaults.decision.at_scale_queries_per_month"}
+    assert all(row["assumption"] for row in rec["figures_used"])  # both thresholds are planning assumptions

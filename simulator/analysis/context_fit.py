@@ -47,6 +47,7 @@ class ContextFit:
 
 
 def context_fit(setup: SetupModel) -> ContextFit:
+    """How an average query's tokens [model tokens] fill the setup's context window."""
     tokens = setup.tokens or {}
     composition = {part: float(tokens.get(part, 0.0)) for part in TOKEN_PARTS}
     for part, value in tokens.items():  # a part this module does not know yet still counts

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pricing.catalog import Figure
+from pricing.provenance import FigureRecorder, figure_rows
 from simulator.model.evaluate import Evaluation
 from simulator.scenario import SETUPS, Decision, Scenario
 
@@ -43,8 +45,9 @@ def prefilled(scenario, catalog) -> tuple[Scenario, list[str]]:
     if change is None:
         return scenario, []
     d = catalog.defaults.decision
-    share = getattr(d, f"change_share_{change}").value
-    months = getattr(d, f"retrain_months_{change}").value
+    read = FigureRecorder(catalog)
+    share = read(getattr(d, f"change_share_{change}"))
+    months = read(getattr(d, f"retrain_months_{change}"))
     data = scenario.model_dump()
     data["knowledge"]["monthly_change_share"] = share
     data["fine_tuned"]["training"]["retrain_every_months"] = months
@@ -63,9 +66,11 @@ class Recommendation:
     costs_usd_per_month: dict[str, float | None] = field(default_factory=dict)
     latency_p95_ms: dict[str, float | None] = field(default_factory=dict)
     unanswered: list[str] = field(default_factory=list)
+    figures_used: dict[str, Figure] = field(default_factory=dict)  # the rules' thresholds, as read
 
     def to_dict(self) -> dict:
         return {
+            "figures_used": figure_rows(self.figures_used),
             "recommendation": self.recommendation, "reasons": self.reasons, "ruled_out": self.ruled_out,
             "numbers_agree": self.numbers_agree, "disagreement": self.disagreement,
             "monthly_cost_usd": self.costs_usd_per_month, "latency_p95_ms": self.latency_p95_ms,
@@ -74,10 +79,13 @@ class Recommendation:
 
 
 def recommend(ev: Evaluation) -> Recommendation:
+    """The questionnaire's rules applied to the scenario, with each reason, and whether the cheapest
+    setup at the scenario's volume agrees."""
     d: Decision = ev.scenario.decision
     rules = ev.catalog.defaults.decision
-    min_examples = rules.min_labelled_examples.value
-    at_scale = rules.at_scale_queries_per_month.value
+    read = FigureRecorder(ev.catalog)
+    min_examples = read(rules.min_labelled_examples)
+    at_scale = read(rules.at_scale_queries_per_month)
     unanswered = [name for name, value in d.model_dump().items() if value is None]
     ruled_out = _ruled_out(ev, d, min_examples)
     allowed = [s for s in SETUPS if s not in ruled_out]
@@ -117,13 +125,14 @@ def recommend(ev: Evaluation) -> Recommendation:
     chosen = next((s for s in order if s in allowed), None)
     if chosen is None:
         return Recommendation("prompt_only", reasons + ["every setup is ruled out; prompt-only is the fallback"],
-                              ruled_out, False, "every setup is ruled out (see ruled_out)", unanswered=unanswered)
+                              ruled_out, False, "every setup is ruled out (see ruled_out)", unanswered=unanswered,
+                              figures_used=dict(read.used))
     if chosen != order[0]:
         reasons.append(f"{LABELS[order[0]]} is ruled out ({ruled_out[order[0]]}), so {LABELS[chosen]} is next")
     if unanswered:
         reasons.append(f"unanswered, taken as no: {', '.join(unanswered)}")
 
-    rec = Recommendation(chosen, reasons, ruled_out, unanswered=unanswered)
+    rec = Recommendation(chosen, reasons, ruled_out, unanswered=unanswered, figures_used=dict(read.used))
     _check_numbers(ev, d, rec)
     return rec
 

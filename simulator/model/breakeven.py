@@ -125,6 +125,8 @@ def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = SOLVED_RANGE[0
 
 def break_even(name_a: str, curve_a: CostCurve, name_b: str, curve_b: CostCurve,
                lo: float = SOLVED_RANGE[0], hi: float = SOLVED_RANGE[1]) -> BreakEven:
+    """Every volume in ``[lo, hi]`` [queries/month] where curves ``a`` and ``b`` [USD/month] cross,
+    and which one is cheaper below the first crossing."""
     found, first_sign, truncated = crossings(curve_a, curve_b, lo, hi)
     cheaper = None if first_sign == 0 else (name_b if first_sign > 0 else name_a)
     return BreakEven(a=name_a, b=name_b, crossings=found, cheaper_at_low_volume=cheaper, truncated=truncated)

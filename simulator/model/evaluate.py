@@ -164,6 +164,8 @@ class Evaluation:
 
 def evaluate(scenario: Scenario, catalog: Catalog | None = None,
              volume_range: tuple[float, float] = SOLVED_RANGE) -> Evaluation:
+    """The four setups of ``scenario`` priced from ``catalog`` (default: the shipped one), and the
+    break-evens of every feasible pair solved in ``volume_range`` [queries/month]."""
     catalog = catalog or default_catalog()
     ctx = Context(scenario, catalog)
     setups = {name: build_setup(ctx, name) for name in SETUPS}

@@ -63,6 +63,7 @@ def length_draws(rng: np.random.Generator, counts: np.ndarray, cv, n: int, mean=
 
 
 def summarise(parts: dict[str, np.ndarray]) -> Latency:
+    """p50 and p95 of the summed part draws, and of each part [ms]."""
     total = sum(parts.values())
     return Latency(
         p50=float(np.percentile(total, 50)),

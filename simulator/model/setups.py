@@ -193,6 +193,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def build_setup(ctx: Context, setup: str) -> SetupModel:
+    """One setup (``prompt_only``, ``rag``, ``fine_tuned`` or ``hybrid``) of the context's scenario:
+    its cost curve [USD/month over queries/month], one-time costs [USD], tokens, latency, checks."""
     s = ctx.scenario
     section = getattr(s, setup if setup != "hybrid" else "fine_tuned")
     choice: ModelChoice = section.model
