@@ -41,10 +41,13 @@ class FigureRecorder:
         self.compared[self.key(figure)] = figure
         return figure.value
 
-    def merge(self, other: FigureRecorder) -> None:
-        """Take over what another recorder of the same catalog read (figures a shared step used)."""
-        self.used.update(other.used)
-        self.compared.update(other.compared)
+    def fork(self) -> FigureRecorder:
+        """A recorder of the same catalog that starts with what this one has read (the figures a
+        shared step used), without walking the catalog again."""
+        child = FigureRecorder.__new__(FigureRecorder)
+        child.catalog, child._keys = self.catalog, self._keys
+        child.used, child.compared = dict(self.used), dict(self.compared)
+        return child
 
     @property
     def seen(self) -> set[str]:

@@ -145,3 +145,15 @@ def test_the_recommendation_lists_the_thresholds_it_read(make_scenario, catalog)
     keys = {row["key"] for row in rec["figures_used"]}
     assert keys == {"defaults.decision.min_labelled_examples", "defaults.decision.at_scale_queries_per_month"}
     assert all(row["assumption"] for row in rec["figures_used"])  # both thresholds are planning assumptions
+
+
+def test_a_forked_recorder_keeps_what_was_read_and_records_apart(catalog):
+    shared = FigureRecorder(catalog)
+    shared(catalog.defaults.workload.length_cv)
+    one, two = shared.fork(), shared.fork()
+    one(catalog.defaults.people.day_rate_usd)
+    assert set(one.used) == {"defaults.workload.length_cv", "defaults.people.day_rate_usd"}
+    assert set(two.used) == set(shared.used) == {"defaults.workload.length_cv"}
+    other = catalog.with_overrides({"defaults.people.day_rate_usd": 1.0})
+    with pytest.raises(ValueError, match="not in its catalog"):
+        one(other.defaults.people.day_rate_usd)  # a figure of another catalog is refused, not misfiled

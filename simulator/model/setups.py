@@ -162,9 +162,7 @@ class Context:
 
     def recorder(self) -> FigureRecorder:
         """A recorder for one setup, holding what the shared steps read."""
-        read = FigureRecorder(self.catalog)
-        read.merge(self.read)
-        return read
+        return self.read.fork()
 
     def rng(self, stream: int = 0) -> np.random.Generator:
         """The same draws for every setup (common random numbers), one stream per latency part."""
