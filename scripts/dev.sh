@@ -36,6 +36,11 @@ setup() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
+  # A virtual environment copied or kept from another checkout would run that checkout's code.
+  if ! (cd / && "$VENV/bin/python" -c 'import os, sys, simulator
+sys.exit(os.path.realpath(simulator.__file__) != os.path.realpath(sys.argv[1]))' "$ROOT/simulator/__init__.py" 2>/dev/null); then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  fi
   "$VENV/bin/python" -c 'from simulator.model.tokens import seed_cache; seed_cache()'
 }
 
