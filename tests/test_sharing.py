@@ -5,14 +5,17 @@ import json
 import zlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from simulator.scenario import ScenarioError, load_scenario
+from conftest import ROOT
+from simulator.scenario import MAX_DEPTH, ScenarioError, load_scenario
 from simulator.storage import sharing
 
 
 @pytest.fixture
 def bot(catalog):
-    return load_scenario("scenarios/support-bot.yaml", catalog)
+    return load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
 
 
 def pack(raw: bytes) -> str:
@@ -53,3 +56,49 @@ def test_valid_json_that_is_not_a_scenario(catalog):
     for raw in (b"[1, 2, 3]", b'"text"', json.dumps({"schema_version": 2, "name": "x"}).encode()):
         with pytest.raises(ScenarioError):
             sharing.decode(pack(raw), catalog)
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 100_000 + b"]" * 100_000,            # the 553-character link of issue 16: RecursionError in json
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b"[" * 100_000,                             # unbalanced too
+])
+def test_deeply_nested_json_is_refused_with_a_message(catalog, raw):
+    link = pack(raw)
+    assert len(link) < 2_000
+    with pytest.raises(ScenarioError, match=f"nested more than {MAX_DEPTH} levels"):
+        sharing.decode(link, catalog)
+
+
+def test_unterminated_strings_are_read_in_one_pass(catalog):
+    # 256,000 quote-backslash pairs: a regular expression for JSON strings takes minutes on this
+    # (quadratic backtracking; 20,000 pairs took 12 s), the nesting check one pass
+    with pytest.raises(ScenarioError, match="damaged or cut short"):
+        sharing.decode(pack(b'"\\' * 256_000), catalog)
+
+
+def test_brackets_inside_strings_are_not_nesting(bot, catalog):
+    deep_text = bot.model_copy(update={"description": "[[[[" * 30 + '{"' * 30})
+    assert sharing.decode(sharing.encode(deep_text), catalog).description == deep_text.description
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=st.one_of(
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=400),
+    st.integers(1, 5_000).map(lambda n: b"[" * n + b"]" * n),
+    st.integers(1, 5_000).map(lambda n: b'{"name":' * n + b"0" + b"}" * n),
+))
+def test_any_payload_gives_a_scenario_or_a_message(catalog, payload):
+    for link in (pack(payload), sharing.PREFIX + base64.urlsafe_b64encode(payload).decode()):
+        try:
+            sharing.decode(link, catalog)
+        except ScenarioError as exc:
+            assert exc.problems and all(p.startswith("share link") for p in exc.problems)

@@ -8,6 +8,7 @@ stores) are checked against the catalog after the schema, so a typo gets "did yo
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,37 @@ from .migrations import migrate
 from .paths import copy_tree, model_in, ranges_in_place
 from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_STRING_CHARS, SCHEMA_VERSION, Scenario,
                      ScenarioError)
+
+
+_JSON_SPECIAL = re.compile(r'["\\\[\]{}]')
+
+
+def json_nesting_problem(text: str) -> str | None:
+    """Why JSON text nests too deeply to be a scenario (the YAML limit, :data:`MAX_DEPTH`), or None.
+
+    Read before ``json.loads``, whose recursion a few thousand brackets exhaust; brackets inside
+    strings do not count. One pass over the quotes, backslashes and brackets: linear in the text
+    (a regular expression for strings backtracks quadratically on unterminated ones).
+    """
+    depth, in_string, escaped_at = 0, False, -1
+    for found in _JSON_SPECIAL.finditer(text):
+        at, char = found.start(), found.group()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep; a scenario needs 4"
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 # --- Loading ---------------------------------------------------------------------------------------
