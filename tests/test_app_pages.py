@@ -63,6 +63,31 @@ def test_save_as_then_conflict_then_reload(saved_dir):
     assert at.session_state["sidebar_volume"] == 123_456
 
 
+def test_a_full_disk_shows_a_message_not_a_traceback(saved_dir, monkeypatch):
+    import errno
+
+    from simulator.storage import store as store_module
+
+    at = open_app("app_pages/library.py")
+    at.text_input(key="lib_save_as_name").set_value("Q1 plan")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    assert (saved_dir / "q1-plan.yaml").exists()
+    before = (saved_dir / "q1-plan.yaml").read_bytes()
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_atomic_write", disk_full)
+    at.number_input(key="sidebar_volume").set_value(999_000).run()
+    at.button(key="lib_save").click().run()
+    assert not at.exception
+    assert any("No space left on device" in e.value and "nothing was changed" in e.value for e in at.error)
+    at.text_input(key="lib_save_as_name").set_value("Q2 plan")
+    at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
+    assert not at.exception and any("No space left on device" in e.value for e in at.error)
+    assert (saved_dir / "q1-plan.yaml").read_bytes() == before and not (saved_dir / "q2-plan.yaml").exists()
+
+
 def test_duplicate_name_is_refused(saved_dir):
     at = open_app("app_pages/library.py")
     for _ in range(2):

@@ -1,11 +1,14 @@
 """The scenario store: versions, conflicts, trash, names that cannot escape the folder."""
 
+import errno
 import multiprocessing
 import os
 
 import pytest
 
+from conftest import ROOT
 from simulator.scenario import load_scenario
+from simulator.storage import store as store_module
 from simulator.storage.store import AlreadyExists, ChangedElsewhere, ScenarioStore, StoreError, slugify
 
 
@@ -16,7 +19,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def bot(catalog):
-    return load_scenario("scenarios/support-bot.yaml", catalog)
+    return load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog)
 
 
 def renamed(scenario, name, **workload):
@@ -142,3 +145,48 @@ def test_two_processes_x_200_saves_lose_and_corrupt_nothing(tmp_path, catalog):
     total_shared = sum(r["saved"] for r in results) - 2 * rounds + sum(r["refused"] for r in results)
     assert total_shared == 2 * rounds  # each contended save either landed or was refused, never lost silently
     assert not list(root.glob(".*.tmp"))
+
+
+def test_a_full_disk_is_a_message_and_keeps_the_saved_version(store, bot, catalog, monkeypatch):
+    entry = store.save(renamed(bot, "My bot"))
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_atomic_write", disk_full)
+    with pytest.raises(StoreError, match=r"cannot be written \(No space left on device\); nothing was changed"):
+        store.save(renamed(bot, "My bot", queries_per_month=9), entry.slug, replaces=entry.version)
+    with pytest.raises(StoreError, match="No space left on device"):
+        store.save(renamed(bot, "Another"))
+    scenario, version, _ = store.load(entry.slug, catalog)
+    assert version == entry.version and scenario.workload.queries_per_month == bot.workload.queries_per_month
+
+
+def test_a_read_only_store_is_a_message_that_names_no_path(store, bot, monkeypatch):
+    real_open = open
+
+    def read_only(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", read_only)
+    with pytest.raises(StoreError) as info:
+        store.save(renamed(bot, "My bot"))
+    assert "Read-only file system" in str(info.value) and str(store.root) not in str(info.value)
+
+
+def test_a_file_deleted_while_listing_is_skipped(store, bot, monkeypatch):
+    kept = store.save(renamed(bot, "Kept"))
+    gone = store.save(renamed(bot, "Gone"))
+    real_read = ScenarioStore._read
+
+    def read_then_vanish(self, path, catalog):
+        result = real_read(self, path, catalog)
+        if path.stem == gone.slug:
+            path.unlink()  # a colleague deletes it between the read and the listing's stat
+        return result
+
+    monkeypatch.setattr(ScenarioStore, "_read", read_then_vanish)
+    slugs = [e.slug for e in store.entries() if not e.read_only]
+    assert slugs == [kept.slug]

@@ -85,9 +85,9 @@ class ScenarioStore:
                     continue
                 try:
                     scenario, version = self._read(path, catalog)
-                except (ScenarioError, OSError):
+                    modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
+                except (ScenarioError, OSError):  # unreadable, or deleted by someone else meanwhile
                     continue
-                modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
                 out.append(Entry(path.stem, scenario.name, scenario.description, version, modified, read_only))
         examples = [e for e in out if e.read_only]
         saved = sorted((e for e in out if not e.read_only), key=lambda e: e.name.lower())
@@ -96,11 +96,17 @@ class ScenarioStore:
     def load(self, slug: str, catalog: Catalog | None = None) -> tuple[Scenario, str, bool]:
         """The scenario, its version and whether it is a read-only example."""
         path, read_only = self._find(slug)
-        return (*self._read(path, catalog), read_only)
+        return (*self._read_entry(slug, path, catalog), read_only)
 
     def _read(self, path: Path, catalog: Catalog | None) -> tuple[Scenario, str]:
         data = path.read_bytes()
         return parse_scenario(data, path.name, catalog), version_of(data)
+
+    def _read_entry(self, slug: str, path: Path, catalog: Catalog | None) -> tuple[Scenario, str]:
+        try:
+            return self._read(path, catalog)
+        except OSError as exc:
+            raise StoreError(f"{slug!r} cannot be read ({exc.strerror or type(exc).__name__})") from None
 
     def _find(self, slug: str) -> tuple[Path, bool]:
         if not isinstance(slug, str) or not _SLUG.match(slug):
@@ -188,13 +194,20 @@ class ScenarioStore:
 
     @contextlib.contextmanager
     def _locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """Hold the store's lock for a change; a disk that refuses it (full, read-only) becomes a
+        :class:`StoreError` that names the reason, never a path. The atomic write leaves the old
+        file whole."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / ".lock", "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        except OSError as exc:
+            raise StoreError(f"the scenario store cannot be written ({exc.strerror or type(exc).__name__}); "
+                             "nothing was changed") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
