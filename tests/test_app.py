@@ -1,6 +1,11 @@
 """Dashboard pages driven headlessly with Streamlit's AppTest: inputs change the shown results."""
 
-from conftest import open_app, summary
+import base64
+import tomllib
+import zlib
+
+from conftest import ROOT, open_app, summary
+from simulator.storage import sharing
 
 
 def test_break_even_lands_on_the_default_scenario():
@@ -43,3 +48,17 @@ def test_a_share_link_reopens_the_same_numbers():
     link = at.query_params["d"]
     again = open_app(d=link)
     assert summary(again) == summary(at)
+
+
+def test_the_nested_bracket_link_shows_a_message_and_the_default():
+    link = sharing.PREFIX + base64.urlsafe_b64encode(zlib.compress(b"[" * 100_000 + b"]" * 100_000)).decode()
+    assert len(link) < 600  # the 553-character link of issue 16
+    at = open_app(d=link)
+    assert not at.exception
+    assert any("could not be opened" in w.value and "nested more than 20 levels" in w.value for w in at.warning)
+    assert at.title[0].value == "Break-even"
+
+
+def test_the_browser_is_never_shown_a_traceback():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"  # SECURITY.md: no code or paths in the page
