@@ -13,6 +13,7 @@ import numpy as np
 
 from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
+from simulator.files import FileRefused, read_regular_file
 
 from simulator.analysis.montecarlo import simulate
 from simulator.model.breakeven import SOLVED_RANGE
@@ -196,12 +197,9 @@ def _decide(args) -> int:
     result = recommend(ev).to_dict()
     if args.eval is not None:
         try:
-            size = args.eval.stat().st_size
-            if size > MAX_TEXT_FILE_BYTES:
-                raise UsageError(f"{args.eval}: {size:,} bytes is over the {MAX_TEXT_FILE_BYTES:,}-byte limit")
-            results = parse_eval_csv(args.eval.read_bytes(), str(args.eval))
-        except OSError as exc:
-            raise UsageError(f"{args.eval}: cannot read: {exc.strerror or exc}") from None
+            results = parse_eval_csv(read_regular_file(args.eval, MAX_TEXT_FILE_BYTES), str(args.eval))
+        except FileRefused as exc:
+            raise UsageError(str(exc)) from None
         except EvalDataError as exc:
             raise UsageError("\n".join(exc.problems)) from None
         per_setup = cost_per_correct_answer(ev, results)
@@ -235,7 +233,10 @@ def _sweep(args) -> int:
         raise UsageError("--points must be between 2 and 1,000,000")
     table = evaluate(scenario, catalog).sweep(np.geomspace(lo, hi, args.points))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        try:
+            table.to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise UsageError(f"{args.csv}: cannot write: {exc.strerror or exc}") from None
         print(f"wrote {len(table):,} rows to {args.csv}", file=sys.stderr)
     else:
         table.to_csv(sys.stdout, index=False)
@@ -319,12 +320,9 @@ def _tokens(args) -> int:
 def read_text_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> str:
     """A UTF-8 text file's content; refuses missing, huge or binary files with a message."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise UsageError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raw = read_regular_file(path, limit)
+    except FileRefused as exc:
+        raise UsageError(str(exc)) from None
     if b"\x00" in raw[:8192]:
         raise UsageError(f"{path}: looks like a binary file, not text")
     try:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pricing.catalog import Catalog
+from simulator.files import FileRefused, read_regular_file
 
 from .checks import catalog_problems
 from .migrations import migrate
@@ -149,14 +150,10 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
-    path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError([f"{path}: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise ScenarioError([str(exc)]) from None
     return parse_scenario(raw, str(path), catalog)
 
 
