@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import export, state
+from ui import fmt
 from simulator.storage import sharing
 
 st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
@@ -25,7 +26,7 @@ page = st.navigation(PAGES)
 with st.sidebar:
     scenario = state.scenario()
     origin = state.origin()
-    st.subheader(scenario.name)
+    st.subheader(fmt.plain(scenario.name))
     badge = {"example": "Shipped example (read-only)", "saved": "Saved", "edited": "Unsaved changes"}[origin["kind"]]
     st.caption(badge + (f" · {origin['slug']}" if origin.get("slug") else ""))
     state.bind(state.VOLUME_KEY, float(scenario.workload.queries_per_month))

@@ -14,7 +14,7 @@ scenario = ev.scenario
 q0 = scenario.workload.queries_per_month
 
 st.title("Break-even")
-st.caption(scenario.description or scenario.name)
+st.caption(fmt.plain(scenario.description or scenario.name))
 
 lo, hi = state.view_range()
 st.markdown(" ".join(summary.conclusions(ev, lo, hi)),

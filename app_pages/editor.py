@@ -108,7 +108,7 @@ def _apply() -> None:
         st.session_state[RESULT] = {"info": "Nothing to apply: the editor shows the current scenario."}
         return
     state.replace(changed)
-    st.session_state[RESULT] = {"success": f"Applied: every page now shows the edited “{changed.name}”. "
+    st.session_state[RESULT] = {"success": f"Applied: every page now shows the edited “{fmt.plain(changed.name)}”. "
                                            "It is not saved yet: save it in the Scenario library to keep it."}
 
 
@@ -357,7 +357,7 @@ pending_ranges = dict(st.session_state.get(editing.RANGES, {}))
 pending = _build(catalog)
 
 st.title("Scenario editor")
-st.caption(f"Editing **{current.name}**. Change any input, then press **Apply changes**: the edit is checked "
+st.caption(f"Editing **{fmt.plain(current.name)}**. Change any input, then press **Apply changes**: the edit is checked "
            "as a whole and, if it is valid, every page shows the edited scenario (unsaved until you save it in "
            "the Scenario library). Nothing is recalculated while you type.")
 if state.origin()["kind"] == "example":

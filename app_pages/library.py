@@ -39,7 +39,7 @@ with left:
             try:
                 entry = store.save(current, origin["slug"], replaces=origin["version"])
                 state.mark_saved(entry.slug, entry.version)
-                done("success", f"Saved {entry.name!r}.")
+                done("success", f"Saved '{fmt.plain(entry.name)}'.")
             except ChangedElsewhere as exc:
                 st.session_state["lib_conflict"] = str(exc)
             except StoreError as exc:
@@ -70,7 +70,7 @@ with right:
                 renamed = Scenario.model_validate({**current.model_dump(), "name": name, "description": description})
                 entry = store.save(renamed)
                 state.load(entry.slug)
-                done("success", f"Saved as {entry.name!r} (`{entry.slug}`).")
+                done("success", f"Saved as '{fmt.plain(entry.name)}' (`{entry.slug}`).")
             except AlreadyExists as exc:
                 st.error(f"{exc}")
                 if not store.is_example(slugify(name)):
@@ -111,14 +111,14 @@ if entry is not None:
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Open", key="lib_open", type="primary"):
         state.load(entry.slug)
-        done("success", f"Opened {entry.name!r}.")
+        done("success", f"Opened '{fmt.plain(entry.name)}'.")
     if c2.button("Duplicate", key="lib_duplicate"):
         scenario, _, _ = store.load(entry.slug, catalog)
         for n in range(1, 100):
             copy_name = f"{scenario.name} (copy{'' if n == 1 else f' {n}'})"
             try:
                 copy = store.save(Scenario.model_validate({**scenario.model_dump(), "name": copy_name}))
-                done("success", f"Duplicated as {copy.name!r}.")
+                done("success", f"Duplicated as '{fmt.plain(copy.name)}'.")
             except AlreadyExists:
                 continue
     with c3.popover("Rename", disabled=entry.read_only):
@@ -128,15 +128,15 @@ if entry is not None:
                 renamed = store.rename(entry.slug, new_name, replaces=entry.version, catalog=catalog)
                 if origin.get("slug") == entry.slug:
                     state.load(renamed.slug)
-                done("success", f"Renamed to {renamed.name!r}.")
+                done("success", f"Renamed to '{fmt.plain(renamed.name)}'.")
             except (StoreError, ValueError) as exc:
                 st.error(str(exc).splitlines()[0])
     with c4.popover("Delete", disabled=entry.read_only):
-        st.write(f"Delete **{entry.name}**? It goes to the trash and can be restored below.")
+        st.write(f"Delete **{fmt.plain(entry.name)}**? It goes to the trash and can be restored below.")
         if st.button("Yes, delete", key="lib_delete", type="primary"):
             try:
                 store.delete(entry.slug, replaces=entry.version)
-                done("success", f"Deleted {entry.name!r}; restore it from the trash if that was a mistake.")
+                done("success", f"Deleted '{fmt.plain(entry.name)}'; restore it from the trash if that was a mistake.")
             except StoreError as exc:
                 st.error(str(exc))
 
@@ -190,7 +190,7 @@ if upload is not None and st.session_state.get("lib_uploaded") != upload.file_id
     try:
         scenario = parse_scenario(upload.getvalue(), upload.name, catalog)
         state.replace(scenario)
-        done("success", f"Opened {upload.name} as an unsaved scenario: save it to keep it.")
+        done("success", f"Opened {fmt.plain(upload.name)} as an unsaved scenario: save it to keep it.")
     except ScenarioError as exc:
         st.error("This file is not a usable scenario; nothing was changed:\n\n"
                  + "\n".join(f"- {p}" for p in exc.problems[:20]))

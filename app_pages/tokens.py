@@ -78,7 +78,7 @@ else:
 ev = state.evaluation()
 fits = context_fits(ev)
 st.subheader("Per query in the current scenario")
-st.caption(f"{ev.scenario.name}: the average query of each setup, in its model's own tokens. Lengths typed as "
+st.caption(f"{fmt.plain(ev.scenario.name)}: the average query of each setup, in its model's own tokens. Lengths typed as "
            "numbers are o200k_base tokens; models with other tokenizers use a sourced ratio.")
 
 show_window = st.toggle("Scale the axis to the context windows", key="tokens_show_window",

@@ -62,3 +62,12 @@ def test_the_nested_bracket_link_shows_a_message_and_the_default():
 def test_the_browser_is_never_shown_a_traceback():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"  # SECURITY.md: no code or paths in the page
+
+
+def test_user_text_is_escaped_for_markdown():
+    from ui.fmt import WORD_JOINER, plain
+
+    shown = plain("![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c")
+    assert "![" not in shown and "](" not in shown and "http://" not in shown and ":red[" not in shown
+    assert shown.replace(WORD_JOINER, "").replace("\\", "") == "![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c"
+    assert plain("Q1 plan") == "Q1 plan"  # ordinary names are untouched

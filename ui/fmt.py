@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from simulator.scenario import SETUP_LABELS  # noqa: F401  (re-exported for the pages and charts)
 
@@ -63,6 +64,21 @@ def months(x: float | None) -> str:
     if x == 0:
         return "immediately"
     return f"{x:.1f} months"
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$&=])")
+# The page's link detection also runs on rendered text, past any escape: an invisible word joiner
+# (U+2060) after these characters keeps "http://host" or "a@b.c" from being recognised.
+WORD_JOINER = "\u2060"
+_AUTOLINK = {char: char + WORD_JOINER for char in ":.@"}
+
+
+def plain(text: str) -> str:
+    """User text (a scenario's name, description, a file name) made safe to show in Markdown: every
+    character Markdown or Streamlit would act on is escaped, so ``![x](http://host/pixel.png)`` is
+    shown as written instead of fetched, and a bare URL, address or ``:red[...]`` stays text."""
+    escaped = _MARKDOWN.sub(r"\\\1", str(text))
+    return "".join(_AUTOLINK.get(char, char) for char in escaped)
 
 
 def setup(name: str) -> str:

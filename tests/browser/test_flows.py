@@ -227,3 +227,22 @@ def test_uncertainty_bands_progress_and_sensitivity(server, page, catalog, shot)
     bars = page.locator("[data-testid='stPlotlyChart'] .ytick text").evaluate_all("els => els.map(e => e.textContent)")
     assert any("Cache hit rate" in b for b in bars)
     shot(page, "sensitivity")
+
+
+def test_a_hostile_name_is_shown_as_text_and_fetches_nothing(server, page, shot, catalog):
+    from simulator.scenario import load_scenario
+    from simulator.storage.sharing import encode
+    from ui.fmt import WORD_JOINER
+
+    name = "![x](http://127.0.0.9:9/pixel.png) [click](http://127.0.0.9:9/) http://127.0.0.9:9/bare :red[red]"
+    scenario = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog).model_copy(update={"name": name})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "127.0.0.9" in request.url else None)
+    page.goto(f"{server}/?d={encode(scenario)}")
+    wait_for_chart(page)
+    heading = page.locator("[data-testid='stSidebar'] h3").first
+    heading.wait_for()
+    shot(page, "hostile-name")
+    assert heading.inner_text().replace(WORD_JOINER, "").strip() == name  # shown as written (joiners are invisible)
+    assert page.locator("img[src*='127.0.0.9'], a[href*='127.0.0.9']").count() == 0  # no image, no link
+    assert fetched == []  # before: the browser fetched the pixel (4 requests seen)
