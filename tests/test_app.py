@@ -67,7 +67,10 @@ def test_the_browser_is_never_shown_a_traceback():
 def test_user_text_is_escaped_for_markdown():
     from ui.fmt import WORD_JOINER, plain
 
-    shown = plain("![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c")
-    assert "![" not in shown and "](" not in shown and "http://" not in shown and ":red[" not in shown
-    assert shown.replace(WORD_JOINER, "").replace("\\", "") == "![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c"
+    shown = plain("1. ![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c www.h.example")
+    assert "![" not in shown and "](" not in shown and "://" not in shown and ":red[" not in shown
+    assert "www." not in shown and "a@b" not in shown and "1." not in shown
+    assert (shown.replace(WORD_JOINER, "").replace("\\", "")
+            == "1. ![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c www.h.example")
     assert plain("Q1 plan") == "Q1 plan"  # ordinary names are untouched
+    assert WORD_JOINER not in plain("legal.yaml")  # a file name stays searchable in the page

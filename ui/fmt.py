@@ -66,11 +66,12 @@ def months(x: float | None) -> str:
     return f"{x:.1f} months"
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$&=])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=])")
 # The page's link detection also runs on rendered text, past any escape: an invisible word joiner
-# (U+2060) after these characters keeps "http://host" or "a@b.c" from being recognised.
+# (U+2060) inside "://", "www." and after "@" keeps "http://host", "www.host" or "a@b.c" from being
+# recognised, and leaves other text (a file name's dot) as it is.
 WORD_JOINER = "\u2060"
-_AUTOLINK = {char: char + WORD_JOINER for char in ":.@"}
+_AUTOLINK = re.compile(r"(:)(?=//)|(www)(?=\\?\.)|(@)", re.IGNORECASE)
 
 
 def plain(text: str) -> str:
@@ -78,7 +79,7 @@ def plain(text: str) -> str:
     character Markdown or Streamlit would act on is escaped, so ``![x](http://host/pixel.png)`` is
     shown as written instead of fetched, and a bare URL, address or ``:red[...]`` stays text."""
     escaped = _MARKDOWN.sub(r"\\\1", str(text))
-    return "".join(_AUTOLINK.get(char, char) for char in escaped)
+    return _AUTOLINK.sub(lambda found: found.group() + WORD_JOINER, escaped)
 
 
 def setup(name: str) -> str:
