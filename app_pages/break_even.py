@@ -81,9 +81,12 @@ if not scenario.ranges:
     st.info("Every input of this scenario is a single value. Give the guesses a range (volume, retrieved "
             "tokens, prices, retraining interval...) in the **Scenario editor**'s Uncertainty tab to see "
             "cost bands, how sure each break-even is, and which setup is cheapest with what probability.")
-elif sim is None:
+elif not ev.feasible:
     st.warning("No setup is feasible, so there is nothing to simulate.")
-else:
+elif sim is None:
+    st.info("The Monte Carlo did not run (the reason is above the chart). Fewer draws or ranges make a "
+            "run lighter: change them below or in the Scenario editor's Uncertainty tab.")
+if sim is not None:
     ranged = ", ".join(fmt.input_label(p) for p in sorted(scenario.ranges))
     st.caption(f"Ranged inputs: {ranged}. Bands are P10–P90 over the draws (the first "
                f"{min(sim.draws, BAND_DRAWS):,}); latency percentiles over the first "
@@ -113,6 +116,7 @@ else:
         }
         for name, s in result["setups"].items() if s["monthly_cost_usd_percentiles"]
     ]), hide_index=True, width="stretch")
+if uncertain:
     with st.expander("Monte Carlo settings"):
         left, right = st.columns(2)
         state.bind("mc_draws", scenario.uncertainty.draws)

@@ -61,8 +61,8 @@ for name, lat in latencies.items():
         row[f"{label} p95"] = fmt.ms(lat.parts_p95.get(part, 0.0))
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="latency_table")
-if scenario.ranges:
-    sim = state.simulation()
+sim = state.simulation() if scenario.ranges else None
+if sim is not None:
     st.markdown(f"**With the ranges** ({min(sim.draws, LATENCY_DRAWS):,} draws, seed {sim.seed}): P10–P90 of "
                 "each setup's p50 and p95 over the draws of the ranged inputs (token counts, speeds, top_k...).")
     st.dataframe(pd.DataFrame([

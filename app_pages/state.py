@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import math
 import threading
+import uuid
 from collections import OrderedDict
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from app_pages import admission
 from pricing.catalog import Catalog, default_catalog
 from simulator.analysis.montecarlo import Simulation, at_volume, simulate
 from simulator.model.evaluate import Evaluation, evaluate
@@ -33,6 +35,7 @@ _NOTICE = "scenario_notice"
 VOLUME_KEY = "sidebar_volume"  # widget keys: filled from the state before each render
 RANGE_KEY = "view_range"
 _RANGE = "view_range_value"
+_SESSION = "session_id"  # names the session to admission's per-session budget
 
 
 @st.cache_resource(show_spinner=False)
@@ -181,8 +184,9 @@ def simulation_ready() -> bool:
         return _simulation_key(scenario()) in _SIMULATIONS
 
 
-def simulation() -> Simulation:
-    """The current scenario's Monte Carlo, with a progress bar for large draw counts."""
+def simulation() -> Simulation | None:
+    """The current scenario's Monte Carlo, with a progress bar for large draw counts; None, with
+    the reason shown on the page, when the server's limits refuse a run (``admission``)."""
     current, ev = scenario(), evaluation()
     key = _simulation_key(current)
     with _SIMULATIONS_LOCK:
@@ -190,16 +194,35 @@ def simulation() -> Simulation:
         if result is not None:
             _SIMULATIONS.move_to_end(key)
     if result is None:
-        draws = current.uncertainty.draws
-        bar = st.progress(0.0, text=f"Monte Carlo: {draws:,} draws") if draws >= PROGRESS_FROM_DRAWS else None
-        result = simulate(ev, progress=None if bar is None else
-                          lambda done: bar.progress(done, text=f"Monte Carlo: {done * draws:,.0f} of {draws:,} draws"))
-        if bar is not None:
-            bar.empty()
+        try:
+            result = _run_simulation(current, ev)
+        except admission.Refused as exc:
+            st.warning(f"No uncertainty bands this time: {exc} The numbers shown use the point values.")
+            return None
         remember_simulation(current, result)
     volume = float(current.workload.queries_per_month)
     if result.volume is not None and result.volume != volume:
         result = at_volume(result, ev, volume)
+    return result
+
+
+_GATE = admission.Gate()  # one per server process: every session's runs pass it
+
+
+def _run_simulation(current: Scenario, ev: Evaluation) -> Simulation:
+    draws = current.uncertainty.draws
+    slot = st.empty()
+
+    def waiting(ahead: int) -> None:
+        slot.info(f"Monte Carlo ({draws:,} draws) waits for the server: {ahead} run{'s' if ahead != 1 else ''} "
+                  "ahead of it. The point values are shown meanwhile.")
+
+    cost = admission.work(draws, len(current.ranges))
+    with _GATE.slot(st.session_state.setdefault(_SESSION, uuid.uuid4().hex), cost, waiting):
+        bar = slot.progress(0.0, text=f"Monte Carlo: {draws:,} draws") if draws >= PROGRESS_FROM_DRAWS else None
+        result = simulate(ev, progress=None if bar is None else
+                          lambda done: bar.progress(done, text=f"Monte Carlo: {done * draws:,.0f} of {draws:,} draws"))
+    slot.empty()
     return result
 
 
