@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
+from . import bulk
 from .catalog import STALE_AFTER_MONTHS, Catalog
 
 _URL = re.compile(r"^https?://\S+")
@@ -22,12 +23,14 @@ class FigureRow:
     kind: str  # llm, embedding, reranker, vector_store, gpu, open_model, tokenizer, defaults
     entry: str  # the entry id (model, GPU, ...), or the defaults group
     figure: str  # the figure's path inside the entry, e.g. prices.input_usd_per_mtok
-    value: float
+    value: float | None  # None: the layer has no such figure (note says what follows)
     source: str
-    url: str | None  # the source's URL when it starts with one
+    url: str | None  # the source's URL when it starts with one; for bulk figures the provider's pricing page
     as_of: str
     age_months: float
     assumption: bool
+    layer: str = "curated"  # curated (pricing/data/*.yaml) or bulk (genai-prices, pricing/bulk.py)
+    note: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +64,30 @@ def figure_rows(catalog: Catalog, on: dt.date) -> list[FigureRow]:
             url=source_url(figure.source), as_of=figure.as_of, age_months=round(figure.age_months(on), 1),
             assumption=figure.is_assumption,
         ))
+    return rows
+
+
+BULK_KINDS = {"chat": "llm", "embedding": "embedding"}
+NO_CONTEXT_WINDOW = "genai-prices gives no context window: a curated figure must add one before prompts can be checked"
+
+
+def bulk_rows(on: dt.date) -> list[FigureRow]:
+    """The bulk layer's figures: token prices of every model, and its context window (a row with no
+    value and a note when the layer lacks it, so the gap shows)."""
+    as_of = bulk.settings()["as_of"]
+    age = round((on - dt.date.fromisoformat(as_of)).days / 30.44, 1)
+    rows = []
+    for model in bulk.bulk_models():
+        kind, entry = BULK_KINDS[model["kind"]], f"{model['provider']}/{model['id']}"
+        figures = [(f"prices.{name}", value, None) for name, value in model["prices"].items()]
+        if model["kind"] == "chat":
+            window = model["context_window_tokens"]
+            figures.append(("facts.context_window_tokens", window, None if window else NO_CONTEXT_WINDOW))
+        for path, value, note in figures:
+            rows.append(FigureRow(key=f"{kind}.{entry}.{path}", kind=kind, entry=entry, figure=path,
+                                  value=None if value is None else float(value), source=model["source"],
+                                  url=model["pricing_url"], as_of=as_of, age_months=age, assumption=False,
+                                  layer="bulk", note=note))
     return rows
 
 

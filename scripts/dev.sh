@@ -42,6 +42,8 @@ sys.exit(os.path.realpath(simulator.__file__) != os.path.realpath(sys.argv[1]))'
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
   fi
   "$VENV/bin/python" -c 'from simulator.model.tokens import seed_cache; seed_cache()'
+  # The bulk price layer's snapshot (.cache/), so no process pays genai-prices' one-second import.
+  "$VENV/bin/python" -c 'from pricing.bulk import bulk_models; bulk_models()'
 }
 
 ensure_chromium() {

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pricing import listing
+from pricing.bulk import settings as bulk_settings
 from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
 from simulator.files import FileRefused, read_regular_file
@@ -102,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="list the price and hardware catalog with sources and ages")
     p.add_argument("--kind", choices=["llm", "embedding", "reranker", "vector_store", "gpu", "open_model", "tokenizer", "defaults"])
     p.add_argument("--on", type=dt.date.fromisoformat, default=dt.date.today(), help="age relative to this date (default: today)")
+    p.add_argument("--layer", choices=["curated", "bulk", "all"], default="all",
+                   help="curated: pricing/data/*.yaml, the figures scenarios use today; bulk: every model of genai-prices")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_catalog)
     return parser
@@ -331,18 +335,28 @@ def read_text_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> str:
         raise UsageError(f"{path}: not UTF-8 text (invalid byte at position {exc.start})") from None
 
 
+CATALOG_JSON = ("key", "value", "source", "as_of", "age_months", "assumption", "layer", "note")
+
+
 def _catalog(args) -> int:
     catalog = default_catalog()
-    rows = []
-    for key, figure in catalog.figures():
-        kind = key.split(".", 1)[0]
-        if args.kind and kind != args.kind:
-            continue
-        rows.append({"key": key, "value": figure.value, "source": figure.source, "as_of": figure.as_of,
-                     "age_months": round(figure.age_months(args.on), 1), "assumption": figure.is_assumption})
+    rows = listing.figure_rows(catalog, args.on) if args.layer != "bulk" else []
+    if args.layer != "curated":
+        rows += listing.bulk_rows(args.on)
+    rows = [r for r in rows if not args.kind or r.kind == args.kind]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([{k: v for k, v in r.to_dict().items() if k in CATALOG_JSON} for r in rows], indent=2))
         return 0
+    layers = {"curated": f"curated figures checked up to {catalog.as_of}",
+              "bulk": f"bulk figures of genai-prices as of {bulk_settings()['as_of']}"}
+    shown = [text for layer, text in layers.items() if args.layer in (layer, "all")]
+    print(f"{len(rows)} figures ({'; '.join(shown)}); ages relative to {args.on}")
+    for r in rows:
+        flag = " [assumption]" if r.assumption else ""
+        value = "unknown" if r.value is None else f"{r.value:,.6g}"
+        print(f"{r.key:<70} {value:>12}  {r.as_of:<10} {r.age_months:>5.1f} mo  {r.layer}{flag}"
+              + (f"  ({r.note})" if r.note else ""))
+    return 0
     print(f"{len(rows)} figures; catalog last checked {catalog.as_of}; ages relative to {args.on}")
     for row in rows:
         flag = " [assumption]" if row["assumption"] else ""

@@ -1,0 +1,220 @@
+"""The bulk price layer: the chat and embedding models of genai-prices, as plain records.
+
+genai-prices (MIT) ships 2,330 models of 47 providers inside its package (``genai_prices/data.py``):
+prices per million tokens, cache read and write prices, prompt-length tiers, batch prices, context
+windows for about 60% of them and dated price changes. Importing that module takes about a second,
+so :func:`bulk_models` derives plain records once, stores them as a JSON snapshot keyed by the
+package's version and by this file and ``data/bulk.yaml`` (``.cache/``; ``scripts/dev.sh`` builds it
+at set-up), and later processes read the snapshot. A test checks the snapshot equals a fresh
+derivation. The package's live update (``UpdatePrices``) downloads: nothing here calls it, and a
+test loads the layer with every socket refused.
+
+What is taken:
+- providers in :data:`PROVIDERS` only, an explicit list: API providers, clouds and routers that sell
+  text tokens. The others (coding tools' plans, audio, a GPU platform) are in :data:`LEFT_OUT` with
+  the reason, and a test fails when a new version of the package brings a provider in neither;
+- kind: a model with an input and an output token price is a *chat* model; one with an input
+  token price, no output price and the name of an embedding family (``embed``, ``bge``, ``gte``,
+  ``voyage``: :data:`EMBEDDING`; not a reranker) is an *embedding* model. Everything else is left
+  out: a model whose id names audio, speech, image, video, OCR or realtime work (:data:`NOT_TEXT`),
+  one without an input token price, and input-only models of no embedding family (classifiers,
+  routers' tools, legacy completion models);
+- prices in effect on the layer's ``as_of`` date: among dated prices the latest that started on or
+  before it; time-of-day prices are left out (none of them is a standard rate). Later-dated prices
+  are kept in ``history`` with the earlier ones, marked ``scheduled``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+from decimal import Decimal
+from functools import cache
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).parent / "data" / "bulk.yaml"
+CACHE_DIR = Path(os.environ.get("CROSSOVER_CACHE_DIR") or Path(__file__).resolve().parents[1] / ".cache")
+
+PROVIDERS = (  # every provider of the package's data that sells text tokens through an API
+    "anthropic", "openai", "google", "mistral", "cohere", "voyageai", "aws", "azure", "together",
+    "fireworks", "groq", "deepseek", "x-ai", "cerebras", "databricks", "baseten", "novita", "moonshotai",
+    "minimax", "zai", "zhipuai", "perplexity", "meta", "arcee", "avian", "cloudflare", "doubleword",
+    "ovhcloud", "quicksilverpro", "openrouter",
+    # Hugging Face's router: one provider per host behind it, each at its own price.
+    "huggingface_cerebras", "huggingface_fireworks-ai", "huggingface_groq", "huggingface_hyperbolic",
+    "huggingface_nebius", "huggingface_novita", "huggingface_nscale", "huggingface_ovhcloud",
+    "huggingface_publicai", "huggingface_sambanova", "huggingface_together",
+)
+LEFT_OUT = {  # the package's other providers, and why
+    "cursor": "a coding tool's subscription, not an API a product calls",
+    "github-copilot": "a coding tool's subscription, not an API a product calls",
+    "openai-decisions": "one special-purpose OpenAI endpoint, not a model",
+    "elevenlabs": "audio only",
+    "modal": "a GPU platform: self-hosting is modelled from GPU prices",
+    "typesafe": "its two models are priced on input only and are neither chat nor embedding models",
+}
+NOT_TEXT = re.compile(r"audio|realtime|tts|transcribe|whisper|speech|voxtral|image|dall-e|sora|video|ocr|live", re.I)
+EMBEDDING = re.compile(r"embed|bge|gte|voyage", re.I)  # the families of embedding models in the data
+PRICE_KEYS = {  # genai-prices' key -> the catalog's figure name
+    "input_mtok": "input_usd_per_mtok",
+    "output_mtok": "output_usd_per_mtok",
+    "cache_read_mtok": "cached_input_usd_per_mtok",
+    "cache_write_mtok": "cache_write_usd_per_mtok",
+}
+
+
+class BulkError(ValueError):
+    """The bulk layer cannot be read (its package is missing or its data has an unexpected shape)."""
+
+
+def settings() -> dict[str, Any]:
+    """``data/bulk.yaml``: the package, its pinned version and the day its data is dated to."""
+    with DATA.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    data["as_of"] = str(data["as_of"])
+    return data
+
+
+def source_of(provider: str, model: str, version: str) -> str:
+    """Every bulk figure's source: the pinned file of the pinned package, and the record in it."""
+    return f"genai-prices=={version} data.py: {provider}/{model}"
+
+
+@cache
+def bulk_models() -> tuple[dict[str, Any], ...]:
+    """Every chat and embedding model of the allowed providers, from the snapshot when it matches."""
+    config = settings()
+    have = installed_version(config["package"])
+    if have != config["version"]:
+        raise BulkError(f"{config['package']} {have} is installed, the catalog is pinned to {config['version']}: "
+                        "run `bash scripts/dev.sh` to install the pinned version")
+    path = snapshot_path(config)
+    try:
+        return tuple(json.loads(path.read_text(encoding="utf-8"))["models"])
+    except (OSError, ValueError, KeyError):
+        models = derive(config)
+        _write_snapshot(path, models)
+        return tuple(models)
+
+
+def snapshot_path(config: dict[str, Any]) -> Path:
+    """Keyed by the package's version and by what derives from it (this file, ``bulk.yaml``)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + DATA.read_bytes()).hexdigest()[:12]
+    return CACHE_DIR / f"bulk-{config['package']}-{config['version']}-{digest}.json"
+
+
+def _write_snapshot(path: Path, models: list[dict[str, Any]]) -> None:
+    """Atomically, when the folder can be written; a read-only install derives in every process."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bulk.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"models": models}, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def derive(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records, straight from the package's data (about a second to import)."""
+    from genai_prices.data import providers  # the large module; its live update is never started
+
+    on = dt.date.fromisoformat(config["as_of"])
+    models = []
+    for provider in providers:
+        if provider.id not in PROVIDERS:
+            continue
+        url = (provider.pricing_urls or [None])[0]
+        for model in provider.models:
+            record = _record(provider.id, model, on, config["version"], url)
+            if record is not None:
+                models.append(record)
+    return models
+
+
+def _record(provider: str, model: Any, on: dt.date, version: str, url: str | None) -> dict[str, Any] | None:
+    dated = _dated_prices(model.prices)
+    current = [p for start, p in dated if start is None or start <= on]
+    if not current:
+        return None
+    prices, tiers = _prices(current[-1])
+    kind = _kind(model.id, prices)
+    if kind is None:
+        return None
+    batch = next((_prices(v.prices)[0] for v in model.price_variants or ()
+                  if v.when == {"processing": "batch"} and _started(v.constraint, on)), None)
+    return {
+        "provider": provider,
+        "id": model.id,
+        "name": model.name or model.id,
+        "kind": kind,
+        "aliases": sorted(set(_equals(model.match)) - {model.id}),
+        "context_window_tokens": model.context_window,
+        "deprecated": bool(model.deprecated),
+        "prices": prices,
+        "input_tiers": tiers,
+        "batch_prices": batch or None,
+        "history": [{"from": None if start is None else start.isoformat(), "scheduled": bool(start and start > on),
+                     **_prices(p)[0]} for start, p in dated] if len(dated) > 1 else [],
+        "source": source_of(provider, model.id, version),
+        "pricing_url": url,
+    }
+
+
+def _dated_prices(prices: Any) -> list[tuple[dt.date | None, Any]]:
+    """(start date or None, ModelPrice) in order; time-of-day prices left out."""
+    if not isinstance(prices, list):
+        return [(None, prices)]
+    out = []
+    for conditional in prices:
+        constraint = conditional.constraint
+        if constraint is None:
+            out.append((None, conditional.prices))
+        elif hasattr(constraint, "start_date"):
+            out.append((constraint.start_date, conditional.prices))
+    return out
+
+
+def _started(constraint: Any, on: dt.date) -> bool:
+    return constraint is None or (hasattr(constraint, "start_date") and constraint.start_date <= on)
+
+
+def _prices(model_price: Any) -> tuple[dict[str, float], list[list[float]]]:
+    """The token prices [USD per million tokens] and the input price's prompt-length tiers
+    ([[tokens from which it applies, USD per million tokens], ...])."""
+    prices, tiers = {}, []
+    for key, name in PRICE_KEYS.items():
+        value = getattr(model_price, key, None)
+        if value is None:
+            continue
+        if hasattr(value, "tiers"):  # TieredPrices: the base price below the first tier
+            if key == "input_mtok":
+                tiers = [[int(t.start), float(t.price)] for t in value.tiers]
+            value = value.base
+        if not isinstance(value, Decimal):
+            raise BulkError(f"{key}: unexpected price {value!r}")
+        prices[name] = float(value)
+    return prices, tiers
+
+
+def _kind(model_id: str, prices: dict[str, float]) -> str | None:
+    if NOT_TEXT.search(model_id) or "input_usd_per_mtok" not in prices:
+        return None
+    if "output_usd_per_mtok" in prices:
+        return "chat"
+    return "embedding" if EMBEDDING.search(model_id) and "rerank" not in model_id else None
+
+
+def _equals(match: Any) -> list[str]:
+    """The exact names a model's match clause accepts (its aliases); patterns cannot be listed."""
+    if hasattr(match, "equals"):
+        return [match.equals]
+    return [name for clause in getattr(match, "or_", ()) for name in _equals(clause)]
