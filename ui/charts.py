@@ -116,12 +116,13 @@ def compare_figure(evaluations: dict[str, Evaluation], lo: float, hi: float) -> 
     fig = go.Figure()
     volumes = np.geomspace(lo, hi, POINTS)
     for (label, ev), dash in zip(evaluations.items(), DASHES):
+        shown = fmt.chart_text(label)  # a scenario's name: user text
         for name in ev.feasible:
             fig.add_trace(go.Scatter(
                 x=volumes, y=ev.monthly_cost(name, volumes), mode="lines",
-                name=f"{label}: {fmt.setup(name)}", legendgroup=label,
+                name=f"{shown}: {fmt.setup(name)}", legendgroup=shown, meta=shown,
                 line=dict(color=fmt.SETUP_COLOURS[name], dash=dash, width=2),
-                hovertemplate=f"{label}<br>{fmt.setup(name)}: $%{{y:,.0f}}/month at %{{x:,.0f}} queries<extra></extra>",
+                hovertemplate=f"%{{meta}}<br>{fmt.setup(name)}: $%{{y:,.0f}}/month at %{{x:,.0f}} queries<extra></extra>",
             ))
     fig.update_layout(
         xaxis=dict(type="log", title="Queries per month"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -80,6 +81,14 @@ def plain(text: str) -> str:
     shown as written instead of fetched, and a bare URL, address or ``:red[...]`` stays text."""
     escaped = _MARKDOWN.sub(r"\\\1", str(text))
     return _AUTOLINK.sub(lambda found: found.group() + WORD_JOINER, escaped)
+
+
+def chart_text(text: str) -> str:
+    """User text made safe for a Plotly label: Plotly reads ``<a href>``, ``<b>`` and ``<br>`` in trace
+    names and titles, so a scenario named ``<a href="http://host">x</a>`` would be a link in the legend.
+    Entities show the characters as written. (Hover templates take user text through ``meta``: a
+    ``%{y}`` in it then stays text, since a template is filled once.)"""
+    return html.escape(str(text), quote=False)
 
 
 def setup(name: str) -> str:
