@@ -69,7 +69,7 @@ def main(count: int = MAX_SAVED) -> None:
     (folder / "plan-00007.yaml").write_text((folder / "plan-00007.yaml").read_text().replace("Plan 00007", "Changed"))
     one_changed = timed(store.entries)
     entry = store.entries()[-1]
-    save = timed(lambda: store.rename(entry.slug, f"Renamed {time.time_ns()}", replaces=store.entries()[-1].version))
+    save = timed(lambda: store.rename(entry.slug, "Renamed once", replaces=entry.version))
     (folder / index.INDEX_FILE).write_bytes(b"{broken")
     rebuilt = timed(store.entries)
     page = page_rerun_s(folder)
