@@ -1,4 +1,11 @@
-"""Scenario library: open, save, duplicate, rename, delete (with trash), compare, download, upload."""
+"""Scenario library: open, save, duplicate, rename, delete (with trash), compare, download, upload.
+
+Buttons that change a saved scenario run as callbacks whose arguments are fixed when the page is
+drawn: they act on exactly the id and version the user saw, so a change someone else made since is
+refused ("changed by someone else") instead of being deleted, renamed or restored by mistake.
+"""
+
+import math
 
 import pandas as pd
 import streamlit as st
@@ -6,16 +13,35 @@ import streamlit as st
 from app_pages import state
 from simulator.model.evaluate import evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, slugify
+from simulator.storage import trash as trash_rules
+from simulator.storage.store import Actor, AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
 from ui import charts, fmt
+
+PAGE_SIZE = 50  # rows, and choices in the pickers: a full store (5,000) is never one list
+TRASH_SHOWN = 50
+# Headers an authenticating proxy may set; without a proxy anyone can send them, so the audit log
+# records them as "who, as far as known".
+USER_HEADERS = ("X-Forwarded-User", "X-Auth-Request-User", "X-Remote-User", "Remote-User",
+                "X-Forwarded-Email", "X-Auth-Request-Email")
 
 store = state.store()
 catalog = state.catalog()
 current = state.scenario()
 origin = state.origin()
 
+
+def actor() -> Actor:
+    headers = st.context.headers
+    user = next((headers.get(h) for h in USER_HEADERS if headers.get(h)), None)
+    return Actor(user=user or "anonymous", client=st.context.ip_address or "local")
+
+
+ACTOR = actor()
+
 st.title("Scenario library")
-st.caption(f"Saved scenarios live in `{store.root}`; the shipped examples are read-only (use “save as”).")
+st.caption("Saved scenarios live in the server's scenario folder (`CROSSOVER_SCENARIO_DIR`); the shipped examples "
+           f"are read-only (use “save as”). Deleted scenarios stay in the trash for {trash_rules.KEEP_DAYS} days "
+           f"(the newest {trash_rules.MAX_TRASHED:,} at most).")
 
 flash = st.session_state.pop("lib_flash", None)
 if flash:
@@ -27,36 +53,46 @@ def done(kind: str, message: str) -> None:
     st.rerun()
 
 
+def tell(kind: str, message: str) -> None:
+    """From a callback (which cannot rerun): shown at the top of the run that follows."""
+    st.session_state["lib_flash"] = (kind, message)
+
+
+def refusal(exc: Exception) -> str:
+    return fmt.plain(str(exc).splitlines()[0])
+
+
 # --- Save the current scenario ------------------------------------------------------------------------
 st.subheader("Save the current scenario")
 can_overwrite = origin.get("slug") and not store.is_example(origin["slug"]) and origin["kind"] in ("saved", "edited")
 left, right = st.columns(2)
 with left:
     if can_overwrite:
-        st.markdown(f"**{current.name}** is saved as `{origin['slug']}`"
+        st.markdown(f"**{fmt.plain(current.name)}** is saved as `{origin['slug']}`"
                     + (" and has unsaved changes." if origin["kind"] == "edited" else "."))
         if st.button("Save changes", key="lib_save", disabled=origin["kind"] != "edited", type="primary"):
             try:
-                entry = store.save(current, origin["slug"], replaces=origin["version"])
+                entry = store.save(current, origin["slug"], replaces=origin["version"], actor=ACTOR)
                 state.mark_saved(entry.slug, entry.version)
                 done("success", f"Saved '{fmt.plain(entry.name)}'.")
             except ChangedElsewhere as exc:
                 st.session_state["lib_conflict"] = str(exc)
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(refusal(exc))
     else:
-        st.markdown(f"**{current.name}** is " + ("a shipped example." if origin["kind"] == "example" else "not saved yet."))
+        st.markdown(f"**{fmt.plain(current.name)}** is "
+                    + ("a shipped example." if origin["kind"] == "example" else "not saved yet."))
 conflict = st.session_state.get("lib_conflict")
 if conflict:
-    st.error(f"Not saved: {conflict}")
+    st.error(f"Not saved: {fmt.plain(conflict)}")
     a, b = st.columns(2)
     if a.button("Load their version (discard mine)", key="lib_conflict_reload"):
         st.session_state.pop("lib_conflict")
         try:
             state.load(origin["slug"])
             done("info", "Loaded the version saved by someone else.")
-        except StoreError as exc:
-            st.error(str(exc))
+        except (StoreError, ScenarioError) as exc:
+            st.error(refusal(exc))
     if b.button("Keep mine: save it under a new name below", key="lib_conflict_keep"):
         st.session_state.pop("lib_conflict")
         st.rerun()
@@ -68,93 +104,137 @@ with right:
         if st.form_submit_button("Save as new scenario"):
             try:
                 renamed = Scenario.model_validate({**current.model_dump(), "name": name, "description": description})
-                entry = store.save(renamed)
+                entry = store.save(renamed, actor=ACTOR)
                 state.load(entry.slug)
                 done("success", f"Saved as '{fmt.plain(entry.name)}' (`{entry.slug}`).")
             except AlreadyExists as exc:
-                st.error(f"{exc}")
-                if not store.is_example(slugify(name)):
-                    st.session_state["lib_overwrite"] = (slugify(name), renamed.to_yaml())
+                st.error(refusal(exc))
+                if exc.slug is not None:  # the same NAME: offer to replace exactly that scenario
+                    st.session_state["lib_overwrite"] = (exc.slug, exc.version, renamed.to_yaml())
             except (StoreError, ValueError) as exc:
-                st.error(f"Not saved: {str(exc).splitlines()[0]}")
+                st.error(f"Not saved: {refusal(exc)}")
     pending = st.session_state.get("lib_overwrite")
     if pending:
-        st.warning(f"Replace the saved scenario `{pending[0]}` with this one? The one there now goes to the "
+        slug, version, yaml_text = pending
+        st.warning(f"Replace the saved scenario `{slug}` with this one? The one there now goes to the "
                    "trash, so it can be restored.")
         yes, no = st.columns(2)
         if yes.button("Replace it", key="lib_overwrite_yes", type="primary"):
             st.session_state.pop("lib_overwrite")
             try:
-                _, version, _ = store.load(pending[0], catalog)
-                store.delete(pending[0], replaces=version)
-                entry = store.save(state.parse(pending[1]), pending[0])
+                entry = store.save(state.parse(yaml_text), slug, replaces=version, trash_previous=True, actor=ACTOR)
                 state.load(entry.slug)
                 done("success", f"Replaced `{entry.slug}`; the previous version is in the trash.")
             except (StoreError, ScenarioError) as exc:
-                st.error(f"Not saved: {str(exc).splitlines()[0]}")
+                st.error(f"Not saved: {refusal(exc)}")
         if no.button("Keep both: I will choose another name", key="lib_overwrite_no"):
             st.session_state.pop("lib_overwrite")
             st.rerun()
 
+
+# --- Changes to a listed scenario: callbacks bound to what the user saw -------------------------------
+def delete(slug: str, version: str, shown_as: str) -> None:
+    try:
+        store.delete(slug, replaces=version, actor=ACTOR)
+        tell("success", f"Deleted '{fmt.plain(shown_as)}'; restore it from the trash if that was a mistake.")
+    except StoreError as exc:
+        tell("error", f"Not deleted: {refusal(exc)}")
+
+
+def rename(slug: str, version: str) -> None:
+    try:
+        renamed = store.rename(slug, st.session_state.get("lib_rename_name", ""), replaces=version, actor=ACTOR)
+        if origin.get("slug") == slug:
+            state.load(renamed.slug)
+        tell("success", f"Renamed to '{fmt.plain(renamed.name)}' (`{renamed.slug}`).")
+    except (StoreError, ScenarioError) as exc:
+        tell("error", f"Not renamed: {refusal(exc)}")
+
+
+def duplicate(slug: str) -> None:
+    try:
+        copy = store.duplicate(slug, actor=ACTOR)
+        tell("success", f"Duplicated as '{fmt.plain(copy.name)}' (`{copy.slug}`).")
+    except (StoreError, ScenarioError) as exc:
+        tell("error", f"Not duplicated: {refusal(exc)}")
+
+
+def restore(file_name: str) -> None:
+    try:
+        tell("success", f"Restored `{store.restore(file_name, actor=ACTOR)}`.")
+    except StoreError as exc:
+        tell("error", f"Not restored: {refusal(exc)}")
+
+
 # --- Browse --------------------------------------------------------------------------------------------
 st.subheader("Saved scenarios and examples")
-entries = store.entries(catalog)
+listing = store.entries()
+usable = [e for e in listing if not e.problem]
+broken = [e for e in listing if e.problem]
+labels = {e.slug: f"{e.name} ({'example' if e.read_only else e.slug})" for e in usable}
+query = st.text_input("Search names and descriptions", key="lib_search", max_chars=200)
+found = matching(usable, query)
+pages = max(1, math.ceil(len(found) / PAGE_SIZE))
+if st.session_state.get("lib_page", 1) > pages:  # a narrower search: back onto a page that exists
+    st.session_state["lib_page"] = pages
+page = st.number_input("Page", min_value=1, max_value=pages, step=1, key="lib_page") if pages > 1 else 1
+shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+st.caption(f"{len(found):,} of {len(usable):,} scenarios" + (f"; page {page} of {pages}" if pages > 1 else ""))
 st.dataframe(pd.DataFrame([{
     "name": e.name, "id": e.slug, "kind": "example" if e.read_only else "saved",
     "modified": e.modified.strftime("%Y-%m-%d %H:%M"), "description": e.description[:120],
-} for e in entries]), hide_index=True, width="stretch")
+} for e in shown], columns=["name", "id", "kind", "modified", "description"]), hide_index=True, width="stretch")
 
-labels = {e.slug: f"{e.name} ({'example' if e.read_only else e.slug})" for e in entries}
-chosen = st.selectbox("Scenario", options=list(labels), format_func=labels.get, key="lib_choice")
-entry = next((e for e in entries if e.slug == chosen), None)
+chosen = st.selectbox("Scenario", options=[e.slug for e in shown], format_func=labels.get, key="lib_choice")
+entry = next((e for e in shown if e.slug == chosen), None)
 if entry is not None:
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Open", key="lib_open", type="primary"):
-        state.load(entry.slug)
-        done("success", f"Opened '{fmt.plain(entry.name)}'.")
-    if c2.button("Duplicate", key="lib_duplicate"):
-        scenario, _, _ = store.load(entry.slug, catalog)
-        for n in range(1, 100):
-            copy_name = f"{scenario.name} (copy{'' if n == 1 else f' {n}'})"
-            try:
-                copy = store.save(Scenario.model_validate({**scenario.model_dump(), "name": copy_name}))
-                done("success", f"Duplicated as '{fmt.plain(copy.name)}'.")
-            except AlreadyExists:
-                continue
+        try:
+            state.load(entry.slug)
+            done("success", f"Opened '{fmt.plain(entry.name)}'.")
+        except (StoreError, ScenarioError) as exc:
+            st.error(f"Not opened: {refusal(exc)}")
+    c2.button("Duplicate", key="lib_duplicate", on_click=duplicate, args=(entry.slug,))
     with c3.popover("Rename", disabled=entry.read_only):
-        new_name = st.text_input("New name", value=entry.name, key="lib_rename_name")
-        if st.button("Rename", key="lib_rename"):
-            try:
-                renamed = store.rename(entry.slug, new_name, replaces=entry.version, catalog=catalog)
-                if origin.get("slug") == entry.slug:
-                    state.load(renamed.slug)
-                done("success", f"Renamed to '{fmt.plain(renamed.name)}'.")
-            except (StoreError, ValueError) as exc:
-                st.error(str(exc).splitlines()[0])
+        st.text_input("New name", value=entry.name, max_chars=200, key="lib_rename_name")
+        st.button("Rename", key="lib_rename", on_click=rename, args=(entry.slug, entry.version))
     with c4.popover("Delete", disabled=entry.read_only):
         st.write(f"Delete **{fmt.plain(entry.name)}**? It goes to the trash and can be restored below.")
-        if st.button("Yes, delete", key="lib_delete", type="primary"):
-            try:
-                store.delete(entry.slug, replaces=entry.version)
-                done("success", f"Deleted '{fmt.plain(entry.name)}'; restore it from the trash if that was a mistake.")
-            except StoreError as exc:
-                st.error(str(exc))
+        st.button("Yes, delete", key="lib_delete", type="primary", on_click=delete,
+                  args=(entry.slug, entry.version, entry.name))
 
-trash = store.trash()
-if trash:
-    with st.expander(f"Trash ({len(trash)})"):
-        for i, (slug, path) in enumerate(trash[:50]):
+if broken:
+    st.warning(f"{len(broken)} file(s) in the store cannot be used; move them to the trash, or fix them on the server:")
+    for bad in broken:
+        a, b = st.columns([4, 1])
+        a.markdown(f"`{bad.file_name}`: {fmt.plain(bad.problem)}")
+        b.button("Move to trash", key=f"lib_trash_file_{bad.slug}", on_click=delete,
+                 args=(bad.slug, bad.version, bad.file_name))
+
+trashed = store.trash()
+if trashed:
+    with st.expander(f"Trash ({len(trashed):,})"):
+        if len(trashed) > TRASH_SHOWN:
+            st.caption(f"The newest {TRASH_SHOWN} of {len(trashed):,}.")
+        for item in trashed[:TRASH_SHOWN]:
             a, b = st.columns([4, 1])
-            a.write(f"`{slug}` — deleted {path.stem.split('--', 1)[1][:15]}")
-            if b.button("Restore", key=f"lib_restore_{i}"):
-                try:
-                    done("success", f"Restored `{store.restore(path)}`.")
-                except StoreError as exc:
-                    st.error(str(exc))
+            a.write(f"`{item.slug}` — deleted {item.deleted:%Y-%m-%d %H:%M} UTC")
+            b.button("Restore", key=f"lib_restore_{item.file_name}", on_click=restore, args=(item.file_name,))
+
+with st.expander("Recent changes"):
+    log = store.audit_log(20)
+    if log:
+        st.dataframe(pd.DataFrame(log, columns=["time", "action", "slug", "name", "user", "client"]),
+                     hide_index=True, width="stretch")
+    else:
+        st.caption("No changes recorded yet.")
 
 # --- Compare ---------------------------------------------------------------------------------------------
 st.subheader("Compare scenarios")
-picked = st.multiselect("Pick 2 to 4 scenarios", options=list(labels), format_func=labels.get,
+picked_before = [s for s in st.session_state.get("lib_compare", []) if s in labels]
+options = picked_before + [e.slug for e in shown if e.slug not in picked_before]  # this page, plus what is picked
+picked = st.multiselect("Pick 2 to 4 scenarios (from the page above)", options=options, format_func=labels.get,
                         max_selections=4, key="lib_compare")
 if len(picked) >= 2:
     evaluations = {}
@@ -162,7 +242,7 @@ if len(picked) >= 2:
         try:
             evaluations[labels[slug]] = evaluate(store.load(slug, catalog)[0], catalog)
         except (StoreError, ScenarioError) as exc:
-            st.error(f"{labels[slug]} cannot be compared: {str(exc).splitlines()[0]}")
+            st.error(f"{fmt.plain(labels[slug])} cannot be compared: {refusal(exc)}")
     rows = []
     for label, ev in evaluations.items():
         r = ev.to_dict()
@@ -193,4 +273,4 @@ if upload is not None and st.session_state.get("lib_uploaded") != upload.file_id
         done("success", f"Opened {fmt.plain(upload.name)} as an unsaved scenario: save it to keep it.")
     except ScenarioError as exc:
         st.error("This file is not a usable scenario; nothing was changed:\n\n"
-                 + "\n".join(f"- {p}" for p in exc.problems[:20]))
+                 + "\n".join(f"- {fmt.plain(p)}" for p in exc.problems[:20]))

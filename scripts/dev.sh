@@ -74,6 +74,7 @@ case "${1:-}" in
     ensure_chromium
     "$VENV/bin/python" scripts/benchmark.py "${@:2}"
     "$VENV/bin/python" scripts/benchmark_montecarlo.py
+    "$VENV/bin/python" scripts/benchmark_library.py
     exec "$VENV/bin/python" scripts/benchmark_dashboard.py
     ;;
   *)

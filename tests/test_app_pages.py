@@ -90,7 +90,8 @@ def test_a_full_disk_shows_a_message_not_a_traceback(saved_dir, monkeypatch):
 
 def test_duplicate_name_is_refused(saved_dir):
     at = open_app("app_pages/library.py")
-    for _ in range(2):
+    for volume in (400_000, 777_000):  # a different scenario under a name that is taken
+        at.number_input(key="sidebar_volume").set_value(volume).run()
         at.text_input(key="lib_save_as_name").set_value("Same name")
         at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     assert any("already exists" in e.value for e in at.error)
@@ -118,7 +119,8 @@ def test_delete_asks_then_trash_restores(saved_dir):
     at.button(key="lib_delete").click().run()
     assert not (saved_dir / "temp.yaml").exists()
     assert "restore it from the trash" in at.success[0].value
-    at.button(key="lib_restore_0").click().run()
+    [restore] = [b for b in at.button if b.label == "Restore"]
+    restore.click().run()
     assert (saved_dir / "temp.yaml").exists()
 
 

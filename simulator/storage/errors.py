@@ -1,0 +1,27 @@
+"""What a store operation can refuse with: messages for the user, never tracebacks."""
+
+from __future__ import annotations
+
+
+class StoreError(ValueError):
+    """A store operation cannot be done; the message says why and what to do."""
+
+
+class ChangedElsewhere(StoreError):
+    """The file changed since it was loaded: saving would overwrite someone else's work."""
+
+
+class AlreadyExists(StoreError):
+    """A scenario of that name exists already: ``slug`` and ``version`` say which one, so that
+    "replace it" replaces exactly that scenario and nothing else."""
+
+    def __init__(self, message: str, slug: str | None = None, version: str | None = None):
+        super().__init__(message)
+        self.slug, self.version = slug, version
+
+
+def changed_elsewhere(slug: str, current_version: str | None) -> ChangedElsewhere:
+    """The one message for every change refused because the file is not the version the user saw."""
+    what = "deleted" if current_version is None else "changed"
+    return ChangedElsewhere(f"{slug!r} was {what} by someone else since you opened it; reload it to see "
+                            "their version, or save yours under another name")
