@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from pricing.catalog import default_catalog
 from simulator.model.evaluate import evaluate
-from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+from simulator.scenario import MAX_ALIASES, MAX_DEPTH, MAX_NUMBER_CHARS, ScenarioError, parse_scenario
 from conftest import HAND, ROOT
 
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
@@ -137,12 +137,48 @@ def test_object_building_tags_are_refused():
             parse_scenario(f"name: {tag}\n", "tag.yaml")
 
 
+HUGE = "9" * 5_000  # over Python's 4,300-digit limit on int(str), which used to escape as a traceback
+
+
+@pytest.mark.parametrize("written", [HUGE, "-" + HUGE, "0x" + "f" * 5_000, "1:" + "59:" * 1_700 + "1",
+                                     HUGE + ".5", "1" + "_0" * 2_500])
+def test_a_number_with_thousands_of_digits_names_its_field(written):
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text()
+    text = text.replace("queries_per_month: 400000", f"queries_per_month: {written}", 1)
+    assert written in text
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "big.yaml", CATALOG)
+    assert info.value.problems == [
+        f"big.yaml: workload.queries_per_month: a number written with {len(written):,} characters; "
+        f"the limit is {MAX_NUMBER_CHARS}"]
+
+
+def test_a_huge_number_as_a_key_or_in_a_list_names_where_it_is():
+    # a plain YAML key stops at 1,024 characters, so the key is shorter
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(f"overrides:\n  {HUGE[:1_000]}: 1\nworkload:\n  query:\n    samples: [a, {HUGE}]\n", "k.yaml")
+    assert info.value.problems == [
+        f"k.yaml: overrides: a key that is a number written with 1,000 characters; the limit is {MAX_NUMBER_CHARS}",
+        f"k.yaml: workload.query.samples.1: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}",
+    ]
+
+
+def test_a_whole_file_of_one_huge_number_is_a_message():
+    with pytest.raises(ScenarioError, match="big.yaml: \\(top level\\): a number written with 5,000"):
+        parse_scenario(HUGE, "big.yaml")
+
+
 def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 100 + "]" * 100)
     run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 2 and "nested more than 20 levels" in run.stderr and "Traceback" not in run.stderr
+    path.write_text((ROOT / "scenarios" / "support-bot.yaml").read_text().replace("400000", HUGE, 1))
+    run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert f"{path}: workload.queries_per_month: a number written with 5,000 characters" in run.stderr
 
 
 NUMERIC_PATHS = [p for p in ALL_PATHS

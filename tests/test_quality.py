@@ -8,7 +8,7 @@ from simulator.model.breakeven import break_even
 from simulator.model.curves import Affine, CostCurve, Floor, Staircase
 from simulator.model.evaluate import evaluate
 from simulator.analysis.eval_results import (
-    MAX_EVAL_BYTES, MAX_EVAL_ROWS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
+    MAX_EVAL_BYTES, MAX_EVAL_ROWS, MAX_NUMBER_CHARS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
     wilson_interval,
 )
 from simulator.analysis.quality import adjusted_evaluation, cost_per_correct_answer, quality_break_even
@@ -177,6 +177,16 @@ q7,rag,inf
         "eval.csv: row 8, score: inf is outside 0 to 1",
         "eval.csv: row 9, question: empty",
     ]
+
+
+def test_a_number_with_thousands_of_digits_is_refused_by_its_length():
+    long = "0." + "9" * 5_000  # float() reads it as 1.0: a typo'd cell must not pass as a perfect score
+    assert problems(f"question,setup,score\nq1,rag,{long}\nq2,rag,{'9' * 5_000}\n") == [
+        f"eval.csv: row 2, score: a number written with 5,002 characters; the limit is {MAX_NUMBER_CHARS}",
+        f"eval.csv: row 3, score: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}",
+    ]
+    assert problems(f"question,setup,pass\nq1,rag,{'1' * 5_000}\n") == [
+        f"eval.csv: row 2, pass: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}"]
 
 
 def test_pass_values_must_be_zero_or_one():

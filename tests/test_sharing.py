@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from simulator.scenario import MAX_DEPTH, ScenarioError, load_scenario
+from simulator.scenario import MAX_DEPTH, MAX_NUMBER_CHARS, ScenarioError, load_scenario
 from simulator.storage import sharing
 
 
@@ -68,6 +68,19 @@ def test_deeply_nested_json_is_refused_with_a_message(catalog, raw):
     assert len(link) < 2_000
     with pytest.raises(ScenarioError, match=f"nested more than {MAX_DEPTH} levels"):
         sharing.decode(link, catalog)
+
+
+@pytest.mark.parametrize("number", ["9" * 5_000, "-" + "9" * 5_000, "1" + "0" * 5_000 + ".5", "1e" + "9" * 5_000])
+def test_a_number_with_thousands_of_digits_names_its_field(bot, catalog, number):
+    # json.loads used to raise Python's int-string conversion ValueError, shown as "damaged"
+    raw = sharing.encode(bot)
+    data = json.loads(zlib.decompress(base64.urlsafe_b64decode(raw[2:] + "==")))
+    data["workload"]["queries_per_month"] = "NUMBER"
+    link = pack(json.dumps(data).replace('"NUMBER"', number).encode())
+    with pytest.raises(ScenarioError) as info:
+        sharing.decode(link, catalog)
+    assert info.value.problems == [f"share link: workload.queries_per_month: a number written with "
+                                   f"{len(number):,} characters; the limit is {MAX_NUMBER_CHARS}"]
 
 
 def test_unterminated_strings_are_read_in_one_pass(catalog):

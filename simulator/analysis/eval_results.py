@@ -15,7 +15,7 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from simulator.scenario import SETUP_LABELS, SETUPS
+from simulator.scenario import MAX_NUMBER_CHARS, SETUP_LABELS, SETUPS  # a cell's number: the scenario files' limit
 from simulator.units import MB
 
 MAX_EVAL_MB = 5
@@ -202,7 +202,15 @@ def _show(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _too_long(cell: str) -> str | None:
+    if len(cell) > MAX_NUMBER_CHARS:
+        return f"a number written with {len(cell):,} characters; the limit is {MAX_NUMBER_CHARS}"
+    return None
+
+
 def _parse_score(cell: str) -> tuple[float | None, str | None]:
+    if _too_long(cell):
+        return None, _too_long(cell)
     try:
         x = float(cell)
     except ValueError:
@@ -218,6 +226,8 @@ def _parse_pass(cell: str) -> tuple[float | None, str | None]:
     word = _PASS_WORDS.get(cell.lower())
     if word is not None:
         return float(word), None
+    if _too_long(cell):
+        return None, _too_long(cell)
     try:
         x = float(cell)
     except ValueError:

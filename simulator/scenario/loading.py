@@ -8,7 +8,11 @@ stores) are checked against the catalog after the schema, so a typo gets "did yo
 from __future__ import annotations
 
 import difflib
+import itertools
+import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,31 @@ from simulator.files import FileRefused, read_regular_file
 from .checks import catalog_problems
 from .migrations import migrate
 from .paths import copy_tree, model_in, ranges_in_place
-from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_STRING_CHARS, SCHEMA_VERSION, Scenario,
-                     ScenarioError)
+from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_CHARS, MAX_STRING_CHARS,
+                     SCHEMA_VERSION, Scenario, ScenarioError)
+
+MAX_PROBLEMS_LISTED = 20  # of one kind found before validation, e.g. long numbers
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """Stands in for a number written with more than :data:`MAX_NUMBER_CHARS` characters.
+
+    The YAML and JSON readers would convert it (``int()`` of more than 4,300 digits raises a
+    ValueError; a float becomes inf) without knowing where it sits; the marker lets
+    :func:`structure_problems` name the field. Hashable, so it can stand for a mapping key too.
+    """
+
+    chars: int
+
+    def __str__(self) -> str:
+        return f"a number written with {self.chars:,} characters; the limit is {MAX_NUMBER_CHARS}"
+
+
+def _number_or_marker(convert):
+    def read(written: str):
+        return LongNumber(len(written)) if len(written) > MAX_NUMBER_CHARS else convert(written)
+    return read
 
 
 _JSON_SPECIAL = re.compile(r'["\\\[\]{}]')
@@ -56,6 +83,58 @@ def json_nesting_problem(text: str) -> str | None:
     return None
 
 
+def structure_problems(data: Any, origin: str, max_values: int | None = None) -> list[str]:
+    """Long numbers (with the path to each) and, if ``max_values`` is given, too many values.
+
+    One walk over data already limited in depth (:data:`MAX_DEPTH`) by its reader."""
+    values = itertools.count()
+    found = _long_numbers(data, "", values)
+    problems = [f"{origin}: {path or '(top level)'}: {what}"
+                for path, what in itertools.islice(found, MAX_PROBLEMS_LISTED)]
+    if max_values is not None and next(values) > max_values:
+        problems.append(f"{origin}: more than {max_values:,} values; a scenario needs a few hundred")
+    return problems
+
+
+def _long_numbers(node: Any, path: str, values: Iterator[int]) -> Iterator[tuple[str, str]]:
+    next(values)
+    if isinstance(node, LongNumber):
+        yield path, str(node)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, LongNumber):
+                yield path, f"a key that is {key}"
+                continue
+            name = str(key) if len(str(key)) <= 60 else _short(str(key))
+            yield from _long_numbers(value, f"{path}.{name}" if path else name, values)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _long_numbers(value, f"{path}.{i}" if path else str(i), values)
+
+
+def parse_scenario_json(text: str, origin: str, catalog: Catalog | None = None) -> Scenario:
+    """Parse and validate JSON text under the YAML limits; raise :class:`ScenarioError`.
+
+    Nesting is checked before ``json.loads`` (whose recursion deep brackets exhaust), long numbers
+    become :class:`LongNumber` markers, and the values are counted after reading."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"{origin}: {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}"])
+    nesting = json_nesting_problem(text)
+    if nesting:
+        raise ScenarioError([f"{origin}: {nesting}"])
+    try:
+        data = json.loads(text, parse_int=_number_or_marker(int), parse_float=_number_or_marker(float))
+    except RecursionError:  # the nesting check should make this impossible; never a traceback
+        raise ScenarioError([f"{origin}: nested too deeply to be a scenario"]) from None
+    except ValueError as exc:  # json.JSONDecodeError
+        where = f" at character {exc.pos:,}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ScenarioError([f"{origin}: not valid JSON{where}; it is damaged or cut short"]) from None
+    problems = structure_problems(data, origin, MAX_NODES)
+    if problems:
+        raise ScenarioError(problems)
+    return validate_scenario(data, origin, catalog)
+
+
 # --- Loading ---------------------------------------------------------------------------------------
 
 
@@ -76,6 +155,9 @@ def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catal
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
+    problems = structure_problems(data, origin)  # values were counted while composing
+    if problems:
+        raise ScenarioError(problems)
     return validate_scenario(data, origin, catalog)
 
 
@@ -109,6 +191,18 @@ class _LimitedLoader(yaml.SafeLoader):
             raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
                           f"the limit is {MAX_STRING_CHARS:,}")
         return node
+
+
+def _construct_number(tag: str):
+    standard = yaml.SafeLoader.yaml_constructors[tag]
+
+    def construct(loader, node):
+        return LongNumber(len(node.value)) if len(node.value) > MAX_NUMBER_CHARS else standard(loader, node)
+    return construct
+
+
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _LimitedLoader.add_constructor(_tag, _construct_number(_tag))
 
 
 def _load_limited(text: str) -> Any:
@@ -184,7 +278,10 @@ def _describe(err: dict[str, Any]) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits (passed in as data, not read from text)
+        return f"a number of about {value.bit_length() * 0.30103:,.0f} digits"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

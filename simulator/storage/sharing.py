@@ -14,7 +14,7 @@ import zlib
 
 from pricing.catalog import Catalog
 
-from simulator.scenario import Scenario, ScenarioError, json_nesting_problem, validate_scenario
+from simulator.scenario import Scenario, ScenarioError, parse_scenario_json
 
 PREFIX = "1."
 MAX_PARAM_CHARS = 16_000     # beyond this, browsers and chat tools start cutting links
@@ -49,14 +49,8 @@ def decode(param: str, catalog: Catalog | None = None) -> Scenario:
         if not inflater.eof:
             raise ScenarioError([f"{origin}: the link is cut short; copy it again in full"])
         text = raw.decode("utf-8")
-        nesting = json_nesting_problem(text)
-        if nesting:
-            raise ScenarioError([f"{origin}: {nesting}"])
-        data = json.loads(text)
-    except RecursionError:  # the nesting check should make this impossible; never a traceback
-        raise ScenarioError([f"{origin}: nested too deeply to be a scenario"]) from None
     except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError) as exc:
         if isinstance(exc, ScenarioError):
             raise
         raise ScenarioError([f"{origin}: the link is damaged or cut short; copy it again in full"]) from None
-    return validate_scenario(data, origin, catalog)
+    return parse_scenario_json(text, origin, catalog)
