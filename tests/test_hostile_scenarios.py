@@ -168,6 +168,26 @@ def test_a_whole_file_of_one_huge_number_is_a_message():
         parse_scenario(HUGE, "big.yaml")
 
 
+@pytest.mark.parametrize("line, message", [
+    # PyYAML's scalar constructors raise plain ValueError, KeyError, IndexError or AttributeError
+    ("start_date: 2027-13-45", "line 1, column 13: '2027-13-45' cannot be read as a date (month must be in 1..12)"),
+    ("a: !!timestamp 2001-02-30", "line 1, column 4: '2001-02-30' cannot be read as a date (day is out of range"),
+    ("a: !!timestamp x", "line 1, column 4: 'x' cannot be read as a date"),
+    ("a: !!timestamp 2001-12-14t21:59:43.10-99:99", "cannot be read as a date (offset must be"),
+    ("a: !!int abc", "line 1, column 4: 'abc' cannot be read as an integer"),
+    ("a: !!int 0x", "'0x' cannot be read as an integer"),
+    ("a: !!int 0o9", "'0o9' cannot be read as an integer"),
+    ("a: !!int", "'' cannot be read as an integer"),
+    ("a: !!float .", "'.' cannot be read as a number"),
+    ("a: !!bool maybe", "'maybe' cannot be read as true or false"),
+])
+def test_a_scalar_its_tag_cannot_read_is_a_yaml_message(line, message):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(line + "\n", "t.yaml")
+    assert info.value.problems[0].startswith("t.yaml: not valid YAML at ")
+    assert message in info.value.problems[0]
+
+
 def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 100 + "]" * 100)

@@ -165,6 +165,10 @@ class _TooBig(ValueError):
     pass
 
 
+_SCALAR_KINDS = {"tag:yaml.org,2002:int": "an integer", "tag:yaml.org,2002:float": "a number",
+                 "tag:yaml.org,2002:timestamp": "a date", "tag:yaml.org,2002:bool": "true or false"}
+
+
 class _LimitedLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that counts aliases, nesting and nodes while it composes the document."""
 
@@ -191,6 +195,20 @@ class _LimitedLoader(yaml.SafeLoader):
             raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
                           f"the limit is {MAX_STRING_CHARS:,}")
         return node
+
+    def construct_object(self, node, deep=False):
+        """PyYAML's scalar constructors fail with plain ValueError, KeyError, IndexError or
+        AttributeError (``start_date: 2027-13-45``, ``!!bool maybe``, ``!!int 0x``): made a YAML error
+        at the value's line and column, like any other."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError) as exc:
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            kind = _SCALAR_KINDS.get(node.tag, node.tag)
+            why = f" ({exc})" if type(exc) is ValueError else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_short(node.value)} cannot be read as {kind}{why}", node.start_mark) from None
 
 
 def _construct_number(tag: str):
