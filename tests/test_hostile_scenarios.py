@@ -168,6 +168,18 @@ def test_a_whole_file_of_one_huge_number_is_a_message():
         parse_scenario(HUGE, "big.yaml")
 
 
+def test_an_unpaired_surrogate_escape_is_refused_with_its_path():
+    # "\ud800" is a valid YAML (and JSON) escape but no Unicode text: a ranges key with one used to
+    # escape pydantic as UnicodeEncodeError
+    text = 'ranges:\n  "\\ud800": {dist: pert, low: 1, likely: 2, high: 3}\nname: "a\\udfffb"\n'
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    assert info.value.problems == [
+        "s.yaml: ranges: a key with an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text",
+        "s.yaml: name: an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text",
+    ]
+
+
 @pytest.mark.parametrize("line, message", [
     # PyYAML's scalar constructors raise plain ValueError, KeyError, IndexError or AttributeError
     ("start_date: 2027-13-45", "line 1, column 13: '2027-13-45' cannot be read as a date (month must be in 1..12)"),
@@ -186,6 +198,14 @@ def test_a_scalar_its_tag_cannot_read_is_a_yaml_message(line, message):
         parse_scenario(line + "\n", "t.yaml")
     assert info.value.problems[0].startswith("t.yaml: not valid YAML at ")
     assert message in info.value.problems[0]
+
+
+def test_a_yaml_problem_quoting_a_long_tag_is_shortened():
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("!!python/name:os.system" + HUGE, "t.yaml")
+    (problem,) = info.value.problems
+    assert problem.startswith("t.yaml: not valid YAML at line 1, column 1: could not determine a constructor")
+    assert problem.endswith("...") and len(problem) < 400
 
 
 def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):

@@ -83,6 +83,14 @@ def test_a_number_with_thousands_of_digits_names_its_field(bot, catalog, number)
                                    f"{len(number):,} characters; the limit is {MAX_NUMBER_CHARS}"]
 
 
+def test_an_unpaired_surrogate_escape_is_refused_with_its_path(catalog):
+    link = pack(b'{"ranges": {"\\ud800": {"dist": "pert", "low": 1, "likely": 2, "high": 3}}}')
+    with pytest.raises(ScenarioError) as info:
+        sharing.decode(link, catalog)
+    assert info.value.problems == [
+        "share link: ranges: a key with an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text"]
+
+
 def test_unterminated_strings_are_read_in_one_pass(catalog):
     # 256,000 quote-backslash pairs: a regular expression for JSON strings takes minutes on this
     # (quadratic backtracking; 20,000 pairs took 12 s), the nesting check one pass

@@ -83,12 +83,19 @@ def json_nesting_problem(text: str) -> str | None:
     return None
 
 
-def structure_problems(data: Any, origin: str, max_values: int | None = None) -> list[str]:
-    """Long numbers (with the path to each) and, if ``max_values`` is given, too many values.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_UNICODE = "an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text"
 
-    One walk over data already limited in depth (:data:`MAX_DEPTH`) by its reader."""
+
+def structure_problems(data: Any, origin: str, max_values: int | None = None) -> list[str]:
+    """Long numbers and unpaired surrogates (with the path to each) and, if ``max_values`` is
+    given, too many values.
+
+    JSON's and YAML's ``\\ud800`` escapes read as lone surrogates, which pydantic cannot encode
+    (it raised UnicodeEncodeError). One walk over data already limited in depth (:data:`MAX_DEPTH`)
+    by its reader."""
     values = itertools.count()
-    found = _long_numbers(data, "", values)
+    found = _walk(data, "", values)
     problems = [f"{origin}: {path or '(top level)'}: {what}"
                 for path, what in itertools.islice(found, MAX_PROBLEMS_LISTED)]
     if max_values is not None and next(values) > max_values:
@@ -96,20 +103,22 @@ def structure_problems(data: Any, origin: str, max_values: int | None = None) ->
     return problems
 
 
-def _long_numbers(node: Any, path: str, values: Iterator[int]) -> Iterator[tuple[str, str]]:
+def _walk(node: Any, path: str, values: Iterator[int]) -> Iterator[tuple[str, str]]:
     next(values)
     if isinstance(node, LongNumber):
         yield path, str(node)
+    elif isinstance(node, str) and _SURROGATE.search(node):
+        yield path, _NOT_UNICODE
     elif isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(key, LongNumber):
-                yield path, f"a key that is {key}"
+            if isinstance(key, LongNumber) or isinstance(key, str) and _SURROGATE.search(key):
+                yield path, f"a key that is {key}" if isinstance(key, LongNumber) else f"a key with {_NOT_UNICODE}"
                 continue
             name = str(key) if len(str(key)) <= 60 else _short(str(key))
-            yield from _long_numbers(value, f"{path}.{name}" if path else name, values)
+            yield from _walk(value, f"{path}.{name}" if path else name, values)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _long_numbers(value, f"{path}.{i}" if path else str(i), values)
+            yield from _walk(value, f"{path}.{i}" if path else str(i), values)
 
 
 def parse_scenario_json(text: str, origin: str, catalog: Catalog | None = None) -> Scenario:
@@ -154,7 +163,8 @@ def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catal
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
+        problem = str(getattr(exc, "problem", None) or exc)  # may quote a tag or key of any length
+        raise ScenarioError([f"{origin}: not valid YAML{line}: {_clipped(problem)}"]) from None
     problems = structure_problems(data, origin)  # values were counted while composing
     if problems:
         raise ScenarioError(problems)
@@ -290,9 +300,11 @@ def _describe(err: dict[str, Any]) -> str:
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    if len(message) > 300:
-        message = message[:297] + "..."
-    return f"{path}: {message} (got {_short(err.get('input'))})"
+    return f"{path}: {_clipped(message)} (got {_short(err.get('input'))})"
+
+
+def _clipped(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit - 3] + "..."
 
 
 def _short(value: Any) -> str:
