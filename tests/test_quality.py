@@ -8,7 +8,7 @@ from simulator.model.breakeven import break_even
 from simulator.model.curves import Affine, CostCurve, Floor, Staircase
 from simulator.model.evaluate import evaluate
 from simulator.analysis.eval_results import (
-    MAX_EVAL_BYTES, MAX_EVAL_ROWS, MAX_NUMBER_CHARS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
+    MAX_CELL_CHARS, MAX_EVAL_BYTES, MAX_EVAL_COLUMNS, MAX_EVAL_ROWS, MAX_NUMBER_CHARS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
     wilson_interval,
 )
 from simulator.analysis.quality import adjusted_evaluation, cost_per_correct_answer, quality_break_even
@@ -223,6 +223,22 @@ def test_size_and_row_limits():
     assert problems(rows) == ["eval.csv: more than 100,000 data rows; split the evaluation into smaller files"]
     at_limit = "question,setup,pass\n" + "".join(f"q{i},rag,1\n" for i in range(MAX_EVAL_ROWS))
     assert parse_eval_csv(at_limit)["rag"].n == MAX_EVAL_ROWS
+
+
+def test_column_and_cell_limits():
+    wide = ",".join(f"c{i}" for i in range(MAX_EVAL_COLUMNS + 1)) + "\n"
+    assert problems(wide) == [f"eval.csv: row 1: {MAX_EVAL_COLUMNS + 1:,} columns; the limit is {MAX_EVAL_COLUMNS:,}"]
+    long_cell = "x" * (MAX_CELL_CHARS + 1)
+    assert problems(f"question,setup,pass\n{long_cell},rag,1\n") == [
+        f"eval.csv: row 2, column 1: {MAX_CELL_CHARS + 1:,} characters; the limit for one cell is {MAX_CELL_CHARS:,}"]
+
+
+def test_a_header_problem_lists_a_few_short_column_names():
+    header = ",".join(["x" * 5_000] * 30)  # used to repeat all 150,000 characters in the message
+    (problem, *_) = problems(header + "\n1\n")
+    assert len(problem) < 1_000
+    assert problem.endswith("(the columns are: " + ", ".join(["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."] * 10)
+                            + " and 20 more)")
 
 
 def test_problems_are_capped_at_twenty():
