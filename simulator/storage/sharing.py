@@ -2,7 +2,8 @@
 
 Format: ``1.`` + base64url(zlib(JSON of the scenario without defaults)). Decoding checks the size
 of the parameter before anything else and inflates with a hard cap, so a tampered or malicious link
-cannot exhaust memory; every failure is a :class:`ScenarioError` with a plain message.
+cannot exhaust memory; every failure is a :class:`ScenarioError` with a plain message. The chart
+range travels as ``lo`` and ``hi``; :func:`chart_range` reads them or raises :class:`LinkParamError`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import base64
 import binascii
 import json
 import zlib
+from collections.abc import Sequence
 
 from pricing.catalog import Catalog
 
@@ -19,6 +21,11 @@ from simulator.scenario import Scenario, ScenarioError, parse_scenario_json
 PREFIX = "1."
 MAX_PARAM_CHARS = 16_000     # beyond this, browsers and chat tools start cutting links
 MAX_INFLATED_BYTES = 512_000
+MAX_RANGE_PARAM_CHARS = 32  # Crossover writes "1e+12" at most; a longer lo or hi is not a chart bound
+
+
+class LinkParamError(ValueError):
+    """A query parameter Crossover did not write; the message says which and what it accepts."""
 
 
 def encode(scenario: Scenario) -> str:
@@ -54,3 +61,32 @@ def decode(param: str, catalog: Catalog | None = None) -> Scenario:
             raise
         raise ScenarioError([f"{origin}: the link is damaged or cut short; copy it again in full"]) from None
     return parse_scenario_json(text, origin, catalog)
+
+
+def chart_range(lo: str | None, hi: str | None, options: Sequence[float],
+                default: tuple[float, float]) -> tuple[float, float]:
+    """The chart range [queries/month] a link's ``lo`` and ``hi`` name; a missing one is the default's.
+
+    Both must be among ``options`` and ``lo`` below ``hi``; else :class:`LinkParamError`."""
+    bounds = (_bound(lo, default[0]), _bound(hi, default[1]))
+    if None in bounds or bounds[0] not in options or bounds[1] not in options or bounds[0] >= bounds[1]:
+        given = ", ".join(f"{name}={_shown(value)}" for name, value in (("lo", lo), ("hi", hi)) if value is not None)
+        raise LinkParamError(f"The chart range in the link ({given}) is not one the charts offer "
+                             f"(powers of ten from {min(options):g} to {max(options):g}, lo below hi).")
+    return bounds
+
+
+def _bound(text: str | None, default: float) -> float | None:
+    if text is None:
+        return default
+    if not isinstance(text, str) or len(text) > MAX_RANGE_PARAM_CHARS:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _shown(text) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_RANGE_PARAM_CHARS else f"{text[:MAX_RANGE_PARAM_CHARS]}... ({len(text):,} characters)"
