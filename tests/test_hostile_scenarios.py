@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pricing.catalog import default_catalog
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_ALIASES, MAX_DEPTH, MAX_NUMBER_CHARS, ScenarioError, parse_scenario
+from simulator.scenario.schema import MAX_NODES
 from conftest import HAND, ROOT
 
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
@@ -126,6 +127,11 @@ def test_deep_nesting_is_refused():
         parse_scenario("a: " + "[" * 5000 + "]" * 5000, "deep.yaml")
 
 
+def test_too_many_values_are_refused_while_composing():
+    with pytest.raises(ScenarioError, match=f"more than {MAX_NODES:,} YAML values"):
+        parse_scenario("a: [" + "0, " * MAX_NODES + "0]", "many.yaml")
+
+
 def test_huge_string_is_refused():
     with pytest.raises(ScenarioError, match="the limit is 1,000,000"):
         parse_scenario("name: " + "x" * 1_500_000, "big.yaml")
@@ -161,6 +167,15 @@ def test_a_huge_number_as_a_key_or_in_a_list_names_where_it_is():
         f"k.yaml: overrides: a key that is a number written with 1,000 characters; the limit is {MAX_NUMBER_CHARS}",
         f"k.yaml: workload.query.samples.1: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}",
     ]
+
+
+def test_long_numbers_are_listed_twenty_at_most():
+    from simulator.scenario.loading import MAX_PROBLEMS_LISTED
+
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("a: [" + ", ".join([HUGE] * 30) + "]", "many.yaml")
+    assert len(info.value.problems) == MAX_PROBLEMS_LISTED == 20
+    assert info.value.problems[-1].startswith("many.yaml: a.19: a number written with 5,000 characters")
 
 
 def test_a_whole_file_of_one_huge_number_is_a_message():
@@ -206,6 +221,16 @@ def test_a_yaml_problem_quoting_a_long_tag_is_shortened():
     (problem,) = info.value.problems
     assert problem.startswith("t.yaml: not valid YAML at line 1, column 1: could not determine a constructor")
     assert problem.endswith("...") and len(problem) < 400
+
+
+def test_a_catalog_problem_quoting_a_long_override_key_is_shortened():
+    data = copy.deepcopy(HAND)
+    data["overrides"]["x" * 5_000] = 1.0  # the catalog check repeats the key it cannot find
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(yaml.safe_dump(data), "o.yaml", CATALOG)
+    (problem,) = info.value.problems
+    assert problem.startswith("o.yaml: overrides: override 'xxx") and problem.endswith("...")
+    assert len(problem) <= 500
 
 
 def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):

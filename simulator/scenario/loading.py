@@ -29,6 +29,7 @@ from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMB
                      SCHEMA_VERSION, Scenario, ScenarioError)
 
 MAX_PROBLEMS_LISTED = 20  # of one kind found before validation, e.g. long numbers
+MAX_PROBLEM_CHARS = 500   # one catalog problem line, whatever name it quotes
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,8 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
     if catalog is not None:
         problems = catalog_problems(scenario, catalog)
         if problems:
-            raise ScenarioError([f"{origin}: {p}" for p in problems])
+            # a problem may quote a name of any length (an override key): one line stays readable
+            raise ScenarioError([_clipped(f"{origin}: {p}", MAX_PROBLEM_CHARS) for p in problems])
     scenario._notices = notices
     return scenario
 
