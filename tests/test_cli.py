@@ -125,6 +125,16 @@ def test_every_numeric_flag_is_held_to_the_schema_bounds(capsys, command, flag, 
     assert len(err) < 2_000  # the 5,000 digits are not echoed back
 
 
+def test_a_text_file_over_the_cap_is_refused_before_it_is_decoded(tmp_path):
+    from simulator.cli import MAX_TEXT_FILE_BYTES, UsageError, read_text_file
+
+    path = tmp_path / "big.txt"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_TEXT_FILE_BYTES + 1)  # sparse: instant to make, still read up to the cap
+    with pytest.raises(UsageError, match="over the limit of 50,000,000 bytes"):
+        read_text_file(path)
+
+
 def test_volume_beyond_the_scenario_bound_exits_2_without_a_traceback():
     run = cli("evaluate", SCENARIO, "--volume", "1e300")
     assert run.returncode == 2 and "Traceback" not in run.stderr

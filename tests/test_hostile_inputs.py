@@ -25,8 +25,10 @@ import csv
 import io
 import json
 import os
+import re
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -35,8 +37,10 @@ from hypothesis import strategies as st
 
 from conftest import HAND, ROOT
 from pricing.catalog import default_catalog
+from simulator import cli
+from simulator.analysis import eval_results
 from simulator.analysis.eval_results import EvalDataError, parse_eval_csv
-from simulator.scenario import ScenarioError, parse_scenario
+from simulator.scenario import ScenarioError, loading, parse_scenario, schema
 from simulator.storage import sharing, uploads
 
 CATALOG = default_catalog()
@@ -251,3 +255,26 @@ def test_each_adversarial_fragment_alone(fragment):
     only_documented(lambda: parse_eval_csv(fragment, "f.csv"), EvalDataError)
     only_documented(lambda: uploads.decode_upload("f.txt", fragment.encode()), uploads.UploadError)
     only_documented(lambda: sharing.chart_range(fragment, None, [1.0, 10.0], (1.0, 10.0)), sharing.LinkParamError)
+
+
+# --- SECURITY.md lists every limit with its value and its test -------------------------------------
+
+DECODERS = {"scenario": schema, "loading": loading, "sharing": sharing, "eval_results": eval_results,
+            "uploads": uploads, "cli": cli}
+# schema.py also holds field bounds (MAX_OVERRIDE, MAX_DRAWS): ranges of values, described in prose
+NOT_READ_LIMITS = {("scenario", "MAX_OVERRIDE"), ("scenario", "MAX_DRAWS")}
+ROW = re.compile(r"^\|[^|]*\|\s*([\d,]+)[^|]*\|\s*`(\w+)\.(MAX_\w+)`\s*\|\s*`(tests/\w+\.py)::(\w+)`\s*\|$", re.M)
+
+
+def test_security_md_lists_every_limit():
+    rows = ROW.findall((ROOT / "SECURITY.md").read_text())
+    assert len(rows) >= 20, "the tables' format changed: update ROW"
+    listed = set()
+    for value, decoder, name, test_file, test_name in rows:
+        assert getattr(DECODERS[decoder], name) == int(value.replace(",", "")), (decoder, name)
+        assert f"def {test_name}(" in (ROOT / test_file).read_text(), (test_file, test_name)
+        listed.add((decoder, name))
+    for decoder, module in DECODERS.items():  # constants defined in the module (not imported), bytes not MB
+        defined = set(re.findall(r"^(MAX_\w+) = ", Path(module.__file__).read_text(), re.M))
+        missing = {(decoder, n) for n in defined if not n.endswith("_MB")} - listed - NOT_READ_LIMITS
+        assert not missing, f"limits not in SECURITY.md: {sorted(missing)}"
