@@ -54,7 +54,7 @@ if saved:
         state.replace(decision.with_answers(scenario, values))
         st.rerun()
     except (ScenarioError, ValueError) as exc:
-        st.error(f"Answers not used: {str(exc).splitlines()[0]}")
+        st.error(f"Answers not used: {fmt.plain(str(exc).splitlines()[0])}")
 
 rec = decision.recommend(ev)
 st.subheader(f"Recommendation: {fmt.setup(rec.recommendation)}")
@@ -95,7 +95,8 @@ if upload is not None:
     try:
         results = eval_results.parse_eval_csv(upload.getvalue(), upload.name)
     except eval_results.EvalDataError as exc:
-        st.error("This file cannot be used; nothing was changed:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("This file cannot be used; nothing was changed:\n\n"
+                 + "\n".join(f"- {fmt.plain(p)}" for p in exc.problems))  # they repeat cells of the file
     else:
         st.session_state["dec_eval_results"] = results
 with st.expander("Or type the results in"):
@@ -109,7 +110,7 @@ with st.expander("Or type the results in"):
             counts = {n: (int(c), int(q)) for n, q, c in zip(ev.setups, typed["questions"], typed["correct"])}
             st.session_state["dec_eval_results"] = eval_results.results_from_counts(counts)
         except (eval_results.EvalDataError, ValueError, TypeError) as exc:
-            st.error(str(exc))
+            st.error(fmt.plain(str(exc)))
 results = st.session_state.get("dec_eval_results")
 if results is not None:
     per_setup = quality.cost_per_correct_answer(ev, results)

@@ -346,7 +346,7 @@ def range_form() -> None:
               help="Checks the values and sets the range (applied with Apply changes).")
     problem = st.session_state.get(RANGE_PROBLEM)
     if problem:
-        st.error(problem)
+        st.error(fmt.plain(problem))
 
 
 # --- The page ---------------------------------------------------------------------------------------
@@ -381,7 +381,7 @@ if result:
         st.info(result["info"])
         del st.session_state[RESULT]
     else:
-        lines = [f"- **{editing.problem_group(p, pending_ranges)}** · {p}".replace("$", "\\$")
+        lines = [f"- **{editing.problem_group(p, pending_ranges)}** · {fmt.plain(p)}"  # p repeats typed values
                  for p in result["problems"]]
         st.error("The scenario was **not** changed: fix these and apply again (your entries are kept).\n\n"
                  + "\n".join(lines))

@@ -24,6 +24,7 @@ from simulator.model.evaluate import Evaluation, evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import sharing
 from simulator.storage.store import ScenarioStore, StoreError
+from ui import fmt
 
 DEFAULT_SLUG = "support-bot"
 RANGE_OPTIONS = [10.0**k for k in range(0, 13)]
@@ -73,20 +74,24 @@ def init() -> None:
             load(params["s"])
         else:
             load(DEFAULT_SLUG)
-    except (ScenarioError, StoreError) as exc:
-        st.session_state[_NOTICE] = f"The link could not be opened, so the default scenario is shown instead. {exc}"
+    except (ScenarioError, StoreError) as exc:  # the message repeats what the link holds: shown as text
+        _add_notice(f"The link could not be opened, so the default scenario is shown instead. {fmt.plain(str(exc))}")
         load(DEFAULT_SLUG)
     st.session_state[_RANGE] = _range_from_params(params)
 
 
 def _range_from_params(params) -> tuple[float, float]:
     try:
-        lo, hi = float(params.get("lo", DEFAULT_CHART_RANGE[0])), float(params.get("hi", DEFAULT_CHART_RANGE[1]))
-    except (TypeError, ValueError):
+        return sharing.chart_range(params.get("lo"), params.get("hi"), RANGE_OPTIONS, DEFAULT_CHART_RANGE)
+    except sharing.LinkParamError as exc:
+        _add_notice(f"{fmt.plain(str(exc))} The default range is shown.")
         return DEFAULT_CHART_RANGE
-    if lo in RANGE_OPTIONS and hi in RANGE_OPTIONS and lo < hi:
-        return lo, hi
-    return DEFAULT_CHART_RANGE
+
+
+def _add_notice(text: str) -> None:
+    """Shown once above the page; a second notice of the same run follows the first."""
+    before = st.session_state.get(_NOTICE)
+    st.session_state[_NOTICE] = f"{before}\n\n{text}" if before else text
 
 
 def load(slug: str) -> None:
@@ -233,7 +238,7 @@ def set_uncertainty(**settings) -> None:
     try:
         replace(Scenario.model_validate(data))
     except ValueError as exc:  # a bound the widget does not enforce: say so, keep the scenario
-        st.session_state[_NOTICE] = f"Monte Carlo settings not changed: {exc}"
+        st.session_state[_NOTICE] = f"Monte Carlo settings not changed: {fmt.plain(str(exc))}"
 
 
 def pop_notice() -> str | None:

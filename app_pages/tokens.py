@@ -34,7 +34,7 @@ if text:
 if files:
     decoded = uploads.decode_uploads([(f.name, f.getvalue()) for f in files])
     for error in decoded.errors:
-        st.error(str(error))
+        st.error(fmt.plain(str(error)))  # the message repeats the file's name
     inputs.extend(decoded.texts)
 
 

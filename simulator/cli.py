@@ -23,9 +23,65 @@ from simulator.model.evaluate import evaluate
 from simulator.model.serving import serve_estimate
 from simulator.model.tokens import ENCODINGS, count_tokens
 from simulator.model.training import self_hosted_training
-from simulator.scenario import MAX_DRAWS, MIN_DRAWS, SETUPS, ScenarioError, load_scenario
+from simulator.scenario import (MAX_NUMBER_CHARS, SETUPS, ScenarioError, field_bounds, load_scenario, range_target,
+                                schema_bounds)
 
 MAX_TEXT_FILE_BYTES = 50_000_000
+MAX_SWEEP_POINTS = 1_000_000  # a sweep's table; no scenario field stands for it
+
+
+class NumberIn:
+    """An argparse ``type``: a finite number within the bounds of a scenario field, else a message.
+
+    argparse prefixes it with the flag, so the user reads ``argument --volume: must be a number
+    from 1 to 1e+12 (got 1e300)`` and the exit code is 2. The text's length is checked first:
+    ``int()`` of more than 4,300 digits raises, and the value is not worth echoing back.
+    """
+
+    def __init__(self, kind: type, lo: float, hi: float, lo_exclusive: bool = False):
+        self.kind, self.lo, self.hi, self.lo_exclusive = kind, lo, hi, lo_exclusive
+
+    @classmethod
+    def of_field(cls, path: str, kind: type | None = None) -> "NumberIn":
+        """The bounds and (unless ``kind`` is given) the number type of a scenario field, e.g.
+        ``workload.queries_per_month``."""
+        lo, exclusive, hi = schema_bounds(path)
+        return cls(kind or range_target(path), lo, hi, exclusive)
+
+    @classmethod
+    def of_product(cls, path_a: str, path_b: str) -> "NumberIn":
+        """A float from the product of two fields' smallest to the product of their largest values."""
+        (lo_a, hi_a), (lo_b, hi_b) = field_bounds(path_a), field_bounds(path_b)
+        return cls(float, lo_a * lo_b, hi_a * hi_b)
+
+    def allowed(self) -> str:
+        kind = "an integer" if self.kind is int else "a number"
+        lo, hi = self._show(self.lo), self._show(self.hi)
+        return f"{kind} above {lo} and at most {hi}" if self.lo_exclusive else f"{kind} from {lo} to {hi}"
+
+    def _show(self, bound: float) -> str:
+        return f"{int(bound):,}" if self.kind is int else f"{bound:g}"
+
+    def __call__(self, text: str):
+        if len(text) > MAX_NUMBER_CHARS:
+            raise argparse.ArgumentTypeError(
+                f"must be {self.allowed()} (got a number written with {len(text):,} characters)")
+        try:
+            value = self.kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not self._within(value):
+            raise argparse.ArgumentTypeError(f"must be {self.allowed()} (got {text})")
+        return value
+
+    def _within(self, value: float) -> bool:
+        above_lo = value > self.lo if self.lo_exclusive else value >= self.lo
+        return above_lo and value <= self.hi
+
+
+VOLUME = NumberIn.of_field("workload.queries_per_month")
+TOKENS = NumberIn.of_field("workload.query.tokens", kind=int)  # a per-query length [tokens], counted
+FRACTION_OF_PEAK = NumberIn(float, 0.0, 1.0, lo_exclusive=True)  # a catalog efficiency; no scenario field
 
 
 class UsageError(ValueError):
@@ -50,11 +106,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="costs, tokens, latency and break-even of one scenario")
     p.add_argument("scenario", type=Path)
-    p.add_argument("--volume", type=float, help="queries per month (default: the scenario's)")
+    p.add_argument("--volume", type=VOLUME, help="queries per month (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--draws", type=int, help="Monte Carlo draws over the scenario's ranges (100-100000); "
+    p.add_argument("--draws", type=NumberIn.of_field("uncertainty.draws"), help="Monte Carlo draws over the scenario's ranges (100-100000); "
                    "adds percentiles and probabilities")
-    p.add_argument("--seed", type=int, help="Monte Carlo seed (default: the scenario's)")
+    p.add_argument("--seed", type=NumberIn.of_field("uncertainty.seed"), help="Monte Carlo seed (default: the scenario's)")
     _range_args(p)
     p.set_defaults(run=_evaluate)
 
@@ -67,20 +123,21 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="monthly cost of each setup across query volumes")
     p.add_argument("scenario", type=Path)
     p.add_argument("--csv", type=Path, help="write the table here (default: standard output)")
-    p.add_argument("--min", type=float, help="lowest volume (default: scenario volume / 1000)")
-    p.add_argument("--max", type=float, help="highest volume (default: scenario volume x 1000)")
-    p.add_argument("--points", type=int, default=200, help="log-spaced volumes (default 200)")
+    p.add_argument("--min", type=VOLUME, help="lowest volume (default: scenario volume / 1000)")
+    p.add_argument("--max", type=VOLUME, help="highest volume (default: scenario volume x 1000)")
+    p.add_argument("--points", type=NumberIn(int, 2, MAX_SWEEP_POINTS), default=200,
+                   help="log-spaced volumes (default 200)")
     p.set_defaults(run=_sweep)
 
     p = sub.add_parser("serve-estimate", help="self-hosted prefill/decode roofline for one configuration")
     p.add_argument("--model", required=True)
     p.add_argument("--gpu", required=True)
-    p.add_argument("--batch", type=int, default=1)
-    p.add_argument("--prompt-tokens", type=int, required=True)
-    p.add_argument("--context-tokens", type=int, help="KV-cache length per sequence during decode (default: prompt tokens)")
-    p.add_argument("--gpus", type=int, default=1)
-    p.add_argument("--flops-efficiency", type=float)
-    p.add_argument("--bandwidth-efficiency", type=float)
+    p.add_argument("--batch", type=NumberIn.of_field("prompt_only.model.max_batch"), default=1)
+    p.add_argument("--prompt-tokens", type=TOKENS, required=True)
+    p.add_argument("--context-tokens", type=TOKENS, help="KV-cache length per sequence during decode (default: prompt tokens)")
+    p.add_argument("--gpus", type=NumberIn.of_field("prompt_only.model.gpus_per_replica"), default=1)
+    p.add_argument("--flops-efficiency", type=FRACTION_OF_PEAK)
+    p.add_argument("--bandwidth-efficiency", type=FRACTION_OF_PEAK)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_serve)
 
@@ -88,9 +145,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True)
     p.add_argument("--gpu", required=True)
     p.add_argument("--method", choices=["lora", "full"], required=True)
-    p.add_argument("--training-tokens", type=float, required=True, help="tokens per epoch")
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--gpus", type=int, default=1)
+    p.add_argument("--training-tokens", required=True, help="tokens per epoch",
+                   type=NumberIn.of_product("fine_tuned.training.examples", "fine_tuned.training.tokens_per_example"))
+    p.add_argument("--epochs", type=NumberIn.of_field("fine_tuned.training.epochs"), default=1)
+    p.add_argument("--gpus", type=NumberIn.of_field("fine_tuned.training.gpus"), default=1)
     p.add_argument("--cloud", help="price from this cloud (default: the cheapest listed)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_train)
@@ -112,19 +170,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _range_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--range-min", type=float, default=SOLVED_RANGE[0], help="break-even search from (default 1)")
-    p.add_argument("--range-max", type=float, default=SOLVED_RANGE[1], help="break-even search to (default 1e12)")
-
-
-def _positive(name: str, value: float | None) -> None:
-    if value is not None and not (math.isfinite(value) and value > 0):
-        raise UsageError(f"{name} must be a positive number, got {value}")
+    p.add_argument("--range-min", type=VOLUME, default=SOLVED_RANGE[0], help="break-even search from (default 1)")
+    p.add_argument("--range-max", type=VOLUME, default=SOLVED_RANGE[1], help="break-even search to (default 1e12)")
 
 
 def _evaluate(args) -> int:
-    _positive("--volume", args.volume)
-    _positive("--range-min", args.range_min)
-    _positive("--range-max", args.range_max)
     if args.range_min >= args.range_max:
         raise UsageError("--range-min must be below --range-max")
     catalog = default_catalog()
@@ -133,10 +183,6 @@ def _evaluate(args) -> int:
     result = evaluation.to_dict(args.volume)
     if args.draws is not None or args.seed is not None:
         draws = scenario.uncertainty.draws if args.draws is None else args.draws
-        if not MIN_DRAWS <= draws <= MAX_DRAWS:
-            raise UsageError(f"--draws must be between {MIN_DRAWS:,} and {MAX_DRAWS:,}, got {draws:,}")
-        if args.seed is not None and not 0 <= args.seed < 2**32:
-            raise UsageError(f"--seed must be between 0 and 2^32 - 1, got {args.seed}")
         simulate(evaluation, draws, args.seed, volume=args.volume).add_to(result)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
@@ -229,12 +275,8 @@ def _sweep(args) -> int:
     q = scenario.workload.queries_per_month
     lo = args.min if args.min is not None else max(SOLVED_RANGE[0], q / 1e3)
     hi = args.max if args.max is not None else min(SOLVED_RANGE[1], q * 1e3)
-    _positive("--min", lo)
-    _positive("--max", hi)
     if lo >= hi:
         raise UsageError("--min must be below --max")
-    if not 2 <= args.points <= 1_000_000:
-        raise UsageError("--points must be between 2 and 1,000,000")
     table = evaluate(scenario, catalog).sweep(np.geomspace(lo, hi, args.points))
     if args.csv:
         try:
@@ -248,11 +290,6 @@ def _sweep(args) -> int:
 
 
 def _serve(args) -> int:
-    for name in ("batch", "prompt_tokens", "context_tokens", "gpus", "flops_efficiency", "bandwidth_efficiency"):
-        _positive("--" + name.replace("_", "-"), getattr(args, name))
-    for name in ("flops_efficiency", "bandwidth_efficiency"):
-        if getattr(args, name) is not None and getattr(args, name) > 1:
-            raise UsageError(f"--{name.replace('_', '-')} is a fraction of the peak, at most 1")
     result = serve_estimate(FigureRecorder(default_catalog()), args.model, args.gpu, batch=args.batch, prompt_tokens=args.prompt_tokens,
                             context_tokens=args.context_tokens, gpus=args.gpus,
                             flops_efficiency=args.flops_efficiency, bandwidth_efficiency=args.bandwidth_efficiency)
@@ -273,9 +310,6 @@ def _serve(args) -> int:
 
 
 def _train(args) -> int:
-    _positive("--training-tokens", args.training_tokens)
-    _positive("--epochs", args.epochs)
-    _positive("--gpus", args.gpus)
     read = FigureRecorder(default_catalog())
     try:
         est = self_hosted_training(read, args.model, args.gpu, method=args.method,

@@ -1,4 +1,5 @@
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from pricing.catalog import default_catalog
 from simulator.scenario import load_scenario, validate_scenario
+from ui.fmt import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shipped examples, found from this file (not the working directory), once for every test.
@@ -132,3 +134,8 @@ def open_app(page: str | None = None, **params) -> AppTest:
 def summary(at: AppTest) -> str:
     """The break-even page's one-paragraph conclusion."""
     return next(m.value for m in at.markdown if m.value.startswith("At **"))
+
+
+def rendered(markdown: str) -> str:
+    """What a reader sees of Markdown escaped by ``ui.fmt.plain``: no backslash escapes, no word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")

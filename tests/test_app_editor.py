@@ -5,7 +5,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from conftest import open_app, summary
+from conftest import open_app, rendered, summary
 
 EDITOR = "app_pages/editor.py"
 
@@ -69,7 +69,7 @@ def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
     at.number_input(key="ed_rag.reranker.candidates").set_value(8)
     at.number_input(key="ed_workload.queries_per_month").set_value(2_000_000.0)
     apply(at)
-    error = at.error[0].value
+    error = rendered(at.error[0].value)
     assert "not** changed" in error
     assert "rag.reranker.candidates: 8 is fewer than top_k (12)" in error
     assert at.session_state["scenario_yaml"] == before                          # nothing half-applied
@@ -91,8 +91,9 @@ def test_an_unknown_override_key_is_refused():
     assert any("names no catalog figure" in w.value for w in at.warning)
     at.button(key="ed_override_add").click().run()
     apply(at)
-    assert "overrides: override 'llm.claude-haiku-4.5.prices.input_usd_per_mtk' names no catalog figure" in at.error[0].value
-    assert "did you mean llm.claude-haiku-4.5.prices.input_usd_per_mtok" in at.error[0].value
+    error = rendered(at.error[0].value)
+    assert "overrides: override 'llm.claude-haiku-4.5.prices.input_usd_per_mtk' names no catalog figure" in error
+    assert "did you mean llm.claude-haiku-4.5.prices.input_usd_per_mtok" in error
     assert at.session_state["scenario_yaml"] == before
 
 
@@ -244,10 +245,10 @@ def test_an_invalid_range_is_explained_and_nothing_changes():
     at = open_app(EDITOR)
     before = dict(at.session_state["ed_ranges"])
     add_range(at, "rag.chunk_tokens", "pert", 600.0, 400.0, 300.0)
-    assert at.error[0].value == ("RAG: Chunk size (tokens per chunk): a pert range needs low <= likely <= high "
-                                 "(got 600 / 400 / 300)")
+    assert rendered(at.error[0].value) == ("RAG: Chunk size (tokens per chunk): a pert range needs low <= likely "
+                                           "<= high (got 600 / 400 / 300)")
     add_range(at, "rag.chunk_tokens", "lognormal", 0.0, None, 300.0)
-    assert "a lognormal range needs 0 < p05 <= p95" in at.error[0].value
+    assert "a lognormal range needs 0 < p05 <= p95" in rendered(at.error[0].value)
     assert at.session_state["ed_ranges"] == before
     assert not at.number_input(key="ed_rag.chunk_tokens").disabled
 

@@ -14,7 +14,7 @@ from simulator.model.evaluate import evaluate
 from simulator.model.tokens import count_tokens
 from simulator.scenario import load_scenario, validate_scenario
 from simulator.storage import sharing
-from conftest import ROOT, open_app
+from conftest import ROOT, open_app, rendered
 
 TOKENS, CATALOG = "app_pages/tokens.py", "app_pages/catalog.py"
 
@@ -136,7 +136,7 @@ def _page_with_uploads():
 def test_uploaded_files_are_counted_and_bad_ones_refused_politely():
     at = AppTest.from_function(_page_with_uploads, default_timeout=30).run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [
+    assert [rendered(e.value) for e in at.error] == [
         "slides.pdf: only .txt, .md, .csv, .json files can be counted (this one has .pdf)",
         "latin1.md: not UTF-8 text (invalid byte at position 3); save it as UTF-8 and upload it again",
         "empty.json: the file is empty",

@@ -75,7 +75,70 @@ def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot
 
 def test_bad_draws_are_refused():
     run = cli("evaluate", "scenarios/support-bot.yaml", "--draws", "5")
-    assert run.returncode == 2 and "--draws must be between 100 and 100,000" in run.stderr
+    assert run.returncode == 2 and "argument --draws: must be an integer from 100 to 100,000 (got 5)" in run.stderr
+
+
+SCENARIO = "scenarios/support-bot.yaml"
+# Every numeric flag with the range the scenario schema gives the input it stands for
+# (simulator/scenario/schema.py), as the message shows it.
+NUMERIC_FLAGS = [
+    (["evaluate", SCENARIO], "--volume", "a number from 1 to 1e+12"),          # workload.queries_per_month
+    (["evaluate", SCENARIO], "--range-min", "a number from 1 to 1e+12"),
+    (["evaluate", SCENARIO], "--range-max", "a number from 1 to 1e+12"),
+    (["evaluate", SCENARIO], "--draws", "an integer from 100 to 100,000"),     # uncertainty.draws
+    (["evaluate", SCENARIO], "--seed", "an integer from 0 to 4,294,967,295"),  # uncertainty.seed
+    (["sweep", SCENARIO], "--min", "a number from 1 to 1e+12"),
+    (["sweep", SCENARIO], "--max", "a number from 1 to 1e+12"),
+    (["sweep", SCENARIO], "--points", "an integer from 2 to 1,000,000"),
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt-tokens", "10"],
+     "--batch", "an integer from 1 to 4,096"),                                  # model.max_batch
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm"],
+     "--prompt-tokens", "an integer from 0 to 10,000,000"),                     # a Length's tokens
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt-tokens", "10"],
+     "--context-tokens", "an integer from 0 to 10,000,000"),
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt-tokens", "10"],
+     "--gpus", "an integer from 1 to 64"),                                      # model.gpus_per_replica
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt-tokens", "10"],
+     "--flops-efficiency", "a number above 0 and at most 1"),
+    (["serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt-tokens", "10"],
+     "--bandwidth-efficiency", "a number above 0 and at most 1"),
+    (["train-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--method", "lora"],
+     "--training-tokens", "a number from 1 to 1e+14"),                          # examples x tokens_per_example
+    (["train-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--method", "lora", "--training-tokens", "1e6"],
+     "--epochs", "an integer from 1 to 50"),                                    # training.epochs
+    (["train-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--method", "lora", "--training-tokens", "1e6"],
+     "--gpus", "an integer from 1 to 1,024"),                                   # training.gpus
+]
+
+
+@pytest.mark.parametrize("command, flag, allowed", NUMERIC_FLAGS, ids=[f"{c[0]} {f}" for c, f, _ in NUMERIC_FLAGS])
+@pytest.mark.parametrize("value", ["1e300", "nan", "inf", "-inf", "-1", "9" * 5_000, "999999999999999"])
+def test_every_numeric_flag_is_held_to_the_schema_bounds(capsys, command, flag, allowed, value):
+    from simulator.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, f"{flag}={value}"])  # "=": argparse would take "-inf" for an option
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in err
+    shown = f"a number written with {len(value):,} characters" if len(value) > 100 else value
+    assert f"argument {flag}: must be {allowed} (got {shown})" in err, err
+    assert len(err) < 2_000  # the 5,000 digits are not echoed back
+
+
+def test_a_text_file_over_the_cap_is_refused_before_it_is_decoded(tmp_path):
+    from simulator.cli import MAX_TEXT_FILE_BYTES, UsageError, read_text_file
+
+    path = tmp_path / "big.txt"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_TEXT_FILE_BYTES + 1)  # sparse: instant to make, still read up to the cap
+    with pytest.raises(UsageError, match="over the limit of 50,000,000 bytes"):
+        read_text_file(path)
+
+
+def test_volume_beyond_the_scenario_bound_exits_2_without_a_traceback():
+    run = cli("evaluate", SCENARIO, "--volume", "1e300")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "argument --volume: must be a number from 1 to 1e+12 (got 1e300)" in run.stderr
 
 
 def test_volume_flag_changes_the_volume(support_bot_json):
@@ -148,7 +211,7 @@ def test_unknown_names_exit_2():
     run = cli("serve-estimate", "--model", "llama-3.1-8x", "--gpu", "h100-sxm", "--prompt-tokens", "10")
     assert run.returncode == 2 and "did you mean llama-3.1-8b" in run.stderr and "Traceback" not in run.stderr
     run = cli("evaluate", "scenarios/support-bot.yaml", "--volume", "-5")
-    assert run.returncode == 2 and "--volume must be a positive number" in run.stderr
+    assert run.returncode == 2 and "argument --volume: must be a number from 1 to 1e+12 (got -5)" in run.stderr
 
 
 def test_catalog_listing_says_how_old():

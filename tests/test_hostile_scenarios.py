@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from pricing.catalog import default_catalog
 from simulator.model.evaluate import evaluate
-from simulator.scenario import MAX_ALIASES, MAX_DEPTH, ScenarioError, parse_scenario
+from simulator.scenario import MAX_ALIASES, MAX_DEPTH, MAX_NUMBER_CHARS, ScenarioError, parse_scenario
+from simulator.scenario.schema import MAX_NODES
 from conftest import HAND, ROOT
 
 EXAMPLES = int(os.environ.get("CROSSOVER_FUZZ_EXAMPLES", "2000"))
@@ -126,6 +127,11 @@ def test_deep_nesting_is_refused():
         parse_scenario("a: " + "[" * 5000 + "]" * 5000, "deep.yaml")
 
 
+def test_too_many_values_are_refused_while_composing():
+    with pytest.raises(ScenarioError, match=f"more than {MAX_NODES:,} YAML values"):
+        parse_scenario("a: [" + "0, " * MAX_NODES + "0]", "many.yaml")
+
+
 def test_huge_string_is_refused():
     with pytest.raises(ScenarioError, match="the limit is 1,000,000"):
         parse_scenario("name: " + "x" * 1_500_000, "big.yaml")
@@ -137,12 +143,107 @@ def test_object_building_tags_are_refused():
             parse_scenario(f"name: {tag}\n", "tag.yaml")
 
 
+HUGE = "9" * 5_000  # over Python's 4,300-digit limit on int(str), which used to escape as a traceback
+
+
+@pytest.mark.parametrize("written", [HUGE, "-" + HUGE, "0x" + "f" * 5_000, "1:" + "59:" * 1_700 + "1",
+                                     HUGE + ".5", "1" + "_0" * 2_500])
+def test_a_number_with_thousands_of_digits_names_its_field(written):
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text()
+    text = text.replace("queries_per_month: 400000", f"queries_per_month: {written}", 1)
+    assert written in text
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "big.yaml", CATALOG)
+    assert info.value.problems == [
+        f"big.yaml: workload.queries_per_month: a number written with {len(written):,} characters; "
+        f"the limit is {MAX_NUMBER_CHARS}"]
+
+
+def test_a_huge_number_as_a_key_or_in_a_list_names_where_it_is():
+    # a plain YAML key stops at 1,024 characters, so the key is shorter
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(f"overrides:\n  {HUGE[:1_000]}: 1\nworkload:\n  query:\n    samples: [a, {HUGE}]\n", "k.yaml")
+    assert info.value.problems == [
+        f"k.yaml: overrides: a key that is a number written with 1,000 characters; the limit is {MAX_NUMBER_CHARS}",
+        f"k.yaml: workload.query.samples.1: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}",
+    ]
+
+
+def test_long_numbers_are_listed_twenty_at_most():
+    from simulator.scenario.loading import MAX_PROBLEMS_LISTED
+
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("a: [" + ", ".join([HUGE] * 30) + "]", "many.yaml")
+    assert len(info.value.problems) == MAX_PROBLEMS_LISTED == 20
+    assert info.value.problems[-1].startswith("many.yaml: a.19: a number written with 5,000 characters")
+
+
+def test_a_whole_file_of_one_huge_number_is_a_message():
+    with pytest.raises(ScenarioError, match="big.yaml: \\(top level\\): a number written with 5,000"):
+        parse_scenario(HUGE, "big.yaml")
+
+
+def test_an_unpaired_surrogate_escape_is_refused_with_its_path():
+    # "\ud800" is a valid YAML (and JSON) escape but no Unicode text: a ranges key with one used to
+    # escape pydantic as UnicodeEncodeError
+    text = 'ranges:\n  "\\ud800": {dist: pert, low: 1, likely: 2, high: 3}\nname: "a\\udfffb"\n'
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    assert info.value.problems == [
+        "s.yaml: ranges: a key with an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text",
+        "s.yaml: name: an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text",
+    ]
+
+
+@pytest.mark.parametrize("line, message", [
+    # PyYAML's scalar constructors raise plain ValueError, KeyError, IndexError or AttributeError
+    ("start_date: 2027-13-45", "line 1, column 13: '2027-13-45' cannot be read as a date (month must be in 1..12)"),
+    ("a: !!timestamp 2001-02-30", "line 1, column 4: '2001-02-30' cannot be read as a date (day is out of range"),
+    ("a: !!timestamp x", "line 1, column 4: 'x' cannot be read as a date"),
+    ("a: !!timestamp 2001-12-14t21:59:43.10-99:99", "cannot be read as a date (offset must be"),
+    ("a: !!int abc", "line 1, column 4: 'abc' cannot be read as an integer"),
+    ("a: !!int 0x", "'0x' cannot be read as an integer"),
+    ("a: !!int 0o9", "'0o9' cannot be read as an integer"),
+    ("a: !!int", "'' cannot be read as an integer"),
+    ("a: !!float .", "'.' cannot be read as a number"),
+    ("a: !!bool maybe", "'maybe' cannot be read as true or false"),
+])
+def test_a_scalar_its_tag_cannot_read_is_a_yaml_message(line, message):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(line + "\n", "t.yaml")
+    assert info.value.problems[0].startswith("t.yaml: not valid YAML at ")
+    assert message in info.value.problems[0]
+
+
+def test_a_yaml_problem_quoting_a_long_tag_is_shortened():
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("!!python/name:os.system" + HUGE, "t.yaml")
+    (problem,) = info.value.problems
+    assert problem.startswith("t.yaml: not valid YAML at line 1, column 1: could not determine a constructor")
+    assert problem.endswith("...") and len(problem) < 400
+
+
+def test_a_catalog_problem_quoting_a_long_override_key_is_shortened():
+    data = copy.deepcopy(HAND)
+    data["overrides"]["x" * 5_000] = 1.0  # the catalog check repeats the key it cannot find
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(yaml.safe_dump(data), "o.yaml", CATALOG)
+    (problem,) = info.value.problems
+    assert problem.startswith("o.yaml: overrides: override 'xxx") and problem.endswith("...")
+    assert len(problem) <= 500
+
+
 def test_cli_gives_the_same_errors_with_exit_code_2(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 100 + "]" * 100)
     run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 2 and "nested more than 20 levels" in run.stderr and "Traceback" not in run.stderr
+    path.write_text((ROOT / "scenarios" / "support-bot.yaml").read_text().replace("400000", HUGE, 1))
+    run = subprocess.run([sys.executable, "-m", "simulator", "evaluate", str(path)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert f"{path}: workload.queries_per_month: a number written with 5,000 characters" in run.stderr
 
 
 NUMERIC_PATHS = [p for p in ALL_PATHS

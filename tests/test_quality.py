@@ -8,7 +8,7 @@ from simulator.model.breakeven import break_even
 from simulator.model.curves import Affine, CostCurve, Floor, Staircase
 from simulator.model.evaluate import evaluate
 from simulator.analysis.eval_results import (
-    MAX_EVAL_BYTES, MAX_EVAL_ROWS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
+    MAX_CELL_CHARS, MAX_EVAL_BYTES, MAX_EVAL_COLUMNS, MAX_EVAL_ROWS, MAX_NUMBER_CHARS, T_975, EvalDataError, parse_eval_csv, results_from_counts, t_quantile_975,
     wilson_interval,
 )
 from simulator.analysis.quality import adjusted_evaluation, cost_per_correct_answer, quality_break_even
@@ -179,6 +179,16 @@ q7,rag,inf
     ]
 
 
+def test_a_number_with_thousands_of_digits_is_refused_by_its_length():
+    long = "0." + "9" * 5_000  # float() reads it as 1.0: a typo'd cell must not pass as a perfect score
+    assert problems(f"question,setup,score\nq1,rag,{long}\nq2,rag,{'9' * 5_000}\n") == [
+        f"eval.csv: row 2, score: a number written with 5,002 characters; the limit is {MAX_NUMBER_CHARS}",
+        f"eval.csv: row 3, score: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}",
+    ]
+    assert problems(f"question,setup,pass\nq1,rag,{'1' * 5_000}\n") == [
+        f"eval.csv: row 2, pass: a number written with 5,000 characters; the limit is {MAX_NUMBER_CHARS}"]
+
+
 def test_pass_values_must_be_zero_or_one():
     assert problems("question,setup,pass\nq1,rag,2\nq2,rag,yes\nq3,rag,0.5\n") == [
         "eval.csv: row 2, pass: '2' is not 0 or 1 (true / false also work)",
@@ -213,6 +223,22 @@ def test_size_and_row_limits():
     assert problems(rows) == ["eval.csv: more than 100,000 data rows; split the evaluation into smaller files"]
     at_limit = "question,setup,pass\n" + "".join(f"q{i},rag,1\n" for i in range(MAX_EVAL_ROWS))
     assert parse_eval_csv(at_limit)["rag"].n == MAX_EVAL_ROWS
+
+
+def test_column_and_cell_limits():
+    wide = ",".join(f"c{i}" for i in range(MAX_EVAL_COLUMNS + 1)) + "\n"
+    assert problems(wide) == [f"eval.csv: row 1: {MAX_EVAL_COLUMNS + 1:,} columns; the limit is {MAX_EVAL_COLUMNS:,}"]
+    long_cell = "x" * (MAX_CELL_CHARS + 1)
+    assert problems(f"question,setup,pass\n{long_cell},rag,1\n") == [
+        f"eval.csv: row 2, column 1: {MAX_CELL_CHARS + 1:,} characters; the limit for one cell is {MAX_CELL_CHARS:,}"]
+
+
+def test_a_header_problem_lists_a_few_short_column_names():
+    header = ",".join(["x" * 5_000] * 30)  # used to repeat all 150,000 characters in the message
+    (problem, *_) = problems(header + "\n1\n")
+    assert len(problem) < 1_000
+    assert problem.endswith("(the columns are: " + ", ".join(["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."] * 10)
+                            + " and 20 more)")
 
 
 def test_problems_are_capped_at_twenty():

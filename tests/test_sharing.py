@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from simulator.scenario import MAX_DEPTH, ScenarioError, load_scenario
+from simulator.scenario import MAX_DEPTH, MAX_NUMBER_CHARS, ScenarioError, load_scenario
 from simulator.storage import sharing
 
 
@@ -70,6 +70,35 @@ def test_deeply_nested_json_is_refused_with_a_message(catalog, raw):
         sharing.decode(link, catalog)
 
 
+@pytest.mark.parametrize("number", ["9" * 5_000, "-" + "9" * 5_000, "1" + "0" * 5_000 + ".5", "1e" + "9" * 5_000])
+def test_a_number_with_thousands_of_digits_names_its_field(bot, catalog, number):
+    # json.loads used to raise Python's int-string conversion ValueError, shown as "damaged"
+    raw = sharing.encode(bot)
+    data = json.loads(zlib.decompress(base64.urlsafe_b64decode(raw[2:] + "==")))
+    data["workload"]["queries_per_month"] = "NUMBER"
+    link = pack(json.dumps(data).replace('"NUMBER"', number).encode())
+    with pytest.raises(ScenarioError) as info:
+        sharing.decode(link, catalog)
+    assert info.value.problems == [f"share link: workload.queries_per_month: a number written with "
+                                   f"{len(number):,} characters; the limit is {MAX_NUMBER_CHARS}"]
+
+
+def test_an_unpaired_surrogate_escape_is_refused_with_its_path(catalog):
+    link = pack(b'{"ranges": {"\\ud800": {"dist": "pert", "low": 1, "likely": 2, "high": 3}}}')
+    with pytest.raises(ScenarioError) as info:
+        sharing.decode(link, catalog)
+    assert info.value.problems == [
+        "share link: ranges: a key with an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text"]
+
+
+def test_too_many_values_are_refused_like_a_file(catalog):
+    link = pack(b'{"a": [' + b"0," * 150_000 + b"0]}")  # 300 kB of JSON: under the inflate cap
+    assert len(link) < sharing.MAX_PARAM_CHARS
+    with pytest.raises(ScenarioError) as info:
+        sharing.decode(link, catalog)
+    assert info.value.problems == ["share link: more than 100,000 values; a scenario needs a few hundred"]
+
+
 def test_unterminated_strings_are_read_in_one_pass(catalog):
     # 256,000 quote-backslash pairs: a regular expression for JSON strings takes minutes on this
     # (quadratic backtracking; 20,000 pairs took 12 s), the nesting check one pass
@@ -102,3 +131,29 @@ def test_any_payload_gives_a_scenario_or_a_message(catalog, payload):
             sharing.decode(link, catalog)
         except ScenarioError as exc:
             assert exc.problems and all(p.startswith("share link") for p in exc.problems)
+
+
+# --- the chart range: ?lo= and ?hi= ----------------------------------------------------------------
+
+OPTIONS = [10.0 ** k for k in range(13)]
+DEFAULT = (1e3, 1e9)
+
+
+def test_a_chart_range_the_charts_offer_is_read_and_a_missing_bound_is_the_default():
+    assert sharing.chart_range("1e+06", "1e+12", OPTIONS, DEFAULT) == (1e6, 1e12)
+    assert sharing.chart_range(None, "1e+06", OPTIONS, DEFAULT) == (1e3, 1e6)
+    assert sharing.chart_range(None, None, OPTIONS, DEFAULT) == DEFAULT
+
+
+@pytest.mark.parametrize("lo, hi, shown", [
+    ("nan", None, "lo=nan"),
+    ("1e9", "1e3", "lo=1e9, hi=1e3"),                 # lo must be below hi
+    ("2e3", None, "lo=2e3"),                          # not a power of ten the slider offers
+    ("1e13", None, "lo=1e13"),
+    ("9" * 5_000, None, "lo=" + "9" * sharing.MAX_RANGE_PARAM_CHARS + "... (5,000 characters)"),
+])
+def test_a_chart_range_the_charts_do_not_offer_is_named(lo, hi, shown):
+    with pytest.raises(sharing.LinkParamError) as info:
+        sharing.chart_range(lo, hi, OPTIONS, DEFAULT)
+    assert str(info.value) == (f"The chart range in the link ({shown}) is not one the charts offer "
+                               "(powers of ten from 1 to 1e+12, lo below hi).")

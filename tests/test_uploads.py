@@ -90,3 +90,22 @@ def test_a_compressed_bomb_renamed_to_txt_is_refused_as_binary():
     bomb = gzip.compress(b"0" * 20_000_000)  # 20 MB of text packed into ~20 kB
     with pytest.raises(NotText):
         decode_upload("notes.txt", bomb)
+
+
+def test_past_the_file_count_limit_one_message_says_how_many_were_not_read():
+    files = [(f"f{i}.txt", b"x") for i in range(uploads.MAX_FILES + 2_000)]
+    out = decode_uploads(files)
+    assert len(out.texts) == uploads.MAX_FILES
+    assert [str(e) for e in out.errors] == [  # not 2,000 messages
+        f"2,000 more files were not read: at most {uploads.MAX_FILES} files are counted at a time"]
+    assert isinstance(out.errors[0], uploads.TooMany)
+
+
+def test_a_long_file_name_is_shortened_in_its_message():
+    name = "x" * 5_000 + ".pdf"
+    with pytest.raises(WrongExtension) as err:
+        decode_upload(name, b"%PDF")
+    shown = "x" * (uploads.MAX_NAME_CHARS - 1) + "…"
+    assert str(err.value) == f"{shown}: only .txt, .md, .csv, .json files can be counted (this one has .pdf)"
+    out = decode_uploads([("y" * 5_000 + ".txt", b"text")])
+    assert out.texts[0][0] == "y" * (uploads.MAX_NAME_CHARS - 1) + "…"  # the name the page shows

@@ -15,12 +15,15 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from simulator.scenario import SETUP_LABELS, SETUPS
+from simulator.scenario import MAX_NUMBER_CHARS, SETUP_LABELS, SETUPS  # a cell's number: the scenario files' limit
 from simulator.units import MB
 
 MAX_EVAL_MB = 5
 MAX_EVAL_BYTES = MAX_EVAL_MB * MB
 MAX_EVAL_ROWS = 100_000  # data rows, the header not counted
+MAX_EVAL_COLUMNS = 100   # three are read; the rest are ignored, but each is kept while reading
+MAX_CELL_CHARS = 10_000  # a question fits; below the csv module's own 131,072, so ours speaks first
+COLUMNS_LISTED = 10      # a header problem names this many columns, each shortened
 MAX_PROBLEMS_LISTED = 20
 SMALL_SAMPLE = 30  # fewer answers than this per setup: the interval is wide, say so
 
@@ -161,9 +164,26 @@ def _read_rows(text: str, origin: str) -> list[list[str]]:
             if len(rows) > MAX_EVAL_ROWS + 1:
                 raise EvalDataError([f"{origin}: more than {MAX_EVAL_ROWS:,} data rows; "
                                      "split the evaluation into smaller files"])
+            _check_width(row, len(rows), origin)
     except csv.Error as exc:
         raise EvalDataError([f"{origin}: row {len(rows) + 1}: cannot be read as CSV ({exc})"]) from None
     return rows
+
+
+def _check_width(row: list[str], number: int, origin: str) -> None:
+    """The column and cell limits, checked on each record as it is read."""
+    if len(row) > MAX_EVAL_COLUMNS:
+        raise EvalDataError([f"{origin}: row {number}: {len(row):,} columns; the limit is {MAX_EVAL_COLUMNS:,}"])
+    for column, cell in enumerate(row, 1):
+        if len(cell) > MAX_CELL_CHARS:
+            raise EvalDataError([f"{origin}: row {number}, column {column}: {len(cell):,} characters; "
+                                 f"the limit for one cell is {MAX_CELL_CHARS:,}"])
+
+
+def _listed(row: list[str]) -> str:
+    """The first few column names, shortened, for a header problem."""
+    names = ", ".join(_show(cell.strip()) or "(blank)" for cell in row[:COLUMNS_LISTED]) or "(none)"
+    return names + (f" and {len(row) - COLUMNS_LISTED:,} more" if len(row) > COLUMNS_LISTED else "")
 
 
 def _blank(row: list[str]) -> bool:
@@ -173,7 +193,7 @@ def _blank(row: list[str]) -> bool:
 def _header(row: list[str], number: int, origin: str) -> tuple[dict[str, int], str | None, list[str]]:
     """Column positions, the value column ("score" / "pass" / None) and the header's problems."""
     names = [cell.strip().lower() for cell in row]
-    found = ", ".join(cell.strip() or "(blank)" for cell in row) or "(none)"
+    found = _listed(row)
     where = f"{origin}: row {number} (header)"
     problems: list[str] = []
     columns: dict[str, int] = {}
@@ -202,7 +222,15 @@ def _show(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _too_long(cell: str) -> str | None:
+    if len(cell) > MAX_NUMBER_CHARS:
+        return f"a number written with {len(cell):,} characters; the limit is {MAX_NUMBER_CHARS}"
+    return None
+
+
 def _parse_score(cell: str) -> tuple[float | None, str | None]:
+    if _too_long(cell):
+        return None, _too_long(cell)
     try:
         x = float(cell)
     except ValueError:
@@ -218,6 +246,8 @@ def _parse_pass(cell: str) -> tuple[float | None, str | None]:
     word = _PASS_WORDS.get(cell.lower())
     if word is not None:
         return float(word), None
+    if _too_long(cell):
+        return None, _too_long(cell)
     try:
         x = float(cell)
     except ValueError:
@@ -230,8 +260,9 @@ def _parse_pass(cell: str) -> tuple[float | None, str | None]:
 def parse_eval_csv(data: bytes | str, origin: str = "eval.csv") -> EvalResults:
     """Read an evaluation CSV (see the module docstring); raise :class:`EvalDataError` if it is unusable.
 
-    Limits, checked before parsing: at most 5 MB, UTF-8 (a byte-order mark is fine), no NUL bytes,
-    at most 100,000 data rows. Blank rows are skipped; extra columns are ignored.
+    Limits, checked before parsing: at most 5 MB, UTF-8 (a byte-order mark is fine), no NUL bytes;
+    while reading: at most 100,000 data rows, 100 columns and 10,000 characters in a cell. Blank
+    rows are skipped; extra columns are ignored.
     """
     text = _decode(data, origin)
     rows = _read_rows(text, origin)

@@ -8,7 +8,11 @@ stores) are checked against the catalog after the schema, so a typo gets "did yo
 from __future__ import annotations
 
 import difflib
+import itertools
+import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,32 @@ from simulator.files import FileRefused, read_regular_file
 from .checks import catalog_problems
 from .migrations import migrate
 from .paths import copy_tree, model_in, ranges_in_place
-from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_STRING_CHARS, SCHEMA_VERSION, Scenario,
-                     ScenarioError)
+from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_CHARS, MAX_STRING_CHARS,
+                     SCHEMA_VERSION, Scenario, ScenarioError)
+
+MAX_PROBLEMS_LISTED = 20  # of one kind found before validation, e.g. long numbers
+MAX_PROBLEM_CHARS = 500   # one catalog problem line, whatever name it quotes
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """Stands in for a number written with more than :data:`MAX_NUMBER_CHARS` characters.
+
+    The YAML and JSON readers would convert it (``int()`` of more than 4,300 digits raises a
+    ValueError; a float becomes inf) without knowing where it sits; the marker lets
+    :func:`structure_problems` name the field. Hashable, so it can stand for a mapping key too.
+    """
+
+    chars: int
+
+    def __str__(self) -> str:
+        return f"a number written with {self.chars:,} characters; the limit is {MAX_NUMBER_CHARS}"
+
+
+def _number_or_marker(convert):
+    def read(written: str):
+        return LongNumber(len(written)) if len(written) > MAX_NUMBER_CHARS else convert(written)
+    return read
 
 
 _JSON_SPECIAL = re.compile(r'["\\\[\]{}]')
@@ -56,6 +84,67 @@ def json_nesting_problem(text: str) -> str | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_UNICODE = "an unpaired surrogate escape (\\ud800 to \\udfff); it is not Unicode text"
+
+
+def structure_problems(data: Any, origin: str, max_values: int | None = None) -> list[str]:
+    """Long numbers and unpaired surrogates (with the path to each) and, if ``max_values`` is
+    given, too many values.
+
+    JSON's and YAML's ``\\ud800`` escapes read as lone surrogates, which pydantic cannot encode
+    (it raised UnicodeEncodeError). One walk over data already limited in depth (:data:`MAX_DEPTH`)
+    by its reader."""
+    values = itertools.count()
+    found = _walk(data, "", values)
+    problems = [f"{origin}: {path or '(top level)'}: {what}"
+                for path, what in itertools.islice(found, MAX_PROBLEMS_LISTED)]
+    if max_values is not None and next(values) > max_values:
+        problems.append(f"{origin}: more than {max_values:,} values; a scenario needs a few hundred")
+    return problems
+
+
+def _walk(node: Any, path: str, values: Iterator[int]) -> Iterator[tuple[str, str]]:
+    next(values)
+    if isinstance(node, LongNumber):
+        yield path, str(node)
+    elif isinstance(node, str) and _SURROGATE.search(node):
+        yield path, _NOT_UNICODE
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, LongNumber) or isinstance(key, str) and _SURROGATE.search(key):
+                yield path, f"a key that is {key}" if isinstance(key, LongNumber) else f"a key with {_NOT_UNICODE}"
+                continue
+            name = str(key) if len(str(key)) <= 60 else _short(str(key))
+            yield from _walk(value, f"{path}.{name}" if path else name, values)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}.{i}" if path else str(i), values)
+
+
+def parse_scenario_json(text: str, origin: str, catalog: Catalog | None = None) -> Scenario:
+    """Parse and validate JSON text under the YAML limits; raise :class:`ScenarioError`.
+
+    Nesting is checked before ``json.loads`` (whose recursion deep brackets exhaust), long numbers
+    become :class:`LongNumber` markers, and the values are counted after reading."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"{origin}: {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}"])
+    nesting = json_nesting_problem(text)
+    if nesting:
+        raise ScenarioError([f"{origin}: {nesting}"])
+    try:
+        data = json.loads(text, parse_int=_number_or_marker(int), parse_float=_number_or_marker(float))
+    except RecursionError:  # the nesting check should make this impossible; never a traceback
+        raise ScenarioError([f"{origin}: nested too deeply to be a scenario"]) from None
+    except ValueError as exc:  # json.JSONDecodeError
+        where = f" at character {exc.pos:,}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ScenarioError([f"{origin}: not valid JSON{where}; it is damaged or cut short"]) from None
+    problems = structure_problems(data, origin, MAX_NODES)
+    if problems:
+        raise ScenarioError(problems)
+    return validate_scenario(data, origin, catalog)
+
+
 # --- Loading ---------------------------------------------------------------------------------------
 
 
@@ -75,12 +164,20 @@ def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catal
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        raise ScenarioError([f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}"]) from None
+        problem = str(getattr(exc, "problem", None) or exc)  # may quote a tag or key of any length
+        raise ScenarioError([f"{origin}: not valid YAML{line}: {_clipped(problem)}"]) from None
+    problems = structure_problems(data, origin)  # values were counted while composing
+    if problems:
+        raise ScenarioError(problems)
     return validate_scenario(data, origin, catalog)
 
 
 class _TooBig(ValueError):
     pass
+
+
+_SCALAR_KINDS = {"tag:yaml.org,2002:int": "an integer", "tag:yaml.org,2002:float": "a number",
+                 "tag:yaml.org,2002:timestamp": "a date", "tag:yaml.org,2002:bool": "true or false"}
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -109,6 +206,32 @@ class _LimitedLoader(yaml.SafeLoader):
             raise _TooBig(f"a value of {len(node.value):,} characters at line {node.start_mark.line + 1}; "
                           f"the limit is {MAX_STRING_CHARS:,}")
         return node
+
+    def construct_object(self, node, deep=False):
+        """PyYAML's scalar constructors fail with plain ValueError, KeyError, IndexError or
+        AttributeError (``start_date: 2027-13-45``, ``!!bool maybe``, ``!!int 0x``): made a YAML error
+        at the value's line and column, like any other."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError) as exc:
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            kind = _SCALAR_KINDS.get(node.tag, node.tag)
+            why = f" ({exc})" if type(exc) is ValueError else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_short(node.value)} cannot be read as {kind}{why}", node.start_mark) from None
+
+
+def _construct_number(tag: str):
+    standard = yaml.SafeLoader.yaml_constructors[tag]
+
+    def construct(loader, node):
+        return LongNumber(len(node.value)) if len(node.value) > MAX_NUMBER_CHARS else standard(loader, node)
+    return construct
+
+
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _LimitedLoader.add_constructor(_tag, _construct_number(_tag))
 
 
 def _load_limited(text: str) -> Any:
@@ -144,7 +267,8 @@ def validate_scenario(data: Any, origin: str = "<scenario>", catalog: Catalog | 
     if catalog is not None:
         problems = catalog_problems(scenario, catalog)
         if problems:
-            raise ScenarioError([f"{origin}: {p}" for p in problems])
+            # a problem may quote a name of any length (an override key): one line stays readable
+            raise ScenarioError([_clipped(f"{origin}: {p}", MAX_PROBLEM_CHARS) for p in problems])
     scenario._notices = notices
     return scenario
 
@@ -178,13 +302,18 @@ def _describe(err: dict[str, Any]) -> str:
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    if len(message) > 300:
-        message = message[:297] + "..."
-    return f"{path}: {message} (got {_short(err.get('input'))})"
+    return f"{path}: {_clipped(message)} (got {_short(err.get('input'))})"
+
+
+def _clipped(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit - 3] + "..."
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits (passed in as data, not read from text)
+        return f"a number of about {value.bit_length() * 0.30103:,.0f} digits"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

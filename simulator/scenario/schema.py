@@ -28,6 +28,9 @@ MAX_ALIASES = 10
 MAX_DEPTH = 20
 MAX_NODES = 100_000
 MAX_STRING_CHARS = 1_000_000
+# A number as written (digits, sign, point, exponent). The longest float repr is 24 characters and
+# every bound is below 1e13; Python refuses int() of more than 4,300 digits with a ValueError.
+MAX_NUMBER_CHARS = 100
 MAX_OVERRIDE = 1e9  # larger than any price, size or speed in the catalog; keeps every product finite
 SETUPS = ("prompt_only", "rag", "fine_tuned", "hybrid")
 SETUP_LABELS = {"prompt_only": "Prompt-only", "rag": "RAG", "fine_tuned": "Fine-tuned", "hybrid": "Hybrid"}

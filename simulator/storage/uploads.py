@@ -2,7 +2,7 @@
 
 ``decode_upload(filename, data)`` returns the text of one file or raises an :class:`UploadError`
 subclass whose message names the file and says what is wrong; ``decode_uploads`` applies the
-per-file and the total limits to several files and keeps the good ones.
+per-file, the total and the count limits to several files, keeps the good ones and never raises.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ MAX_FILE_MB = 5
 MAX_TOTAL_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * MB
 MAX_TOTAL_BYTES = MAX_TOTAL_MB * MB
+MAX_FILES = 100       # counted at one time; the rest get one message, not one each
+MAX_NAME_CHARS = 120  # of a file name in a message or the table; browsers send up to 255 bytes, a script more
 EXTENSIONS = ("txt", "md", "csv", "json")
 
 
@@ -39,8 +41,18 @@ class EmptyFile(UploadError):
     """Nothing to count."""
 
 
+class TooMany(UploadError):
+    """More files than are counted at one time."""
+
+
 def _size(n: int) -> str:
     return f"{n:,} bytes"
+
+
+def shown_name(filename: str) -> str:
+    """The file's own name (no folders), shortened to :data:`MAX_NAME_CHARS` characters."""
+    name = PurePath(filename).name or "(unnamed file)"
+    return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS - 1] + "…"
 
 
 def decode_upload(filename: str, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -48,8 +60,8 @@ def decode_upload(filename: str, data: bytes, max_bytes: int = MAX_FILE_BYTES) -
 
     Checks, in this order: extension, size, emptiness, NUL bytes, UTF-8.
     """
-    name = PurePath(filename).name or "(unnamed file)"
-    suffix = PurePath(name).suffix.lower().lstrip(".")
+    name = shown_name(filename)
+    suffix = PurePath(PurePath(filename).name).suffix.lower().lstrip(".")
     if suffix not in EXTENSIONS:
         found = f".{suffix}" if suffix else "no extension"
         raise WrongExtension(f"{name}: only {', '.join('.' + e for e in EXTENSIONS)} files can be counted "
@@ -82,17 +94,21 @@ class DecodedUploads:
 
 def decode_uploads(files: list[tuple[str, bytes]], max_file_bytes: int = MAX_FILE_BYTES,
                    max_total_bytes: int = MAX_TOTAL_BYTES) -> DecodedUploads:
-    """Decode several files in order; a file that would take the accepted total over the limit is refused."""
+    """Decode several files in order; a file that would take the accepted total over the limit is
+    refused, and the files after the first :data:`MAX_FILES` are not read."""
     out = DecodedUploads()
-    for filename, data in files:
+    for filename, data in files[:MAX_FILES]:
         try:
             text = decode_upload(filename, data, max_file_bytes)
             if out.accepted_bytes + len(data) > max_total_bytes:
-                raise TooLarge(f"{PurePath(filename).name}: refused, the files together would be over the "
+                raise TooLarge(f"{shown_name(filename)}: refused, the files together would be over the "
                                f"{max_total_bytes / MB:g} MB total limit ({_size(out.accepted_bytes)} already accepted)")
         except UploadError as exc:
             out.errors.append(exc)
             continue
-        out.texts.append((PurePath(filename).name, text))
+        out.texts.append((shown_name(filename), text))
         out.accepted_bytes += len(data)
+    if len(files) > MAX_FILES:
+        out.errors.append(TooMany(f"{len(files) - MAX_FILES:,} more files were not read: at most {MAX_FILES} "
+                                  "files are counted at a time"))
     return out
