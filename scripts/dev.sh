@@ -75,7 +75,8 @@ case "${1:-}" in
     "$VENV/bin/python" scripts/benchmark.py "${@:2}"
     "$VENV/bin/python" scripts/benchmark_montecarlo.py
     "$VENV/bin/python" scripts/benchmark_library.py
-    exec "$VENV/bin/python" scripts/benchmark_dashboard.py
+    "$VENV/bin/python" scripts/benchmark_dashboard.py
+    exec "$VENV/bin/python" scripts/benchmark_heavy_links.py
     ;;
   *)
     echo "usage: bash scripts/dev.sh app|test|bench [extra arguments]" >&2
