@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -313,7 +314,7 @@ def _short(value: Any) -> str:
     try:
         text = repr(value)
     except ValueError:  # an int of more than 4,300 digits (passed in as data, not read from text)
-        return f"a number of about {value.bit_length() * 0.30103:,.0f} digits"
+        return f"a number of about {value.bit_length() * math.log10(2):,.0f} digits"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
