@@ -30,7 +30,7 @@ if not (uncertain and state.simulation_ready()):
     # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
     # first; the uncertainty bands replace it once the draws are in.
     chart_slot.plotly_chart(figure, key="break_even_chart", width="stretch")
-sim = state.simulation() if uncertain else None
+sim = state.simulation(status=lines_slot) if uncertain else None  # the wait shows above the chart
 if sim is not None:
     charts_uncertainty.add_bands(figure, sim, lo, hi)
     figure.data = figure.data[-2 * len(sim.setups):] + figure.data[:-2 * len(sim.setups)]  # bands behind lines

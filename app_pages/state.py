@@ -189,9 +189,10 @@ def simulation_ready() -> bool:
         return _simulation_key(scenario()) in _SIMULATIONS
 
 
-def simulation() -> Simulation | None:
+def simulation(status=None) -> Simulation | None:
     """The current scenario's Monte Carlo, with a progress bar for large draw counts; None, with
-    the reason shown on the page, when the server's limits refuse a run (``admission``)."""
+    the reason shown on the page, when the server's limits refuse a run (``admission``). The wait,
+    the progress and a refusal are drawn in ``status`` (an ``st.empty()``; default: here)."""
     current, ev = scenario(), evaluation()
     key = _simulation_key(current)
     with _SIMULATIONS_LOCK:
@@ -199,10 +200,11 @@ def simulation() -> Simulation | None:
         if result is not None:
             _SIMULATIONS.move_to_end(key)
     if result is None:
+        slot = status if status is not None else st.empty()
         try:
-            result = _run_simulation(current, ev)
+            result = _run_simulation(current, ev, slot)
         except admission.Refused as exc:
-            st.warning(f"No uncertainty bands this time: {exc} The numbers shown use the point values.")
+            slot.warning(f"No uncertainty bands this time: {exc} The numbers shown use the point values.")
             return None
         remember_simulation(current, result)
     volume = float(current.workload.queries_per_month)
@@ -214,9 +216,8 @@ def simulation() -> Simulation | None:
 _GATE = admission.Gate()  # one per server process: every session's runs pass it
 
 
-def _run_simulation(current: Scenario, ev: Evaluation) -> Simulation:
+def _run_simulation(current: Scenario, ev: Evaluation, slot) -> Simulation:
     draws = current.uncertainty.draws
-    slot = st.empty()
 
     def waiting(ahead: int) -> None:
         slot.info(f"Monte Carlo ({draws:,} draws) waits for the server: {ahead} run{'s' if ahead != 1 else ''} "
