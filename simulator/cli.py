@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from pricing import listing
-from pricing.bulk import settings as bulk_settings
+from pricing import checks as catalog_checks
+from pricing.bulk import bulk_models, settings as bulk_settings
 from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
 from simulator.files import FileRefused, read_regular_file
@@ -164,6 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=dt.date.fromisoformat, default=dt.date.today(), help="age relative to this date (default: today)")
     p.add_argument("--layer", choices=["curated", "bulk", "all"], default="all",
                    help="curated: pricing/data/*.yaml, the figures scenarios use today; bulk: every model of genai-prices")
+    p.add_argument("--check", action="store_true",
+                   help="flag prices that contradict each other or a provider's rule, and sources nobody can check")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_catalog)
     return parser
@@ -369,11 +372,28 @@ def read_text_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> str:
         raise UsageError(f"{path}: not UTF-8 text (invalid byte at position {exc.start})") from None
 
 
+def _catalog_check(catalog, args) -> int:
+    """A report: exit 0 when it ran, whatever it found."""
+    found = [f for f in (catalog_checks.curated_findings(catalog) if args.layer != "bulk" else [])
+             + (catalog_checks.bulk_findings(bulk_models()) if args.layer != "curated" else [])
+             if not args.kind or f.key.split(".", 1)[0] == args.kind]
+    if args.json:
+        print(json.dumps([f.to_dict() for f in found], indent=2))
+        return 0
+    for (layer, check), n in catalog_checks.counts(found).items():
+        print(f"{n:>6,}  {layer:<8} {check}")
+    for f in found:
+        print(f"{f.layer:<8} {f.check:<24} {f.key}: {f.detail}")
+    return 0
+
+
 CATALOG_JSON = ("key", "value", "source", "as_of", "age_months", "assumption", "layer", "note")
 
 
 def _catalog(args) -> int:
     catalog = default_catalog()
+    if args.check:
+        return _catalog_check(catalog, args)
     rows = listing.figure_rows(catalog, args.on) if args.layer != "bulk" else []
     if args.layer != "curated":
         rows += listing.bulk_rows(args.on)

@@ -1,0 +1,78 @@
+"""Whole-catalog checks (issue 11.5): each check fires on a record that breaks it and on nothing
+that keeps it; on the shipped catalog they find what issue 11 reported by hand."""
+
+import json
+
+import pytest
+
+from conftest import cli
+from pricing import bulk, checks
+from pricing.catalog import default_catalog
+
+GOOD = {"provider": "anthropic", "id": "claude-good", "kind": "chat", "context_window_tokens": 200_000,
+        "prices": {"input_usd_per_mtok": 3.0, "cached_input_usd_per_mtok": 0.3, "cache_write_usd_per_mtok": 3.75,
+                   "output_usd_per_mtok": 15.0},
+        "batch_prices": {"input_usd_per_mtok": 1.5, "output_usd_per_mtok": 7.5}}
+
+
+def found(**changes) -> set[str]:
+    record = {**GOOD, **changes}
+    return {f.check for f in checks.bulk_findings([record])}
+
+
+def test_a_consistent_record_passes():
+    assert found() == set()
+
+
+@pytest.mark.parametrize(("changes", "check"), [
+    ({"prices": {**GOOD["prices"], "cached_input_usd_per_mtok": 3.5}}, "cached-above-input"),
+    ({"prices": {**GOOD["prices"], "cache_write_usd_per_mtok": 2.5}}, "cache-write-below-input"),  # Anthropic: 1.25x
+    ({"prices": {**GOOD["prices"], "output_usd_per_mtok": 0.0}}, "zero-price"),
+    ({"batch_prices": {"input_usd_per_mtok": 2.0}}, "batch-rule"),  # Anthropic: batches cost 50%
+    ({"context_window_tokens": None}, "context-window"),
+    ({"context_window_tokens": 0}, "context-window"),
+])
+def test_each_check_fires_on_what_breaks_it(changes, check):
+    assert found(**changes) == {check}
+
+
+def test_rules_apply_only_to_the_providers_that_state_them():
+    cheap_write = {**GOOD["prices"], "cache_write_usd_per_mtok": 2.5}
+    assert found(provider="mistral", prices=cheap_write, batch_prices={"input_usd_per_mtok": 2.0}) == set()
+
+
+@pytest.mark.parametrize(("source", "as_of", "problems"), [
+    ("https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json", "2026-08",
+     {"moving-branch", "month-only"}),
+    ("https://github.com/pydantic/genai-prices/raw/main/x.yml", "2026-11-23", {"moving-branch"}),
+    ("https://modelstats.ai (TTFT median)", "2026-04-03", {"home-page"}),
+    ("https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching", "2026-11-23", set()),
+    ("https://github.com/shisa-ai/shisa-v2/blob/3f2a1c9/eval/x.md", "2026-11-23", set()),  # a pinned commit
+    ("genai-prices==0.2.3 data.py: anthropic/claude-sonnet-5", "2026-11-10", set()),
+    ("assumption: no published figure", "2026-11-23", set()),
+    ("override", "2026-11-23", set()),
+    ("a colleague said so", "2026-11-23", {"no-source"}),
+])
+def test_source_checks(source, as_of, problems):
+    assert {check for check, _ in checks._source_problems(source, as_of)} == problems
+
+
+def test_on_the_shipped_catalog_they_find_what_was_reported_by_hand():
+    found = checks.curated_findings(default_catalog())
+    by_key = {(f.key, f.check) for f in found}
+    # Issue 11: "the Claude tokenizer ratio, which drives every Claude token count, cites a news
+    # site's home page"; and 68 sources cite a moving blob/main URL.
+    assert ("tokenizer.claude.ratio", "home-page") in by_key
+    assert sum(f.check == "moving-branch" for f in found) >= 68
+    gaps = [f for f in checks.bulk_findings(bulk.bulk_models()) if f.check == "context-window"]
+    missing = [m for m in bulk.bulk_models() if m["kind"] == "chat" and not m["context_window_tokens"]]
+    assert len(gaps) == len(missing) > 0  # every missing context window is flagged, none silently passes
+
+
+def test_the_cli_reports_and_exits_0():
+    run = cli("catalog", "--check", "--kind", "tokenizer", "--json")
+    assert run.returncode == 0
+    rows = json.loads(run.stdout)
+    assert {"check": "home-page", "layer": "curated", "key": "tokenizer.claude.ratio",
+            "detail": "https://news.quarkybyte.com"} in rows
+    assert all(r["key"].startswith("tokenizer.") for r in rows)
