@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from pricing import listing
-from pricing import checks as catalog_checks
-from pricing.bulk import bulk_models, settings as bulk_settings
 from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
 from simulator.files import FileRefused, read_regular_file
@@ -24,60 +20,13 @@ from simulator.model.evaluate import evaluate
 from simulator.model.serving import serve_estimate
 from simulator.model.tokens import ENCODINGS, count_tokens
 from simulator.model.training import self_hosted_training
-from simulator.scenario import (MAX_NUMBER_CHARS, SETUPS, ScenarioError, field_bounds, load_scenario, range_target,
-                                schema_bounds)
+from simulator.scenario import SETUPS, ScenarioError, load_scenario
+
+from . import catalog as catalog_command
+from .numbers import NumberIn
 
 MAX_TEXT_FILE_BYTES = 50_000_000
 MAX_SWEEP_POINTS = 1_000_000  # a sweep's table; no scenario field stands for it
-
-
-class NumberIn:
-    """An argparse ``type``: a finite number within the bounds of a scenario field, else a message.
-
-    argparse prefixes it with the flag, so the user reads ``argument --volume: must be a number
-    from 1 to 1e+12 (got 1e300)`` and the exit code is 2. The text's length is checked first:
-    ``int()`` of more than 4,300 digits raises, and the value is not worth echoing back.
-    """
-
-    def __init__(self, kind: type, lo: float, hi: float, lo_exclusive: bool = False):
-        self.kind, self.lo, self.hi, self.lo_exclusive = kind, lo, hi, lo_exclusive
-
-    @classmethod
-    def of_field(cls, path: str, kind: type | None = None) -> "NumberIn":
-        """The bounds and (unless ``kind`` is given) the number type of a scenario field, e.g.
-        ``workload.queries_per_month``."""
-        lo, exclusive, hi = schema_bounds(path)
-        return cls(kind or range_target(path), lo, hi, exclusive)
-
-    @classmethod
-    def of_product(cls, path_a: str, path_b: str) -> "NumberIn":
-        """A float from the product of two fields' smallest to the product of their largest values."""
-        (lo_a, hi_a), (lo_b, hi_b) = field_bounds(path_a), field_bounds(path_b)
-        return cls(float, lo_a * lo_b, hi_a * hi_b)
-
-    def allowed(self) -> str:
-        kind = "an integer" if self.kind is int else "a number"
-        lo, hi = self._show(self.lo), self._show(self.hi)
-        return f"{kind} above {lo} and at most {hi}" if self.lo_exclusive else f"{kind} from {lo} to {hi}"
-
-    def _show(self, bound: float) -> str:
-        return f"{int(bound):,}" if self.kind is int else f"{bound:g}"
-
-    def __call__(self, text: str):
-        if len(text) > MAX_NUMBER_CHARS:
-            raise argparse.ArgumentTypeError(
-                f"must be {self.allowed()} (got a number written with {len(text):,} characters)")
-        try:
-            value = self.kind(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or not self._within(value):
-            raise argparse.ArgumentTypeError(f"must be {self.allowed()} (got {text})")
-        return value
-
-    def _within(self, value: float) -> bool:
-        above_lo = value > self.lo if self.lo_exclusive else value >= self.lo
-        return above_lo and value <= self.hi
 
 
 VOLUME = NumberIn.of_field("workload.queries_per_month")
@@ -168,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="flag prices that contradict each other or a provider's rule, and sources nobody can check")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_catalog)
+    p.set_defaults(run=catalog_command.run)
     return parser
 
 
@@ -370,50 +319,4 @@ def read_text_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (invalid byte at position {exc.start})") from None
-
-
-def _catalog_check(catalog, args) -> int:
-    """A report: exit 0 when it ran, whatever it found."""
-    found = [f for f in (catalog_checks.curated_findings(catalog) if args.layer != "bulk" else [])
-             + (catalog_checks.bulk_findings(bulk_models()) if args.layer != "curated" else [])
-             if not args.kind or f.key.split(".", 1)[0] == args.kind]
-    if args.json:
-        print(json.dumps([f.to_dict() for f in found], indent=2))
-        return 0
-    for (layer, check), n in catalog_checks.counts(found).items():
-        print(f"{n:>6,}  {layer:<8} {check}")
-    for f in found:
-        print(f"{f.layer:<8} {f.check:<24} {f.key}: {f.detail}")
-    return 0
-
-
-CATALOG_JSON = ("key", "value", "source", "as_of", "age_months", "assumption", "layer", "note")
-
-
-def _catalog(args) -> int:
-    catalog = default_catalog()
-    if args.check:
-        return _catalog_check(catalog, args)
-    rows = listing.figure_rows(catalog, args.on) if args.layer != "bulk" else []
-    if args.layer != "curated":
-        rows += listing.bulk_rows(args.on)
-    rows = [r for r in rows if not args.kind or r.kind == args.kind]
-    if args.json:
-        print(json.dumps([{k: v for k, v in r.to_dict().items() if k in CATALOG_JSON} for r in rows], indent=2))
-        return 0
-    layers = {"curated": f"curated figures checked up to {catalog.as_of}",
-              "bulk": f"bulk figures of genai-prices as of {bulk_settings()['as_of']}"}
-    shown = [text for layer, text in layers.items() if args.layer in (layer, "all")]
-    print(f"{len(rows)} figures ({'; '.join(shown)}); ages relative to {args.on}")
-    for r in rows:
-        flag = " [assumption]" if r.assumption else ""
-        value = "unknown" if r.value is None else f"{r.value:,.6g}"
-        print(f"{r.key:<70} {value:>12}  {r.as_of:<10} {r.age_months:>5.1f} mo  {r.layer}{flag}"
-              + (f"  ({r.note})" if r.note else ""))
-    return 0
-    print(f"{len(rows)} figures; catalog last checked {catalog.as_of}; ages relative to {args.on}")
-    for row in rows:
-        flag = " [assumption]" if row["assumption"] else ""
-        print(f"{row['key']:<70} {row['value']:>12,.6g}  {row['as_of']:<10} {row['age_months']:>5.1f} mo{flag}")
-    return 0
 
