@@ -34,7 +34,7 @@ import re
 import tempfile
 from decimal import Decimal
 from functools import cache
-from importlib.metadata import version as installed_version
+from importlib.metadata import PackageNotFoundError, version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +92,14 @@ def source_of(provider: str, model: str, version: str) -> str:
 def bulk_models() -> tuple[dict[str, Any], ...]:
     """Every chat and embedding model of the allowed providers, from the snapshot when it matches."""
     config = settings()
-    have = installed_version(config["package"])
-    if have != config["version"]:
-        raise BulkError(f"{config['package']} {have} is installed, the catalog is pinned to {config['version']}: "
+    package, pinned = config["package"], config["version"]
+    try:
+        have = installed_version(package)
+    except PackageNotFoundError:
+        have = None
+    if have != pinned:
+        found = "is not installed" if have is None else f"{have} is installed"
+        raise BulkError(f"{package} {found}; the catalog is pinned to {pinned}: "
                         "run `bash scripts/dev.sh` to install the pinned version")
     path = snapshot_path(config)
     try:

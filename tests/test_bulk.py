@@ -112,11 +112,25 @@ def test_a_snapshot_that_cannot_be_read_is_derived_again(tmp_path, monkeypatch):
         bulk.bulk_models.cache_clear()
 
 
+def test_a_missing_package_is_refused_by_name(monkeypatch):
+    from importlib.metadata import PackageNotFoundError
+
+    def missing(name):
+        raise PackageNotFoundError(name)
+    monkeypatch.setattr(bulk, "installed_version", missing)
+    bulk.bulk_models.cache_clear()
+    try:
+        with pytest.raises(bulk.BulkError, match=f"genai-prices is not installed; the catalog is pinned to {VERSION}"):
+            bulk.bulk_models()
+    finally:
+        bulk.bulk_models.cache_clear()
+
+
 def test_another_installed_version_is_refused_by_name(monkeypatch):
     monkeypatch.setattr(bulk, "installed_version", lambda name: "0.1.0")
     bulk.bulk_models.cache_clear()
     try:
-        with pytest.raises(bulk.BulkError, match=f"genai-prices 0.1.0 is installed, the catalog is pinned to {VERSION}"):
+        with pytest.raises(bulk.BulkError, match=f"genai-prices 0.1.0 is installed; the catalog is pinned to {VERSION}"):
             bulk.bulk_models()
     finally:
         bulk.bulk_models.cache_clear()
