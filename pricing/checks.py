@@ -4,11 +4,17 @@ stated rule, and sources nobody can check. They flag; fixing is a data change wi
 Prices (curated and bulk):
 - ``cached-above-input``: a cached input price above the input price;
 - ``cache-write-below-input``: a cache write cheaper than input where the provider charges a premium
-  for writes (:data:`CACHE_WRITE_PREMIUM`);
+  for writes (``cache_write_premium`` in ``data/provider_rules.yaml``);
 - ``batch-rule``: a batch price other than the provider's stated share of the standard price
-  (:data:`BATCH_SHARE`);
+  (``batch_share`` there);
 - ``zero-price``: a price that exists and is zero or negative;
 - ``context-window``: a context window that is missing (bulk) or not positive.
+
+Layers:
+- ``disagrees-with-bulk``: a curated price or context window more than 2% (:data:`AGREE_WITHIN_PERCENT`) away
+  from the bulk layer's figure for the same provider and model (matched by id, alias, or the id
+  with dots as dashes: ``claude-haiku-4.5`` is Anthropic's ``claude-haiku-4-5``). The curated figure
+  wins in the catalog, so a disagreement is either a correction or an error.
 
 Sources (curated; a bulk figure's source is its pinned package file):
 - ``moving-branch``: a URL into a branch (``/blob/main/``, ``/blob/master/``, ``/raw/main/``), whose
@@ -20,22 +26,23 @@ Sources (curated; a bulk figure's source is its pinned package file):
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
+import yaml
+
 from . import bulk
-from .catalog import OVERRIDE_SOURCE, Catalog
+from .catalog import OVERRIDE_SOURCE, Catalog, Figure
 from .listing import source_url
 
-# The share of the standard price a batch request costs, as each provider states it.
-BATCH_SHARE = {
-    "anthropic": (0.5, "https://platform.claude.com/docs/en/build-with-claude/batch-processing#pricing (50% of standard)"),
-    "openai": (0.5, "https://platform.openai.com/docs/guides/batch (50% lower costs)"),
-}
-# Providers whose cache writes cost more than input (Anthropic: 1.25x for the 5-minute cache).
-CACHE_WRITE_PREMIUM = {"anthropic": "https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching (writes 1.25x input)"}
+RULES_FILE = Path(__file__).parent / "data" / "provider_rules.yaml"
+AGREE_WITHIN_PERCENT = 2
+COMPARED = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_usd_per_mtok", "output_usd_per_mtok")
 MOVING_BRANCH = re.compile(r"/(blob|raw|tree)/(main|master)/")
 PINNED_PACKAGE = re.compile(r"^[A-Za-z0-9_.-]+==\d[\w.]*\b")
 
@@ -53,7 +60,43 @@ class Finding:
 
 def findings(catalog: Catalog) -> list[Finding]:
     """Every finding of both layers, curated first."""
-    return [*curated_findings(catalog), *bulk_findings(bulk.bulk_models())]
+    models = bulk.bulk_models()
+    return [*curated_findings(catalog), *disagreements(catalog, models), *bulk_findings(models)]
+
+
+def bulk_match(models: Iterable[dict], provider: str, name: str) -> dict | None:
+    """The bulk record of a curated model: same provider, and its id, an alias, or the id with dots
+    written as dashes."""
+    wanted = {name, name.replace(".", "-")}
+    return next((m for m in models if m["provider"] == provider and wanted & {m["id"], *m["aliases"]}), None)
+
+
+def disagreements(catalog: Catalog, models: Iterable[dict]) -> list[Finding]:
+    models = list(models)
+    out = []
+    for name, model in catalog.llm.items():
+        record = bulk_match(models, model.provider, name)
+        if record is None:
+            continue
+        theirs = {**record["prices"], "context_window_tokens": record["context_window_tokens"]}
+        ours = {n: getattr(model.prices, n) for n in COMPARED} | {"context_window_tokens": model.facts.context_window_tokens}
+        for figure, mine in ours.items():
+            other = theirs.get(figure)
+            if mine is None or other is None or abs(mine.value - other) * 100 <= AGREE_WITHIN_PERCENT * max(abs(mine.value), abs(other)):
+                continue
+            part = "facts" if figure == "context_window_tokens" else "prices"
+            out.append(Finding("disagrees-with-bulk", "curated", f"llm.{name}.{part}.{figure}",
+                               f"ours {mine.value:g}, {record['source']} {other:g} ({mine.value / other:.2f}x)"))
+    return out
+
+
+@functools.cache
+def provider_rules() -> dict[str, dict[str, Figure]]:
+    """``data/provider_rules.yaml``: each rule's figure per provider, with its source."""
+    with RULES_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {rule: {provider: Figure.model_validate(figure) for provider, figure in by_provider.items()}
+            for rule, by_provider in data.items()}
 
 
 def curated_findings(catalog: Catalog) -> list[Finding]:
@@ -67,10 +110,10 @@ def curated_findings(catalog: Catalog) -> list[Finding]:
         out += [Finding(check, "curated", f"llm.{name}.prices", detail)
                 for check, detail in _price_problems(model.provider, prices)]
         discount = model.prices.batch_discount
-        share = BATCH_SHARE.get(model.provider)
-        if share and discount is not None and abs(discount.value - share[0]) > 1e-9:
+        share = provider_rules()["batch_share"].get(model.provider)
+        if share and discount is not None and not math.isclose(discount.value, share.value):
             out.append(Finding("batch-rule", "curated", f"llm.{name}.prices.batch_discount",
-                               f"{discount.value:g} where {model.provider} states {share[0]:g}: {share[1]}"))
+                               f"{discount.value:g} where {model.provider} states {share.value:g}: {share.source}"))
         if model.facts.context_window_tokens.value <= 0:
             out.append(Finding("context-window", "curated", f"llm.{name}.facts.context_window_tokens", "not positive"))
     return out
@@ -82,12 +125,12 @@ def bulk_findings(models: Iterable[dict]) -> list[Finding]:
         key = f"{'llm' if model['kind'] == 'chat' else 'embedding'}.{model['provider']}/{model['id']}"
         out += [Finding(check, "bulk", f"{key}.prices", detail)
                 for check, detail in _price_problems(model["provider"], model["prices"])]
-        share = BATCH_SHARE.get(model["provider"])
+        share = provider_rules()["batch_share"].get(model["provider"])
         for name, batch in (model["batch_prices"] or {}).items():
             standard = model["prices"].get(name)
-            if share and standard and abs(batch - share[0] * standard) > 1e-9 * standard:
+            if share and standard and not math.isclose(batch, share.value * standard):
                 out.append(Finding("batch-rule", "bulk", f"{key}.batch_prices.{name}",
-                                   f"{batch:g} is not {share[0]:g} x {standard:g}: {share[1]}"))
+                                   f"{batch:g} is not {share.value:g} x {standard:g}: {share.source}"))
         window = model["context_window_tokens"]
         if model["kind"] == "chat" and (window is None or window <= 0):
             out.append(Finding("context-window", "bulk", f"{key}.facts.context_window_tokens",
@@ -104,8 +147,9 @@ def _price_problems(provider: str, prices: dict[str, float]) -> list[tuple[str, 
     if cached is not None and given is not None and cached > given:
         out.append(("cached-above-input", f"cached {cached:g} > input {given:g}"))
     write = prices.get("cache_write_usd_per_mtok")
-    if provider in CACHE_WRITE_PREMIUM and write is not None and given is not None and write < given:
-        out.append(("cache-write-below-input", f"write {write:g} < input {given:g}: {CACHE_WRITE_PREMIUM[provider]}"))
+    premium = provider_rules()["cache_write_premium"].get(provider)
+    if premium and write is not None and given is not None and write < given:
+        out.append(("cache-write-below-input", f"write {write:g} < input {given:g}: {premium.source}"))
     return out
 
 

@@ -76,3 +76,21 @@ def test_the_cli_reports_and_exits_0():
     assert {"check": "home-page", "layer": "curated", "key": "tokenizer.claude.ratio",
             "detail": "https://news.quarkybyte.com"} in rows
     assert all(r["key"].startswith("tokenizer.") for r in rows)
+
+
+def test_a_curated_figure_that_disagrees_with_the_bulk_layer_is_listed_with_the_ratio():
+    """Issue 11: Sonnet 5 is $2 / $10 per MTok; the curated $3 input made every Sonnet 5 cost 50% high."""
+    catalog = default_catalog()
+    assert not [f for f in checks.disagreements(catalog, bulk.bulk_models()) if f.key.startswith("llm.claude-sonnet-5.")]
+    wrong = catalog.with_overrides({"llm.claude-sonnet-5.prices.input_usd_per_mtok": 3.0})
+    found = [f for f in checks.disagreements(wrong, bulk.bulk_models()) if f.key.startswith("llm.claude-sonnet-5.")]
+    assert [(f.key, f.detail) for f in found] == [(
+        "llm.claude-sonnet-5.prices.input_usd_per_mtok",
+        f"ours 3, genai-prices=={bulk.settings()['version']} data.py: anthropic/claude-sonnet-5 2 (1.50x)")]
+
+
+def test_curated_ids_find_their_bulk_record():
+    models = bulk.bulk_models()
+    assert checks.bulk_match(models, "anthropic", "claude-haiku-4.5")["id"] == "claude-haiku-4-5"  # dots as dashes
+    assert checks.bulk_match(models, "openai", "gpt-5-2025-08-07")["id"] == "gpt-5"  # an alias
+    assert checks.bulk_match(models, "mistral", "no-such-model") is None

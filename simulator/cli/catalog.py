@@ -6,15 +6,15 @@ import json
 
 from pricing import checks as catalog_checks
 from pricing import listing
-from pricing.bulk import bulk_models, settings as bulk_settings
+from pricing.bulk import settings as bulk_settings
 from pricing.catalog import default_catalog
 
 
 def _check(catalog, args) -> int:
     """A report: exit 0 when it ran, whatever it found."""
-    found = [f for f in (catalog_checks.curated_findings(catalog) if args.layer != "bulk" else [])
-             + (catalog_checks.bulk_findings(bulk_models()) if args.layer != "curated" else [])
-             if not args.kind or f.key.split(".", 1)[0] == args.kind]
+    layers = {"curated", "bulk"} if args.layer == "all" else {args.layer}
+    found = [f for f in catalog_checks.findings(catalog)
+             if f.layer in layers and (not args.kind or f.key.split(".", 1)[0] == args.kind)]
     if args.json:
         print(json.dumps([f.to_dict() for f in found], indent=2))
         return 0
