@@ -6,17 +6,27 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
-from pricing import listing
+from pricing import bulk, listing
+
+LAYERS = {"curated": "Curated: what scenarios use", "bulk": "Bulk: every model of genai-prices"}
 
 today = dt.date.today()
 catalog = state.catalog()
-rows = listing.figure_rows(catalog, today)
-everything = listing.counts(rows)
 
 st.title("Catalog")
 st.caption(f"Every figure the simulator uses, with its source and the date it was checked. Ages are counted to "
            f"today ({today.isoformat()}); scenarios compare them with their own start date. Override any figure "
            "in a scenario with its dotted key.")
+layer = st.radio("Layer", list(LAYERS), format_func=LAYERS.get, horizontal=True, key="catalog_layer",
+                 help="Curated figures (pricing/data) are typed with their source; the bulk layer is the price data "
+                      "the genai-prices package ships, listed to compare and to find models.")
+if layer == "bulk":
+    settings = bulk.settings()
+    st.caption(f"genai-prices {settings['version']}, its data dated {settings['as_of']} (the day it was published): "
+               "listed for comparison. Scenarios still use the curated figures; `crossover catalog --check` lists "
+               "where the two disagree.")
+rows = listing.figure_rows(catalog, today) if layer == "curated" else listing.bulk_rows(today)
+everything = listing.counts(rows)
 
 left, middle, right = st.columns([2, 3, 2])
 chosen_kinds = left.multiselect("Kind", listing.kinds_of(rows), key="catalog_kinds", placeholder="All kinds")
@@ -34,8 +44,9 @@ filtered = len(shown) != len(rows)
 line = f"**{counts.figures} figures, {counts.assumptions} assumptions**"
 if filtered:
     line += f" shown (of {everything.figures} figures, {everything.assumptions} assumptions)"
-line += (f"; {counts.stale} older than {listing.STALE_AFTER_MONTHS} months"
-         f"; catalog last checked {catalog.as_of}")
+line += f"; {counts.stale} older than {listing.STALE_AFTER_MONTHS} months"
+if layer == "curated":
+    line += f"; catalog last checked {catalog.as_of}"
 st.markdown(line)
 
 if not shown:
@@ -52,6 +63,7 @@ else:
             "as_of": r.as_of,
             "age (months)": r.age_months,
             "assumption": r.assumption,
+            **({"note": r.note} if layer == "bulk" else {}),
         }
         for r in shown
     ])
@@ -67,4 +79,5 @@ else:
             "assumption": st.column_config.CheckboxColumn("assumption"),
         },
     )
-    st.caption("The same list on the command line: `python -m simulator catalog --kind gpu`.")
+    st.caption("The same list on the command line: `crossover catalog --kind gpu --layer curated` "
+               "(`--layer bulk` for this package's models).")

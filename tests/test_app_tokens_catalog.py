@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 
-from pricing import listing
+from pricing import bulk, listing
 from pricing.catalog import default_catalog
 from simulator.analysis.context_fit import TOKEN_PARTS, context_fits
 from simulator.model.evaluate import evaluate
@@ -254,3 +254,22 @@ def test_context_fit_sums_the_composition():
         assert fit.context_window_tokens == setup.details["context_window_tokens"]
         assert fit.fits and fit.window_share == pytest.approx(fit.total_tokens / fit.context_window_tokens)
     assert fits[0].composition["retrieved_chunks"] == 0 and fits[1].composition["few_shot"] == 0
+
+
+def test_the_bulk_layer_lists_every_model_with_its_pinned_source_and_gaps():
+    rows = listing.bulk_rows(dt.date.today())
+    at = open_app(CATALOG)
+    at.radio(key="catalog_layer").set_value("bulk").run()
+    table_ = shown_rows(at)
+    assert len(table_) == len(rows) > 6000
+    sonnet = table_[(table_["entry id"] == "anthropic/claude-sonnet-5") & (table_["figure"] == "prices.input_usd_per_mtok")]
+    assert sonnet["value"].tolist() == [2.0]
+    assert sonnet["source"].tolist() == [f"genai-prices=={bulk.settings()['version']} data.py: anthropic/claude-sonnet-5"]
+    assert sonnet["link"].tolist() == ["https://www.anthropic.com/pricing#api"]  # the provider's page, as a reference
+    gaps = table_[table_["value"].isna()]
+    assert len(gaps) > 0 and (gaps["note"] == listing.NO_CONTEXT_WINDOW).all()  # a missing window shows
+    assert "catalog last checked" not in count_line(at)  # that date is the curated layer's
+    at.text_input(key="catalog_search").input("claude-sonnet-5 input_usd").run()
+    found = shown_rows(at)
+    assert "anthropic/claude-sonnet-5" in set(found["entry id"])
+    assert found["entry id"].str.contains("claude-sonnet-5").all() and found["figure"].str.endswith("input_usd_per_mtok").all()
