@@ -42,6 +42,7 @@ def test_evaluate_json_contract(support_bot_json):
         assert set(b) >= {"a", "b", "queries_per_month", "crossings", "cheaper_at_low_volume"}
         assert b["queries_per_month"] == (b["crossings"][0] if b["crossings"] else None)
         assert b["cheaper_at_low_volume"] in (b["a"], b["b"])
+        assert type(b["crossings_truncated"]) is bool  # was the string "False" (a NumPy bool through str)
 
 
 def test_evaluate_with_draws_keeps_the_contract_and_adds_percentiles(support_bot_json):

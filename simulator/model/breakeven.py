@@ -112,7 +112,7 @@ def crossings(curve_a: CostCurve, curve_b: CostCurve, lo: float = SOLVED_RANGE[0
             scan = _scan(curve_a, curve_b, start, stop)
             region_first, region_found = scan.first_sign, scan.found
             region_last = scan.last_sign if stop == end else None  # None: unknown beyond the part scanned
-            truncated = truncated or stop < end
+            truncated = truncated or bool(stop < end)  # a NumPy bool would reach the JSON as "False"
         if last and region_first and region_first != last:
             found.append(float(start))
         found.extend(region_found)
