@@ -182,7 +182,8 @@ def test_catalog_filters_by_kind_and_assumptions():
     at = open_app(CATALOG)
     at.multiselect(key="catalog_kinds").select("gpu").run()
     table_ = shown_rows(at)
-    assert set(table_["kind"]) == {"gpu"} and len(table_) == len(gpu) == 33
+    # 8 GPUs: 3 spec figures each, plus one per cloud price (14)
+    assert set(table_["kind"]) == {"gpu"} and len(table_) == len(gpu) == 38
     gpu_assumptions = sum(r.assumption for r in gpu)
     assert count_line(at).startswith(f"**{len(gpu)} figures, {gpu_assumptions} assumptions** shown (of {len(rows)}")
 
