@@ -92,7 +92,8 @@ def test_each_setup_is_shown_against_its_context_window_and_follows_the_scenario
 
     other = open_app(TOKENS, s="docs-qa")
     fits = table(other, "tokens_fits")
-    assert fits.iloc[0]["model"] == "gemini-2.5-flash" and fits.iloc[0]["context window (tokens)"] == "1,048,576"
+    # docs-qa's prompt-only model: Gemini 3.5 Flash-Lite, 1,000,000 tokens (genai-prices 0.2.3)
+    assert fits.iloc[0]["model"] == "gemini-3.5-flash-lite" and fits.iloc[0]["context window (tokens)"] == "1,000,000"
     assert fits.iloc[0]["input tokens"] != table(at, "tokens_fits").iloc[0]["input tokens"]
 
 

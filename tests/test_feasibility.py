@@ -15,6 +15,17 @@ def test_model_retired_before_start_is_infeasible(make_scenario, catalog):
     assert any("gpt-4.1-mini is retired on 2027-01-14, before the start date 2027-01-14" in p for p in s.problems)
 
 
+def test_a_retired_gemini_names_its_successor(make_scenario, catalog):
+    """Google shut Gemini 2.5 Flash down on 2026-12-01 and names 3.5 Flash-Lite as its successor
+    (issue 11: 13 of 24 catalog models were retired or retiring, several without a date)."""
+    s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gemini-2.5-flash",
+                                                         "workload.start_date": "2027-01-01"})
+    assert not s.feasible
+    problem = next(p for p in s.problems if "retired" in p)
+    assert problem.startswith("gemini-2.5-flash is retired on 2026-12-01, before the start date 2027-01-01")
+    assert "gemini-3.5-flash-lite as the successor" in problem
+
+
 def test_model_retiring_within_horizon_warns(make_scenario, catalog):
     s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gpt-4.1-mini",
                                                          "workload.start_date": "2026-12-01"})
