@@ -37,6 +37,10 @@ def test_availability_facts_from_the_reference(catalog):
     import datetime as dt
     assert catalog.llm["gpt-4.1-mini"].available_until == dt.date(2027, 1, 14)
     assert catalog.llm["gpt-5"].available_until == dt.date(2026, 12, 11)
+    # Issue 11: these were shut down before the shipped scenarios start, and had no date.
+    assert catalog.llm["gemini-2.5-flash"].available_until == dt.date(2026, 12, 1)
+    assert catalog.llm["llama-3.1-8b-groq"].available_until == dt.date(2026, 8, 16)
+    assert catalog.llm["llama-3.3-70b-groq"].available_until == dt.date(2026, 8, 16)
     ft = catalog.llm["gpt-4o-mini"].fine_tuning
     assert ft.new_customers is False and ft.training_until == dt.date(2027, 1, 6)
 
