@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 from . import bulk
-from .catalog import STALE_AFTER_MONTHS, Catalog
+from .catalog import STALE_AFTER_MONTHS, Catalog, Figure
 
 _URL = re.compile(r"^https?://\S+")
 
@@ -75,7 +75,7 @@ def bulk_rows(on: dt.date) -> list[FigureRow]:
     """The bulk layer's figures: token prices of every model, and its context window (a row with no
     value and a note when the layer lacks it, so the gap shows)."""
     as_of = bulk.settings()["as_of"]
-    age = round((on - dt.date.fromisoformat(as_of)).days / 30.44, 1)
+    age = round(Figure(value=0, source="bulk layer", as_of=as_of).age_months(on), 1)  # one rule for ages
     rows = []
     for model in bulk.bulk_models():
         kind, entry = BULK_KINDS[model["kind"]], f"{model['provider']}/{model['id']}"

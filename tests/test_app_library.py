@@ -40,12 +40,18 @@ def test_restore_restores_the_copy_the_user_saw(saved_dir, catalog):
     assert [t.slug for t in other.trash()] == ["theirs"]
 
 
-def test_delete_refuses_a_scenario_changed_since_the_page_was_drawn(saved_dir, catalog):
+def plan_changed_after_the_page_was_drawn(catalog):
+    """The library page with "plan" chosen, and a colleague's save of "plan" right after it was drawn."""
     other = someone_else()
     seen = other.save(scenario(catalog, "Plan"))
     at = open_app("app_pages/library.py")
     at.selectbox(key="lib_choice").set_value("plan").run()
     other.save(scenario(catalog, "Plan", queries_per_month=777), "plan", replaces=seen.version)
+    return at, other
+
+
+def test_delete_refuses_a_scenario_changed_since_the_page_was_drawn(saved_dir, catalog):
+    at, other = plan_changed_after_the_page_was_drawn(catalog)
     at.button(key="lib_delete").click().run()
     assert "changed by someone else" in flashed(at)
     assert yaml.safe_load((saved_dir / "plan.yaml").read_text())["workload"]["queries_per_month"] == 777
@@ -53,11 +59,7 @@ def test_delete_refuses_a_scenario_changed_since_the_page_was_drawn(saved_dir, c
 
 
 def test_rename_refuses_a_scenario_changed_since_the_page_was_drawn(saved_dir, catalog):
-    other = someone_else()
-    seen = other.save(scenario(catalog, "Plan"))
-    at = open_app("app_pages/library.py")
-    at.selectbox(key="lib_choice").set_value("plan").run()
-    other.save(scenario(catalog, "Plan", queries_per_month=777), "plan", replaces=seen.version)
+    at, _ = plan_changed_after_the_page_was_drawn(catalog)
     at.text_input(key="lib_rename_name").set_value("Renamed")
     at.button(key="lib_rename").click().run()
     assert "changed by someone else" in flashed(at)

@@ -101,39 +101,35 @@ def test_no_audio_image_or_coding_tool_model_is_taken(models):
     assert not {provider for provider, _ in models} & set(bulk.LEFT_OUT)
 
 
-def test_a_snapshot_that_cannot_be_read_is_derived_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(bulk, "CACHE_DIR", tmp_path)
+@pytest.fixture
+def uncached():
+    """bulk_models() reads its snapshot (or refuses) again, and the next test gets a clean cache."""
     bulk.bulk_models.cache_clear()
-    try:
-        bulk.snapshot_path(SETTINGS).write_text("{not json")
-        assert len(bulk.bulk_models()) > 1000
-        assert json.loads(bulk.snapshot_path(SETTINGS).read_text())["models"]  # rewritten whole
-    finally:
-        bulk.bulk_models.cache_clear()
+    yield
+    bulk.bulk_models.cache_clear()
 
 
-def test_a_missing_package_is_refused_by_name(monkeypatch):
+def test_a_snapshot_that_cannot_be_read_is_derived_again(tmp_path, monkeypatch, uncached):
+    monkeypatch.setattr(bulk, "CACHE_DIR", tmp_path)
+    bulk.snapshot_path(SETTINGS).write_text("{not json")
+    assert len(bulk.bulk_models()) > 1000
+    assert json.loads(bulk.snapshot_path(SETTINGS).read_text())["models"]  # rewritten whole
+
+
+def test_a_missing_package_is_refused_by_name(monkeypatch, uncached):
     from importlib.metadata import PackageNotFoundError
 
     def missing(name):
         raise PackageNotFoundError(name)
     monkeypatch.setattr(bulk, "installed_version", missing)
-    bulk.bulk_models.cache_clear()
-    try:
-        with pytest.raises(bulk.BulkError, match=f"genai-prices is not installed; the catalog is pinned to {VERSION}"):
-            bulk.bulk_models()
-    finally:
-        bulk.bulk_models.cache_clear()
+    with pytest.raises(bulk.BulkError, match=f"genai-prices is not installed; the catalog is pinned to {VERSION}"):
+        bulk.bulk_models()
 
 
-def test_another_installed_version_is_refused_by_name(monkeypatch):
+def test_another_installed_version_is_refused_by_name(monkeypatch, uncached):
     monkeypatch.setattr(bulk, "installed_version", lambda name: "0.1.0")
-    bulk.bulk_models.cache_clear()
-    try:
-        with pytest.raises(bulk.BulkError, match=f"genai-prices 0.1.0 is installed; the catalog is pinned to {VERSION}"):
-            bulk.bulk_models()
-    finally:
-        bulk.bulk_models.cache_clear()
+    with pytest.raises(bulk.BulkError, match=f"genai-prices 0.1.0 is installed; the catalog is pinned to {VERSION}"):
+        bulk.bulk_models()
 
 
 def test_catalog_lists_both_layers_and_shows_a_missing_context_window():
