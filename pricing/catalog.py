@@ -38,6 +38,7 @@ class Figure(BaseModel):
     as_of: str
     note: str | None = None
     overridden: bool = False
+    layer: Literal["curated", "bulk"] = "curated"  # bulk: taken from genai-prices (pricing/bulk.py)
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -155,11 +156,13 @@ class FineTuning(BaseModel):
 class LlmModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    provider: str
+    id: str  # the provider's API model id, the name passed to its SDK
+    provider: str  # who sells it: the maker, a host of open models or a cloud (aws, azure, google)
+    aliases: tuple[str, ...] = ()  # dated snapshots and spellings users type; each names this entry
     tokenizer: str
     available_until: dt.date | None = None
     availability_source: str | None = None
+    successor: str | None = None  # the model the provider names as the replacement
     reasoning: bool = False
     facts: LlmFacts
     prices: LlmPrices

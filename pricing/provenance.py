@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from .catalog import OVERRIDE_SOURCE, Catalog, CatalogError, Figure
 
-CURATED = "curated"  # the hand-checked YAML layer; a bulk price-library layer comes later
 
 
 class FigureRecorder:
@@ -59,7 +58,7 @@ def figure_rows(used: dict[str, Figure], point: Callable[[Figure], float] = lamb
     return [{
         "key": key, "value": float(point(figure)),
         "source": OVERRIDE_SOURCE if figure.overridden else figure.source,
-        "as_of": figure.as_of, "assumption": figure.is_assumption, "layer": CURATED,
+        "as_of": figure.as_of, "assumption": figure.is_assumption, "layer": figure.layer,
     } for key, figure in sorted(used.items())]
 
 

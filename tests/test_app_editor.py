@@ -88,13 +88,13 @@ def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
 def test_an_unknown_override_key_is_refused():
     at = open_app(EDITOR)
     before = at.session_state["scenario_yaml"]
-    at.text_input(key="ed_override_custom").set_value("llm.claude-haiku-4.5.prices.input_usd_per_mtk").run()
+    at.text_input(key="ed_override_custom").set_value("llm.claude-haiku-4-5.prices.input_usd_per_mtk").run()
     assert any("names no catalog figure" in w.value for w in at.warning)
     at.button(key="ed_override_add").click().run()
     apply(at)
     error = rendered(at.error[0].value)
-    assert "overrides: override 'llm.claude-haiku-4.5.prices.input_usd_per_mtk' names no catalog figure" in error
-    assert "did you mean llm.claude-haiku-4.5.prices.input_usd_per_mtok" in error
+    assert "overrides: override 'llm.claude-haiku-4-5.prices.input_usd_per_mtk' names no catalog figure" in error
+    assert "did you mean llm.claude-haiku-4-5.prices.input_usd_per_mtok" in error
     assert at.session_state["scenario_yaml"] == before
 
 
@@ -145,7 +145,7 @@ def test_an_open_model_reveals_the_gpu_fields():
 def test_an_api_fine_tuning_offer_closed_to_new_customers_is_explained():
     at = open_app(EDITOR)
     options = at.selectbox(key="ed_fine_tuned.model.name").options
-    assert not any(o.startswith("claude-haiku-4.5") for o in options)            # no fine-tuning offer
+    assert not any(o.startswith("claude-haiku-4-5") for o in options)            # no fine-tuning offer
     assert any(o.startswith("gpt-4o ·") and "closed to new customers" in o for o in options)
     at.selectbox(key="ed_fine_tuned.model.name").set_value("gpt-4.1-mini").run()
     assert "no longer lets new customers" in at.warning[0].value

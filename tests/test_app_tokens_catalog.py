@@ -78,7 +78,7 @@ def test_each_setup_is_shown_against_its_context_window_and_follows_the_scenario
     fits = table(at, "tokens_fits")
     assert list(fits["setup"]) == ["Prompt-only", "RAG", "Fine-tuned", "Hybrid"]
     assert list(fits["fits"]) == ["yes"] * 4
-    assert fits.iloc[0]["model"] == "claude-haiku-4.5" and fits.iloc[0]["context window (tokens)"] == "200,000"
+    assert fits.iloc[0]["model"] == "claude-haiku-4-5" and fits.iloc[0]["context window (tokens)"] == "200,000"
     assert fits.iloc[0]["counted as"].startswith("o200k_base x 1.16 (claude tokenizer")
     spec = chart(at)
     bars = [t for t in spec["data"] if t["type"] == "bar"]
@@ -102,11 +102,11 @@ def test_a_setup_over_its_context_window_is_shown_with_its_problem():
     fits = table(at, "tokens_fits")
     prompt_only = fits.iloc[0]
     assert prompt_only["fits"] == "no" and prompt_only["context window (tokens)"] == "200,000"
-    assert "tokens of context; claude-haiku-4.5 has 200,000" in prompt_only["problem"]
+    assert "tokens of context; claude-haiku-4-5 has 200,000" in prompt_only["problem"]
     assert list(fits["fits"])[1:] == ["yes"] * 3
     assert "**Prompt-only** is infeasible" in at.warning[0].value
     labels = chart(at)["data"][0]["y"]
-    assert labels[0] == "Prompt-only · claude-haiku-4.5 (infeasible)" and len(labels) == 4
+    assert labels[0] == "Prompt-only · claude-haiku-4-5 (infeasible)" and len(labels) == 4
 
 
 def _page_with_uploads():
@@ -225,8 +225,8 @@ def test_catalog_search_and_age_filters():
 
 def test_listing_splits_keys_whose_ids_contain_dots():
     catalog = default_catalog()
-    assert listing.split_key(catalog, "llm.llama-3.1-8b-fireworks.prices.input_usd_per_mtok") == (
-        "llm", "llama-3.1-8b-fireworks", "prices.input_usd_per_mtok")
+    assert listing.split_key(catalog, "llm.accounts/fireworks/models/llama-v3p1-8b-instruct.prices.input_usd_per_mtok") == (
+        "llm", "accounts/fireworks/models/llama-v3p1-8b-instruct", "prices.input_usd_per_mtok")
     assert listing.split_key(catalog, "defaults.serving.flops_efficiency") == ("defaults", "serving", "flops_efficiency")
     assert listing.source_url("https://docs.vllm.ai (gpu_memory_utilization default)") == "https://docs.vllm.ai"
     assert listing.source_url("assumption: https://example.com says so") is None

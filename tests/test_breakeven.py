@@ -124,7 +124,7 @@ def test_every_crossing_equalises_or_sits_on_a_step(a, b):
             assert any(grid[i] <= q <= grid[j] for q in found), (grid[i], grid[j], found)
 
 
-model_names = st.sampled_from(["mistral-small-4", "claude-haiku-4.5", "gemini-2.5-flash-lite", "llama-3.1-8b-fireworks"])  # Groq's Llama retired 2026-08-16
+model_names = st.sampled_from(["mistral-small-2603", "claude-haiku-4-5", "gemini-2.5-flash-lite", "accounts/fireworks/models/llama-v3p1-8b-instruct"])  # Groq's Llama retired 2026-08-16
 self_hosted = st.fixed_dictionaries({
     "name": st.sampled_from(["llama-3.1-8b", "llama-3.2-3b", "qwen2.5-7b"]),
     "gpu": st.sampled_from(["h100-sxm", "a100-80gb-sxm", "l40s"]),

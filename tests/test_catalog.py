@@ -39,8 +39,8 @@ def test_availability_facts_from_the_reference(catalog):
     assert catalog.llm["gpt-5"].available_until == dt.date(2026, 12, 11)
     # Issue 11: these were shut down before the shipped scenarios start, and had no date.
     assert catalog.llm["gemini-2.5-flash"].available_until == dt.date(2026, 12, 1)
-    assert catalog.llm["llama-3.1-8b-groq"].available_until == dt.date(2026, 8, 16)
-    assert catalog.llm["llama-3.3-70b-groq"].available_until == dt.date(2026, 8, 16)
+    assert catalog.llm["llama-3.1-8b-instant"].available_until == dt.date(2026, 8, 16)
+    assert catalog.llm["llama-3.3-70b-versatile"].available_until == dt.date(2026, 8, 16)
     ft = catalog.llm["gpt-4o-mini"].fine_tuning
     assert ft.new_customers is False and ft.training_until == dt.date(2027, 1, 6)
 
@@ -74,9 +74,9 @@ def test_override_marks_the_figure(catalog):
 
 
 def test_override_can_fill_an_optional_figure(catalog):
-    assert catalog.llm["mistral-small-4"].prices.batch_discount is None
-    changed = catalog.with_overrides({"llm.mistral-small-4.prices.batch_discount": 0.5})
-    assert changed.llm["mistral-small-4"].prices.batch_discount.value == 0.5
+    assert catalog.llm["mistral-small-2603"].prices.batch_discount is None
+    changed = catalog.with_overrides({"llm.mistral-small-2603.prices.batch_discount": 0.5})
+    assert changed.llm["mistral-small-2603"].prices.batch_discount.value == 0.5
 
 
 def test_unknown_lookup_suggests(catalog):

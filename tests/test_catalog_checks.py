@@ -91,6 +91,6 @@ def test_a_curated_figure_that_disagrees_with_the_bulk_layer_is_listed_with_the_
 
 def test_curated_ids_find_their_bulk_record():
     models = bulk.bulk_models()
-    assert checks.bulk_match(models, "anthropic", "claude-haiku-4.5")["id"] == "claude-haiku-4-5"  # dots as dashes
+    assert checks.bulk_match(models, "anthropic", "claude-haiku-4-5")["id"] == "claude-haiku-4-5"  # dots as dashes
     assert checks.bulk_match(models, "openai", "gpt-5-2025-08-07")["id"] == "gpt-5"  # an alias
     assert checks.bulk_match(models, "mistral", "no-such-model") is None

@@ -167,7 +167,7 @@ def test_cheapest_matches_break_even(support_bot_json):
 
 
 def test_infeasible_setup_has_nulls_and_reason(tmp_path):
-    text = (ROOT / "scenarios/support-bot.yaml").read_text().replace("name: claude-haiku-4.5", "name: gpt-4.1-mini", 1)
+    text = (ROOT / "scenarios/support-bot.yaml").read_text().replace("name: claude-haiku-4-5", "name: gpt-4.1-mini", 1)
     text = text.replace("start_date: 2027-01-01", "start_date: 2027-02-01")
     path = tmp_path / "retired.yaml"
     path.write_text(text)

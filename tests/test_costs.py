@@ -94,7 +94,7 @@ def test_break_even_by_hand(make_scenario, catalog):
 
 
 def test_batch_discount_applies_to_the_batchable_share(make_scenario, catalog):
-    s = make_scenario(**{"workload.batch_share": 0.4, "overrides.llm.mistral-small-4.prices.batch_discount": 0.5})
+    s = make_scenario(**{"workload.batch_share": 0.4, "overrides.llm.mistral-small-2603.prices.batch_discount": 0.5})
     b = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]["cost_breakdown_usd"]
     # 40% of traffic at half price: x (1 - 0.4 x 0.5) = x 0.8
     assert b["input_tokens"] == pytest.approx(1_100.0 * 0.8)
@@ -103,12 +103,12 @@ def test_batch_discount_applies_to_the_batchable_share(make_scenario, catalog):
 
 def test_cache_write_price_is_charged_on_misses(make_scenario, catalog):
     s = make_scenario(**{
-        "prompt_only.model.name": "claude-haiku-4.5",
+        "prompt_only.model.name": "claude-haiku-4-5",
         "overrides.tokenizer.claude.ratio": 1.0,
-        "overrides.llm.claude-haiku-4.5.prices.input_usd_per_mtok": 1.0,
-        "overrides.llm.claude-haiku-4.5.prices.cache_write_usd_per_mtok": 1.25,
-        "overrides.llm.claude-haiku-4.5.prices.cached_input_usd_per_mtok": 0.1,
-        "overrides.llm.claude-haiku-4.5.prices.min_cacheable_prefix_tokens": 1024,
+        "overrides.llm.claude-haiku-4-5.prices.input_usd_per_mtok": 1.0,
+        "overrides.llm.claude-haiku-4-5.prices.cache_write_usd_per_mtok": 1.25,
+        "overrides.llm.claude-haiku-4-5.prices.cached_input_usd_per_mtok": 0.1,
+        "overrides.llm.claude-haiku-4-5.prices.min_cacheable_prefix_tokens": 1024,
     })
     b = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]["cost_breakdown_usd"]
     # 100 query tokens at $1/M + 2,000 prefix x 0.5 misses x $1.25/M write price
@@ -123,18 +123,18 @@ def test_reasoning_tokens_are_billed_as_output(make_scenario, catalog):
 
 
 def test_api_latency_by_hand(make_scenario, catalog):
-    s = make_scenario(**{"overrides.llm.mistral-small-4.latency.ttft_ms": 500,
+    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500,
                          "overrides.defaults.workload.api_ttft_p95_over_p50": 1.0,
-                         "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
-                         "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100})
+                         "overrides.llm.mistral-small-2603.latency.prefill_tokens_per_s": 10_000,
+                         "overrides.llm.mistral-small-2603.latency.output_tokens_per_s": 100})
     r = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]
     # length spread 0: 500 ms + 2,100 prompt tokens / 10,000 per s + 200 tokens / 100 per s
     assert r["latency_ms"]["p50"] == pytest.approx(500 + 210 + 2_000)
     assert r["latency_ms"]["p95"] == pytest.approx(500 + 210 + 2_000)
     # With the default spread of time to first token, p95 = p50 + the TTFT median x (2 - 1).
-    s = make_scenario(**{"overrides.llm.mistral-small-4.latency.ttft_ms": 500,
-                         "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
-                         "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100})
+    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500,
+                         "overrides.llm.mistral-small-2603.latency.prefill_tokens_per_s": 10_000,
+                         "overrides.llm.mistral-small-2603.latency.output_tokens_per_s": 100})
     r = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]
     assert r["latency_ms"]["p50"] == pytest.approx(2_710, rel=0.01)
     assert r["latency_ms"]["p95"] == pytest.approx(2_710 + 500, rel=0.01)

@@ -63,7 +63,7 @@ def test_fast_changing_knowledge_rules_out_fine_tuning_alone(make_scenario, cata
 
 def test_corpus_that_cannot_fit_rules_out_prompt_only(make_scenario, catalog):
     r = decide(make_scenario, catalog, {"needs_private_knowledge": True})
-    # 10M-token corpus, mistral-small-4 has 128,000 tokens of context
+    # 10M-token corpus, mistral-small-2603 has 128,000 tokens of context
     assert r.ruled_out["prompt_only"].startswith("needs_private_knowledge = yes, but the 10,000,000-token corpus")
     r = decide(make_scenario, catalog, {"needs_private_knowledge": True}, **{"knowledge.corpus": {"tokens": 50_000}})
     assert "prompt_only" not in r.ruled_out

@@ -1,15 +1,16 @@
 """The scenario editor's pure logic: widget values <-> scenario dicts, catalog choices and figures."""
 
+import copy
 
 import pytest
 
 from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
 from simulator.scenario import (Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario, schema_bounds,
-                                schema_field)
-from conftest import ROOT, SHIPPED_SCENARIOS
+                                schema_field, validate_scenario)
+from conftest import HAND, ROOT, SHIPPED_SCENARIOS
 
-HAIKU_INPUT = "llm.claude-haiku-4.5.prices.input_usd_per_mtok"
+HAIKU_INPUT = "llm.claude-haiku-4-5.prices.input_usd_per_mtok"
 # A range of every kind: count, integer, percentage, optional, length, self-hosting, override, drift.
 RANGES = {
     "workload.queries_per_month": {"dist": "pert", "low": 200_000, "likely": 400_000, "high": 900_000},
@@ -86,7 +87,8 @@ def test_every_scenario_field_has_an_input():
         "knowledge.corpus.documents", "rag.embedding_model", "rag.vector_store", "rag.reranker.model",
         "fine_tuned.training.method", "fine_tuned.training.gpu", "fine_tuned.training.cloud",
         "fine_tuned.existing_customer",
-        *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "gpu", "cloud")),
+        # name and provider are one choice: a bulk model's option is "<provider>/<id>" (model_option).
+        *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "provider", "gpu", "cloud")),
         *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples")),
         # The questionnaire's answers have their own page (Decision); the editor carries them over.
         *(f"decision.{f}" for f in Decision.model_fields),
@@ -198,17 +200,17 @@ def test_token_previews(catalog):
 def test_model_choices_mark_api_and_open_models(catalog):
     options = editing.model_options(catalog)
     assert set(options) == set(catalog.llm) | set(catalog.open_model)
-    assert "API" in editing.model_label("claude-haiku-4.5", catalog)
+    assert "API" in editing.model_label("claude-haiku-4-5", catalog)
     assert "open model, self-hosted" in editing.model_label("llama-3.1-8b", catalog)
 
 
 def test_fine_tuning_choices_are_offers_and_open_models(catalog):
     options = editing.model_options(catalog, fine_tuning=True)
-    assert "claude-haiku-4.5" not in options and "llama-3.1-8b" in options
-    assert "llama-3.1-8b-fireworks" in options
+    assert "claude-haiku-4-5" not in options and "llama-3.1-8b" in options
+    assert "accounts/fireworks/models/llama-v3p1-8b-instruct" in options
     assert all(catalog.llm[n].fine_tuning is not None for n in options if n in catalog.llm)
     assert "closed to new customers" in editing.model_label("gpt-4o", catalog, fine_tuning=True)
-    assert "closed" not in editing.model_label("llama-3.1-8b-fireworks", catalog, fine_tuning=True)
+    assert "closed" not in editing.model_label("accounts/fireworks/models/llama-v3p1-8b-instruct", catalog, fine_tuning=True)
 
 
 def test_clouds_are_only_those_with_a_price_for_the_gpu(catalog):
@@ -220,7 +222,7 @@ def test_clouds_are_only_those_with_a_price_for_the_gpu(catalog):
 
 def test_self_hosting_fields_only_for_open_models(values, catalog):
     data = build(values, catalog)
-    assert data["prompt_only"]["model"] == {"name": "claude-haiku-4.5"}
+    assert data["prompt_only"]["model"] == {"name": "claude-haiku-4-5"}
     ft = data["fine_tuned"]
     assert ft["model"] == {"name": "llama-3.1-8b", "gpu": "l40s", "cloud": "runpod", "gpus_per_replica": 1,
                            "min_replicas": 2, "target_utilisation": pytest.approx(0.6)}
@@ -248,12 +250,12 @@ def test_no_reranker_means_no_reranker_section(values, catalog):
 
 
 def test_relevant_figures_follow_the_choices(values, catalog):
-    data = build(values, catalog, {"llm.claude-haiku-4.5.prices.input_usd_per_mtok": 0.5})
+    data = build(values, catalog, {"llm.claude-haiku-4-5.prices.input_usd_per_mtok": 0.5})
     groups = {g.title: g for g in editing.relevant_figures(data, catalog)}
-    haiku = groups["claude-haiku-4.5 (API model, anthropic)"]
+    haiku = groups["claude-haiku-4-5 (API model, anthropic)"]
     assert haiku.used_by == ["prompt_only", "rag"]
-    row = next(r for r in haiku.rows if r.key == "llm.claude-haiku-4.5.prices.input_usd_per_mtok")
-    assert row.override == 0.5 and row.value == catalog.llm["claude-haiku-4.5"].prices.input_usd_per_mtok.value
+    row = next(r for r in haiku.rows if r.key == "llm.claude-haiku-4-5.prices.input_usd_per_mtok")
+    assert row.override == 0.5 and row.value == catalog.llm["claude-haiku-4-5"].prices.input_usd_per_mtok.value
     assert row.source and row.as_of
     serving = {r.key for r in groups["l40s GPU (serving)"].rows}
     assert "gpu.l40s.prices.runpod.usd_per_gpu_hour" in serving and "gpu.l40s.prices.aws.usd_per_gpu_hour" not in serving
@@ -273,7 +275,7 @@ def test_figures_per_setup(values, catalog):
     data = build(values, catalog)
     prompt_only = editing.relevant_figures(data, catalog, "prompt_only")
     keys = {r.key for g in prompt_only for r in g.rows}
-    assert "llm.claude-haiku-4.5.prices.output_usd_per_mtok" in keys
+    assert "llm.claude-haiku-4-5.prices.output_usd_per_mtok" in keys
     assert not any(k.startswith(("embedding.", "gpu.", "open_model.")) for k in keys)
     assert "defaults.people.build_days_prompt_only" in keys and "defaults.people.build_days_rag" not in keys
     hybrid = {r.key for g in editing.relevant_figures(data, catalog, "hybrid") for r in g.rows}
@@ -296,7 +298,7 @@ def test_override_helpers_and_candidates(values, catalog):
     candidates = editing.override_candidates(data, catalog)
     assert "gpu.l40s.prices.runpod.usd_per_gpu_hour" in candidates
     assert candidates[-1] == "llm.gpt-4o.prices.input_usd_per_mtok"   # an override outside the choices stays listed
-    assert editing.known_figure("llm.llama-3.1-8b-groq.prices.batch_discount", catalog)  # empty in the catalog
+    assert editing.known_figure("llm.llama-3.1-8b-instant.prices.batch_discount", catalog)  # empty in the catalog
     assert not editing.known_figure("llm.nope.prices.input_usd_per_mtok", catalog)
 
 
@@ -346,3 +348,20 @@ def test_merged_values_keep_what_the_widgets_hold(support_bot, catalog):
     merged = editing.merged_values(support_bot, catalog, {key("rag.top_k"): 9, "unrelated": 1})
     assert merged[key("rag.top_k")] == 9 and "unrelated" not in merged
     assert merged[key("workload.queries_per_month")] == 400_000.0
+
+
+def test_a_bulk_model_choice_survives_the_form_round_trip(catalog):
+    """A scenario naming a model of the bulk layer by provider comes back from the editor's widgets
+    with the same model: nothing is dropped or swapped for the curated entry of the same name."""
+    data = copy.deepcopy(HAND)
+    data["prompt_only"]["model"] = {"name": "claude-haiku-4-5", "provider": "google"}  # Claude on Vertex
+    data["rag"]["model"] = {"name": "claude-haiku-4-5"}  # Anthropic's own: the curated entry
+    scenario = validate_scenario(data, catalog=catalog)
+    values = editing.widget_values(scenario, catalog)
+    assert values[editing.key("prompt_only.model.name")] == "google/claude-haiku-4-5"
+    assert "genai-prices layer" in editing.model_label("google/claude-haiku-4-5", catalog)
+    back = editing.build_scenario(values, {}, catalog)
+    assert back["prompt_only"]["model"] == {"name": "claude-haiku-4-5", "provider": "google"}
+    assert back["rag"]["model"] == {"name": "claude-haiku-4-5"}
+    groups = [g.title for g in editing.relevant_figures(back, catalog, "prompt_only")]
+    assert "claude-haiku-4-5 (API model, google)" in groups

@@ -54,11 +54,11 @@ def test_fine_tuning_closed_to_new_customers(make_scenario, catalog):
 
 
 def test_context_window_exceeded(make_scenario, catalog):
-    s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.system_prompt": {"tokens": 200_000}})
+    s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.system_prompt": {"tokens": 270_000}})
     assert not s.feasible
-    assert any("needs 200,300 tokens of context; mistral-small-4 has 128,000" in p for p in s.problems)
+    assert any("needs 270,300 tokens of context; mistral-small-2603 has 262,144" in p for p in s.problems)
     # With a spread of lengths, a prompt that fits on average but not at p95 is a warning.
-    s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.system_prompt": {"tokens": 127_000},
+    s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.system_prompt": {"tokens": 261_144},
                                                          "workload.length_cv": 2.0,
                                                          "workload.answer": {"tokens": 800}})
     assert s.feasible and any("1 query in 20 needs more than" in w for w in s.warnings)
@@ -101,8 +101,8 @@ def test_assumed_and_stale_figures_warn(make_scenario, catalog):
 
 def test_overridden_figures_are_reported_and_not_stale(make_scenario, catalog):
     ev = evaluate(make_scenario(), catalog)
-    assert "llm.mistral-small-4.prices.input_usd_per_mtok" in ev.to_dict()["overridden_figures"]
-    figure = ev.setups["prompt_only"].figures_used["llm.mistral-small-4.prices.input_usd_per_mtok"]
+    assert "llm.mistral-small-2603.prices.input_usd_per_mtok" in ev.to_dict()["overridden_figures"]
+    figure = ev.setups["prompt_only"].figures_used["llm.mistral-small-2603.prices.input_usd_per_mtok"]
     assert figure.overridden and figure.source == "override"
 
 

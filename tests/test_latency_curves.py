@@ -11,11 +11,11 @@ from simulator.scenario import load_scenario
 from conftest import SHIPPED_SCENARIOS
 
 
-API = {  # HAND's mistral-small-4 with round latency figures and no TTFT spread
-    "overrides.llm.mistral-small-4.latency.ttft_ms": 500,
+API = {  # HAND's mistral-small-2603 with round latency figures and no TTFT spread
+    "overrides.llm.mistral-small-2603.latency.ttft_ms": 500,
     "overrides.defaults.workload.api_ttft_p95_over_p50": 1.0,
-    "overrides.llm.mistral-small-4.latency.prefill_tokens_per_s": 10_000,
-    "overrides.llm.mistral-small-4.latency.output_tokens_per_s": 100,
+    "overrides.llm.mistral-small-2603.latency.prefill_tokens_per_s": 10_000,
+    "overrides.llm.mistral-small-2603.latency.output_tokens_per_s": 100,
 }
 RETRIEVAL = {  # 100 ms to embed, 20 ms to search at any corpus size, no spread
     "overrides.embedding.text-embedding-3-small.latency.query_ms_p50": 100,
@@ -205,7 +205,7 @@ def test_scalar_and_array_calls_agree(make_scenario, catalog):
 
 def test_prompts_beyond_the_context_window_do_not_fit(make_scenario, catalog):
     ev = evaluate(make_scenario(**API), catalog)
-    # mistral-small-4 holds 128,000 tokens; the query needs 2,300 with its answer.
+    # mistral-small-2603 holds 128,000 tokens; the query needs 2,300 with its answer.
     window = ev.setups["prompt_only"].details["context_window_tokens"]
     curve = latency_vs_prompt_size(ev, "prompt_only", np.array([0, window - 2_300, window]))
     assert curve.fits.tolist() == [True, True, False]
@@ -231,10 +231,10 @@ def test_bad_requests_are_refused(make_scenario, catalog):
 def test_assumed_latency_figures_are_named(make_scenario, catalog):
     ev = evaluate(make_scenario(), catalog)
     figures = latency_figures(ev, "prompt_only")
-    assert figures["llm.mistral-small-4.latency.prefill_tokens_per_s"].is_assumption
+    assert figures["llm.mistral-small-2603.latency.prefill_tokens_per_s"].is_assumption
     assert not any(".prices." in key or "people" in key for key in figures)
     notes = latency_warnings(ev, "prompt_only")
-    assert any("llm.mistral-small-4.latency.prefill_tokens_per_s" in n and "assumption" in n for n in notes)
+    assert any("llm.mistral-small-2603.latency.prefill_tokens_per_s" in n and "assumption" in n for n in notes)
     # An overridden figure is no longer an assumption.
     ev = evaluate(make_scenario(**API), catalog)
     assert not any("prefill_tokens_per_s" in n for n in latency_warnings(ev, "prompt_only"))

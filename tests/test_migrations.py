@@ -40,7 +40,19 @@ def test_migration_steps_run_in_order_with_notices():
 
 def test_a_version_without_a_path_is_left_for_validation_to_refuse():
     assert migrate({"schema_version": 0}, 1, {}) == ({"schema_version": 0}, [])
-    with pytest.raises(ScenarioError, match="schema_version: must be 3"):
+    with pytest.raises(ScenarioError, match="schema_version: must be 4"):
         parse_scenario("schema_version: 0\n", "old.yaml")
     with pytest.raises(ScenarioError, match="newer than this Crossover reads"):
         parse_scenario(f"schema_version: {SCHEMA_VERSION + 1}\n", "new.yaml")
+
+
+def test_version_3_names_and_override_keys_move_to_api_ids(catalog):
+    """Schema 4 names models by the provider's API id: a version-3 file's model names and override
+    keys of the catalog's earlier names are rewritten, and the notice lists what changed."""
+    text = (FIXTURES / "schema_v3" / "legal-drafting.yaml").read_text()
+    assert "name: claude-sonnet-4.6" in text
+    text += "overrides:\n  llm.claude-sonnet-4.6.prices.input_usd_per_mtok: 2.5\n"
+    scenario = parse_scenario(text, "old.yaml", catalog)
+    assert scenario.prompt_only.model.name == "claude-sonnet-4-6"
+    assert scenario.overrides == {"llm.claude-sonnet-4-6.prices.input_usd_per_mtok": 2.5}
+    assert any("claude-sonnet-4.6 -> claude-sonnet-4-6" in n for n in scenario.notices)

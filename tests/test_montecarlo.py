@@ -54,7 +54,7 @@ def test_collapsed_ranges_give_the_deterministic_numbers_exactly(support_bot, ca
 def test_one_lognormal_price_gives_the_analytic_cost_percentiles(make_scenario, catalog):
     # Prompt-only output cost = volume x 200 answer tokens x price / 1e6, so at 1M queries/month each
     # $1/Mtok of output price adds $200/month: cost percentiles = point cost + 200 x (price quantile - 2).
-    price = "overrides.llm.mistral-small-4.prices.output_usd_per_mtok"
+    price = "overrides.llm.mistral-small-2603.prices.output_usd_per_mtok"
     scenario = make_scenario(**{"ranges": {price: {"dist": "lognormal", "p05": 1.0, "p95": 4.0}}})
     ev = evaluate(scenario, catalog)
     n = 20_000
@@ -133,7 +133,7 @@ def test_the_tornado_puts_the_dominant_input_first(make_scenario, catalog):
     scenario = make_scenario(ranges={
         "people.day_rate_usd": {"dist": "pert", "low": 100, "likely": 1000, "high": 10_000},
         "prompt_only.cache_hit_rate": {"dist": "pert", "low": 0.49, "likely": 0.5, "high": 0.51},
-        "overrides.llm.llama-3.1-8b-fireworks.fine_tuning.prices.input_usd_per_mtok":
+        "overrides.llm.accounts/fireworks/models/llama-v3p1-8b-instruct.fine_tuning.prices.input_usd_per_mtok":
             {"dist": "triangular", "low": 0.02, "likely": 0.2, "high": 0.21},
     })
     ev = evaluate(scenario, catalog)
@@ -144,11 +144,11 @@ def test_the_tornado_puts_the_dominant_input_first(make_scenario, catalog):
     assert bars[0].at_high - bars[0].at_low == pytest.approx((10_000 - 100) * (1 + 5 / 10))
     assert bars[-1].swing == 0.0  # the fine-tuned price does not touch prompt-only
     assert result.bars["break_even:rag/fine_tuned"][0].path in (
-        "people.day_rate_usd", "overrides.llm.llama-3.1-8b-fireworks.fine_tuning.prices.input_usd_per_mtok")
+        "people.day_rate_usd", "overrides.llm.accounts/fireworks/models/llama-v3p1-8b-instruct.fine_tuning.prices.input_usd_per_mtok")
 
 
 def test_what_would_change_finds_the_value_where_the_cheapest_setup_changes(make_scenario, catalog):
-    price = "overrides.llm.mistral-small-4.prices.output_usd_per_mtok"
+    price = "overrides.llm.mistral-small-2603.prices.output_usd_per_mtok"
     scenario = make_scenario(ranges={price: {"dist": "triangular", "low": 0.5, "likely": 2.0, "high": 200.0}})
     ev = evaluate(scenario, catalog)
     [change] = what_would_change(ev)

@@ -18,12 +18,12 @@ from simulator.model.serving import Architecture, Hardware, ReplicaPerformance
 from simulator.scenario import ModelChoice, Training, validate_scenario
 
 MISTRAL = {
-    "llm.mistral-small-4.prices.input_usd_per_mtok": 1.0,
-    "llm.mistral-small-4.prices.cached_input_usd_per_mtok": 0.1,
-    "llm.mistral-small-4.prices.cache_write_usd_per_mtok": 1.25,
-    "llm.mistral-small-4.prices.output_usd_per_mtok": 2.0,
-    "llm.mistral-small-4.prices.min_cacheable_prefix_tokens": 1024,
-    "llm.mistral-small-4.prices.batch_discount": 0.5,
+    "llm.mistral-small-2603.prices.input_usd_per_mtok": 1.0,
+    "llm.mistral-small-2603.prices.cached_input_usd_per_mtok": 0.1,
+    "llm.mistral-small-2603.prices.cache_write_usd_per_mtok": 1.25,
+    "llm.mistral-small-2603.prices.output_usd_per_mtok": 2.0,
+    "llm.mistral-small-2603.prices.min_cacheable_prefix_tokens": 1024,
+    "llm.mistral-small-2603.prices.batch_discount": 0.5,
 }
 TOKENS = {"system_prompt": 2000.0, "few_shot": 0.0, "query": 100.0, "answer": 200.0, "reasoning": 0.0}
 
@@ -35,7 +35,7 @@ def per_query(contribution, part):
 
 def test_api_tokens_cache_and_batch_by_hand(catalog):
     read = FigureRecorder(catalog.with_overrides(MISTRAL))
-    llm = read.catalog.llm["mistral-small-4"]
+    llm = read.catalog.llm["mistral-small-2603"]
     out = api_token_parts(read, llm, TOKENS, hit_rate=0.8, batch_share=0.0, fine_tuned=False, sampled=False)
     # the 2,000-token prefix reaches the 1,024 minimum: 80% of requests read it at $0.10/M, 20% write
     # it at $1.25/M; the 100-token query pays $1/M; 200 output tokens at $2/M
@@ -47,16 +47,16 @@ def test_api_tokens_cache_and_batch_by_hand(catalog):
     # 40% of the traffic at half price: x (1 - 0.4 x 0.5) = x 0.8 on all three
     assert per_query(batched, "output_tokens") == pytest.approx(0.8 * 200 * 2.0 / 1e6)
     assert per_query(batched, "input_tokens") == pytest.approx(0.8 * 600 / 1e6)
-    assert set(read.used) == {f"llm.mistral-small-4.prices.{k.rsplit('.', 1)[1]}" for k in MISTRAL}
+    assert set(read.used) == {f"llm.mistral-small-2603.prices.{k.rsplit('.', 1)[1]}" for k in MISTRAL}
 
 
 def test_api_tokens_below_the_caching_minimum_pay_full_input(catalog):
     read = FigureRecorder(catalog.with_overrides(MISTRAL))
-    out = api_token_parts(read, read.catalog.llm["mistral-small-4"], {**TOKENS, "system_prompt": 500.0},
+    out = api_token_parts(read, read.catalog.llm["mistral-small-2603"], {**TOKENS, "system_prompt": 500.0},
                           hit_rate=0.5, batch_share=0.0, fine_tuned=False, sampled=False)
     assert per_query(out, "input_tokens") == pytest.approx((500 + 100) * 1.0 / 1e6)
     assert per_query(out, "cached_input_tokens") == 0.0
-    assert out.warnings == ["the 500-token static prefix is below mistral-small-4's 1,024-token caching minimum: no cache discount"]
+    assert out.warnings == ["the 500-token static prefix is below mistral-small-2603's 1,024-token caching minimum: no cache discount"]
 
 
 def test_people_by_hand(catalog):
@@ -82,11 +82,11 @@ def test_people_defaults_come_from_the_catalog_and_are_recorded(catalog):
 
 
 def test_api_training_by_hand(catalog):
-    key = "llm.llama-3.1-8b-fireworks.fine_tuning.prices."
+    key = "llm.accounts/fireworks/models/llama-v3p1-8b-instruct.fine_tuning.prices."
     read = FigureRecorder(catalog.with_overrides({key + "training_usd_per_mtok": 1.0, key + "hosting_usd_per_hour": 0.5}))
     training = Training(examples=1000, tokens_per_example=500, epochs=2, retrain_every_months=4,
                         labelling_usd_per_example=2)
-    out = api_training_parts(read, read.catalog.llm["llama-3.1-8b-fireworks"], training, tokenizer_ratio=1.0,
+    out = api_training_parts(read, read.catalog.llm["accounts/fireworks/models/llama-v3p1-8b-instruct"], training, tokenizer_ratio=1.0,
                              existing_customer=False, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 12, 1),
                              sampled=False)
     # 1,000 examples x 500 tokens x 2 epochs at $1/M = $1; labelling 1,000 x $2; a run every 4 months
@@ -171,12 +171,12 @@ def test_retrieval_serverless_store_by_hand(catalog):
 
 
 def test_feasibility_checks_by_hand(catalog):
-    llm = catalog.llm["mistral-small-4"].model_copy(update={"available_until": dt.date(2027, 6, 1),
+    llm = catalog.llm["mistral-small-2603"].model_copy(update={"available_until": dt.date(2027, 6, 1),
                                                              "availability_source": "a notice"})
     assert feasibility.api_availability(llm, dt.date(2027, 7, 1), dt.date(2028, 7, 1), 12).problems == [
-        "mistral-small-4 is retired on 2027-06-01, before the start date 2027-07-01 (a notice)"]
+        "mistral-small-2603 is retired on 2027-06-01, before the start date 2027-07-01 (a notice)"]
     assert feasibility.api_availability(llm, dt.date(2027, 1, 1), dt.date(2028, 1, 1), 12).warnings == [
-        "mistral-small-4 retires on 2027-06-01, within the 12-month horizon: plan a migration"]
+        "mistral-small-2603 retires on 2027-06-01, within the 12-month horizon: plan a migration"]
     # 1,000 queries a month: one every 2,628 s, longer than a 300 s cache
     assert feasibility.cache_traffic(1000, 0.5, 300) == [
         "at 1,000 queries/month a request arrives every 2,628 s on average, longer than the 300 s cache "

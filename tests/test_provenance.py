@@ -127,11 +127,11 @@ def test_figures_used_rows_in_evaluate_json(make_scenario, catalog):
     scenario = make_scenario()  # HAND pins prices by overrides
     rows = evaluate(scenario, catalog).to_dict()["setups"]["prompt_only"]["figures_used"]
     by_key = {r["key"]: r for r in rows}
-    price = by_key["llm.mistral-small-4.prices.input_usd_per_mtok"]
-    assert price == {"key": "llm.mistral-small-4.prices.input_usd_per_mtok", "value": 1.0, "source": "override",
+    price = by_key["llm.mistral-small-2603.prices.input_usd_per_mtok"]
+    assert price == {"key": "llm.mistral-small-2603.prices.input_usd_per_mtok", "value": 1.0, "source": "override",
                      "as_of": price["as_of"], "assumption": False, "layer": "curated"}
-    ttft = catalog.llm["mistral-small-4"].latency.ttft_ms
-    assert by_key["llm.mistral-small-4.latency.ttft_ms"]["source"] == ttft.source
+    ttft = catalog.llm["mistral-small-2603"].latency.ttft_ms
+    assert by_key["llm.mistral-small-2603.latency.ttft_ms"]["source"] == ttft.source
     assert [r["key"] for r in rows] == sorted(by_key)
     json.dumps(rows, allow_nan=False)  # plain JSON: no NaN, no arrays
 

@@ -61,8 +61,17 @@ def test_one_message_per_problem(catalog):
 
 
 def test_unknown_model_name_gets_suggestions(catalog):
-    [msg] = problems(scenario_dict(**{"prompt_only.model.name": "claude-haiku-4-5"}), catalog)
-    assert msg.startswith("s.yaml: prompt_only.model.name: unknown model 'claude-haiku-4-5'; did you mean claude-haiku-4.5")
+    [msg] = problems(scenario_dict(**{"prompt_only.model.name": "claude-haiku-4-6"}), catalog)
+    assert msg.startswith("s.yaml: prompt_only.model.name: unknown API model 'claude-haiku-4-6'; did you mean claude-haiku-4-5")
+    assert "crossover catalog --kind llm --layer all" in msg and "open models to self-host with a gpu: llama-3.1-8b" in msg
+
+
+def test_unknown_provider_and_a_model_its_provider_does_not_sell(catalog):
+    [msg] = problems(scenario_dict(**{"prompt_only.model": {"name": "claude-haiku-4-5", "provider": "awz"}}), catalog)
+    assert msg.startswith("s.yaml: prompt_only.model.provider: unknown provider 'awz'; did you mean aws")
+    [msg] = problems(scenario_dict(**{"prompt_only.model": {"name": "claude-haiku-4-5", "provider": "openai"}}), catalog)
+    assert "unknown API model 'claude-haiku-4-5' of provider 'openai'" in msg
+    assert "claude-haiku-4-5 is sold by anthropic, google" in msg
 
 
 def test_unknown_gpu_and_missing_gpu(catalog):
@@ -83,11 +92,11 @@ def test_training_cloud_must_price_the_training_gpu(catalog):
 
 def test_model_that_cannot_be_fine_tuned(catalog):
     [msg] = problems(scenario_dict(**{"fine_tuned.model.name": "gemini-2.5-flash"}), catalog)
-    assert "gemini-2.5-flash cannot be fine-tuned through its API" in msg
+    assert "gemini-2.5-flash cannot be fine-tuned through google's API" in msg
 
 
 def test_unknown_override_key(catalog):
-    [msg] = problems(scenario_dict(**{"overrides.llm.mistral-small-4.prices.input": 1.0}), catalog)
+    [msg] = problems(scenario_dict(**{"overrides.llm.mistral-small-2603.prices.input": 1.0}), catalog)
     assert "overrides:" in msg and "names no catalog figure" in msg and "input_usd_per_mtok" in msg
 
 
@@ -112,7 +121,7 @@ def test_yaml_tags_cannot_build_objects(catalog):
 
 def test_newer_schema_version_is_refused(catalog):
     [msg] = problems(scenario_dict(schema_version=7), catalog)
-    assert "schema_version: 7 is newer than this Crossover reads (3)" in msg
+    assert "schema_version: 7 is newer than this Crossover reads (4)" in msg
 
 
 def test_invalid_utf8_and_oversized(catalog):

@@ -25,7 +25,7 @@ import numpy as np
 
 from pricing.catalog import Catalog, Figure
 from pricing.provenance import FigureRecorder, figure_rows
-from simulator.scenario import ModelChoice, Scenario
+from simulator.scenario import ModelChoice, Scenario, api_model_keys, with_scenario_models
 from simulator.units import MONTHS_PER_YEAR
 
 from . import feasibility
@@ -138,7 +138,8 @@ class Context:
         self.sampled = sampled
         self.samples = samples
         w = scenario.workload
-        catalog = catalog.with_overrides(scenario.overrides)
+        catalog = with_scenario_models(scenario, catalog).with_overrides(scenario.overrides)
+        self.llm_keys = api_model_keys(scenario, catalog)  # setup -> catalog key of its API model
         values = dict(figure_values or {})
         drift = price_drift_factor(scenario.uncertainty.price_drift_pct_per_year, w.horizon_months)
         if isinstance(drift, np.ndarray) or drift != 1.0:
@@ -196,7 +197,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     s = ctx.scenario
     section = getattr(s, setup if setup != "hybrid" else "fine_tuned")
     choice: ModelChoice = section.model
-    out = _Draft(name=setup, model=choice.name)
+    out = _Draft(name=setup, model=choice.name if choice.provider is None else f"{choice.name} ({choice.provider})")
     read = ctx.recorder()
     catalog = ctx.catalog
     tuned = setup in ("fine_tuned", "hybrid")
@@ -225,7 +226,8 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     composition["answer"] = ctx.answer.mean
     dynamic_draws = ctx.query_draws + (retrieval.retrieved_tokens_o200k if retrieval else 0.0)
 
-    llm = catalog.llm.get(choice.name)
+    key = ctx.llm_keys.get("fine_tuned" if tuned else setup)
+    llm = catalog.llm[key] if key is not None else None
     entry = llm if llm is not None else catalog.get("open_model", choice.name)
     ratio = _tokenizer_ratio(read, entry.tokenizer)
     encoding = _encoding_label(read, entry.tokenizer)
@@ -259,10 +261,9 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
 
     if tuned:
         ft, training = s.fine_tuned, s.fine_tuned.training
-        if ft.model.name in catalog.llm:
-            tuned_llm = catalog.llm[ft.model.name]
+        if llm is not None:
             out.add(api_training_parts(
-                read, tuned_llm, training, tokenizer_ratio=_tokenizer_ratio(read, tuned_llm.tokenizer),
+                read, llm, training, tokenizer_ratio=ratio,
                 existing_customer=ft.existing_customer, start_date=s.workload.start_date, end_date=ctx.end_date,
                 sampled=ctx.sampled))
         else:

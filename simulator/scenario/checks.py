@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-import difflib
-
-from pricing.catalog import Catalog
+from pricing.catalog import Catalog, CatalogError
+from pricing.resolve import llm_key, with_llms
 
 from .schema import ModelChoice, Scenario
+
+API_SETUPS = ("prompt_only", "rag", "fine_tuned")  # the setups that choose a model (hybrid uses fine_tuned's)
+
+
+def is_self_hosted(choice: ModelChoice, catalog: Catalog) -> bool:
+    """An open model of the catalog named without a provider runs on rented GPUs."""
+    return choice.provider is None and choice.name in catalog.open_model
+
+
+def api_model_keys(scenario: Scenario, catalog: Catalog) -> dict[str, str]:
+    """setup -> catalog key of its API model, for the setups whose model resolves to one."""
+    keys = {}
+    for setup in API_SETUPS:
+        choice = getattr(scenario, setup).model
+        if not is_self_hosted(choice, catalog):
+            try:
+                keys[setup] = llm_key(catalog, choice.name, choice.provider)
+            except CatalogError:
+                pass  # catalog_problems reports it
+    return keys
+
+
+def with_scenario_models(scenario: Scenario, catalog: Catalog) -> Catalog:
+    """``catalog`` with the bulk-layer models the scenario names added as entries."""
+    return with_llms(catalog, api_model_keys(scenario, catalog).values())
 
 
 def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
@@ -19,30 +43,35 @@ def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
 
-    for setup in ("prompt_only", "rag", "fine_tuned"):
+    keys = api_model_keys(scenario, catalog)
+    catalog = with_llms(catalog, keys.values())
+    for setup in API_SETUPS:
         choice: ModelChoice = getattr(scenario, setup).model
         where = f"{setup}.model"
-        if choice.name in catalog.llm:
+        if setup in keys:
             for field in ("gpu", "cloud"):
                 if getattr(choice, field) is not None:
                     problems.append(f"{where}.{field}: {choice.name} is an API model; {field} applies only to self-hosted open models")
-        elif choice.name in catalog.open_model:
+        elif is_self_hosted(choice, catalog):
             if choice.gpu is None:
                 problems.append(f"{where}.gpu: self-hosting {choice.name} needs a GPU type (known: {', '.join(sorted(catalog.gpu))})")
             else:
                 _check_gpu_cloud(catalog, choice.gpu, choice.cloud, where, problems)
         else:
-            known = sorted([*catalog.llm, *catalog.open_model])
-            close = difflib.get_close_matches(choice.name, known, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"{where}.name: unknown model {choice.name!r}{hint} (API models: {', '.join(sorted(catalog.llm))}; open models: {', '.join(sorted(catalog.open_model))})")
+            try:
+                llm_key(catalog, choice.name, choice.provider)
+            except CatalogError as exc:
+                field = "provider" if str(exc).startswith("unknown provider") else "name"
+                opens = f"; open models to self-host with a gpu: {', '.join(sorted(catalog.open_model))}"
+                problems.append(f"{where}.{field}: {exc}{opens if choice.provider is None else ''}")
 
     ft = scenario.fine_tuned
-    if ft.model.name in catalog.llm and catalog.llm[ft.model.name].fine_tuning is None:
-        offered = sorted(n for n, m in catalog.llm.items() if m.fine_tuning is not None)
-        problems.append(f"fine_tuned.model.name: {ft.model.name} cannot be fine-tuned through its API (models that can: {', '.join(offered)}; or self-host an open model)")
+    tuned = catalog.llm.get(keys.get("fine_tuned", ""))
+    if tuned is not None and tuned.fine_tuning is None:
+        offered = sorted(m.id for m in catalog.llm.values() if m.fine_tuning is not None)
+        problems.append(f"fine_tuned.model.name: {ft.model.name} cannot be fine-tuned through {tuned.provider}'s API (models that can: {', '.join(offered)}; or self-host an open model)")
     if ft.training.gpu is not None or ft.training.cloud is not None:
-        if ft.model.name in catalog.llm:
+        if "fine_tuned" in keys:
             problems.append("fine_tuned.training.gpu: API fine-tuning runs on the provider's hardware; remove gpu/cloud")
         elif ft.training.gpu is not None:
             _check_gpu_cloud(catalog, ft.training.gpu, ft.training.cloud or ft.model.cloud, "fine_tuned.training", problems)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .paths import OVERRIDES, copy_tree, model_in, set_in
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
 # or large: an alias bomb or a deeply nested document is refused at the first step over the line.
 MAX_FILE_BYTES = 2_000_000
@@ -117,9 +117,13 @@ class People(Strict):
 
 
 class ModelChoice(Strict):
-    """An API model by catalog name, or an open model self-hosted on rented GPUs."""
+    """An API model by the provider's model id (or an alias), or an open model self-hosted on rented GPUs."""
 
     name: str = Field(min_length=1, max_length=200)
+    provider: str | None = Field(
+        None, max_length=100,
+        description="API models: who sells it (openai, anthropic, aws, azure, google, together, ...); "
+                    "none: the catalog's curated entry, else the model's maker first.")
     gpu: str | None = Field(None, max_length=200, description="Self-hosted only: GPU type.")
     cloud: str | None = Field(None, max_length=200, description="Self-hosted only: cloud whose price is used.")
     gpus_per_replica: int = Field(1, ge=1, le=64)
@@ -267,7 +271,7 @@ class Uncertainty(Strict):
 
 
 class Scenario(Strict):
-    schema_version: Literal[3]
+    schema_version: Literal[4]
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     workload: Workload

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 import math
 
-from pricing.catalog import Catalog, Figure
+from pricing.catalog import Catalog, CatalogError, Figure
+from pricing.resolve import bulk_record, llm_key
 
 from .fields import Number
 
@@ -15,6 +16,26 @@ from .fields import Number
 
 def is_open_model(name: str | None, catalog: Catalog) -> bool:
     return name in catalog.open_model
+
+
+def model_option(catalog: Catalog, name: str, provider: str | None) -> str:
+    """The editor's option for a scenario's model choice: a curated or open model's name, or a bulk
+    model's key ``<provider>/<id>``; a name that resolves to nothing stays as written (with its
+    provider in front), for validation to explain."""
+    if provider is None and (name in catalog.llm or name in catalog.open_model):
+        return name
+    try:
+        return llm_key(catalog, name, provider)
+    except CatalogError:
+        return name if provider is None else f"{provider}/{name}"
+
+
+def model_choice(catalog: Catalog, option: str) -> dict[str, Any]:
+    """The scenario's ``model`` mapping (name, and provider for a bulk model) of an editor option."""
+    record = None if option in catalog.llm or option in catalog.open_model else bulk_record(option)
+    if record is not None:
+        return {"name": record["id"], "provider": record["provider"]}
+    return {"name": option}
 
 
 def model_options(catalog: Catalog, fine_tuning: bool = False, current: str | None = None) -> list[str]:
@@ -27,6 +48,12 @@ def model_options(catalog: Catalog, fine_tuning: bool = False, current: str | No
 
 
 def model_label(name: str, catalog: Catalog, fine_tuning: bool = False) -> str:
+    record = None if name in catalog.llm or name in catalog.open_model else bulk_record(name)
+    if record is not None:
+        prices = record["prices"]
+        label = (f"{record['id']} · API ({record['provider']}) · ${prices['input_usd_per_mtok']:g} / "
+                 f"${prices['output_usd_per_mtok']:g} per M tokens · genai-prices layer")
+        return label + (" · no fine-tuning offer" if fine_tuning else "")
     if name in catalog.llm:
         m = catalog.llm[name]
         label = f"{name} · API ({m.provider})"

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pricing.catalog import Catalog
+from pricing.resolve import bulk_record, with_llms
 from simulator.scenario import SETUPS, get_in
 
-from .choices import cheapest_cloud, figure_table
+from .choices import cheapest_cloud, figure_table, model_option
 
 
 
@@ -45,6 +46,12 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
     skipped). Defaults appear only where the scenario leaves the input empty. ``setup`` keeps the
     groups one setup uses. Rows carry the pending override from ``data["overrides"]``.
     """
+    options = {}
+    for owner in ("prompt_only", "rag", "fine_tuned"):
+        choice = get_in(data, f"{owner}.model") or {}
+        if isinstance(choice.get("name"), str):
+            options[owner] = model_option(catalog, choice["name"], choice.get("provider"))
+    catalog = with_llms(catalog, [o for o in options.values() if bulk_record(o) is not None])
     table = figure_table(catalog)
     overrides = dict(data.get("overrides") or {})
     groups: dict[str, EditorFigureGroup] = {}
@@ -77,12 +84,13 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
         users = [owner] + (["hybrid"] if owner == "fine_tuned" else [])
         choice = get_in(data, f"{owner}.model") or {}
         name = choice.get("name")
-        if name in catalog.llm:
+        option = options.get(owner)
+        if option in catalog.llm:
             any_api = True
-            llm = catalog.llm[name]
+            llm = catalog.llm[option]
             tuned = owner == "fine_tuned"
-            keys = prefixed(f"llm.{name}.", exclude=None if tuned else f"llm.{name}.fine_tuning.")
-            add(f"{name} (API model, {llm.provider})", users, [*keys, *prefixed(f"tokenizer.{llm.tokenizer}.")])
+            keys = prefixed(f"llm.{option}.", exclude=None if tuned else f"llm.{option}.fine_tuning.")
+            add(f"{llm.id} (API model, {llm.provider})", users, [*keys, *prefixed(f"tokenizer.{llm.tokenizer}.")])
         elif name in catalog.open_model:
             om = catalog.open_model[name]
             add(f"{name} (open model, self-hosted)", users,

@@ -8,7 +8,7 @@ from typing import Any
 from pricing.catalog import Catalog
 from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SCHEMA_VERSION, SETUPS, Scenario, ScenarioError, get_in, validate_scenario
 
-from .choices import default_gpu, is_open_model
+from .choices import default_gpu, is_open_model, model_choice, model_option
 from .fields import GROUPS, LENGTHS, NUMBER, NUMBERS, ORIGIN, key
 from .lengths import mean_token_count, join_documents, length_from_inputs, length_to_inputs, split_documents
 
@@ -47,7 +47,7 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
     values[key("knowledge.corpus.documents")] = join_documents(corpus["documents"] or [])
     for setup in ("prompt_only", "rag", "fine_tuned"):
         choice = data[setup]["model"]
-        values[key(f"{setup}.model.name")] = choice["name"]
+        values[key(f"{setup}.model.name")] = model_option(catalog, choice["name"], choice.get("provider"))
         gpu = choice["gpu"] or (data["fine_tuned"]["training"]["gpu"] if setup == "fine_tuned" else None)
         values[key(f"{setup}.model.gpu")] = gpu if gpu in catalog.gpu else default_gpu(catalog)
         values[key(f"{setup}.model.cloud")] = choice["cloud"] or ""
@@ -100,9 +100,9 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
             section[name] = value
 
     def model(setup: str) -> dict[str, Any]:
-        name = v(f"{setup}.model.name") or ""
-        out: dict[str, Any] = {"name": name}
-        if is_open_model(name, catalog):
+        out: dict[str, Any] = model_choice(catalog, v(f"{setup}.model.name") or "")
+        name = out["name"]
+        if is_open_model(name, catalog) and "provider" not in out:
             out["gpu"] = v(f"{setup}.model.gpu") or None
             out["cloud"] = v(f"{setup}.model.cloud") or None
             out["gpus_per_replica"] = num(f"{setup}.model.gpus_per_replica")

@@ -1,0 +1,178 @@
+"""Names users type -> catalog entries: curated first, then any chat model of the bulk layer.
+
+A scenario names an API model as its provider's SDK does (``claude-haiku-4-5``, ``gpt-5-mini``) or
+by an alias (a dated snapshot, a spelling the catalog used before), and may name the provider that
+sells it (``aws`` for Bedrock, ``azure``, ``google`` for Gemini and Vertex, ``together``, ...).
+:func:`llm_key` finds the entry:
+
+1. a curated entry (``data/llm_models.yaml``) of that provider, or of any provider when none is
+   named, whose id or one of whose aliases is the name;
+2. else a chat model of the bulk layer (:mod:`pricing.bulk`) of that provider whose id or alias is
+   the name; when no provider is named, the first provider in :data:`pricing.bulk.PROVIDERS`'
+   order that has it (the makers come first, then clouds, hosts and routers). When that record is
+   a curated model's own (``gpt-4o-2024-08-06`` is ``gpt-4o``'s), the curated entry wins.
+
+A curated entry's key is its id; a bulk entry's is ``<provider>/<id>``, which its figures carry
+(``llm.aws/regional.anthropic.claude-sonnet-5-v1:0.prices.input_usd_per_mtok``). :func:`with_llms`
+adds the bulk entries a scenario names to a catalog, each built by :func:`bulk_llm` from the
+record's prices and, for what genai-prices does not have (tokenizer, caching rules, latency, a
+missing context window), the rules of ``data/bulk_defaults.yaml``; what those rules assume says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import functools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import bulk
+from .catalog import Catalog, CatalogError, Figure, LlmModel
+from .checks import provider_rules
+
+RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
+LISTING_HINT = "`crossover catalog --kind llm --layer all` lists every model"
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    match: re.Pattern
+    figures: dict[str, Any]  # figure name -> Figure, or the tokenizer id
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    """``data/bulk_defaults.yaml``'s rules in order."""
+    with RULES_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    out = []
+    for raw in data["rules"]:
+        raw = dict(raw)
+        pattern = re.compile(raw.pop("match"))
+        out.append(Rule(pattern, {name: value if name == "tokenizer" else Figure.model_validate(value)
+                                  for name, value in raw.items()}))
+    return tuple(out)
+
+
+def rule_value(subject: str, name: str) -> Any:
+    """The first rule's ``name`` among the rules that match ``subject`` ("<provider>/<id>")."""
+    for rule in rules():
+        if name in rule.figures and rule.match.search(subject):
+            return rule.figures[name]
+    raise CatalogError(f"{RULES_FILE.name}: no rule gives {name} for {subject}")
+
+
+@functools.cache
+def _bulk_chat() -> tuple[dict[tuple[str, str], dict], dict[str, list[dict]], dict[str, dict]]:
+    """(provider, id or alias) -> record; id or alias -> records in PROVIDERS order; key -> record."""
+    order = {p: i for i, p in enumerate(bulk.PROVIDERS)}
+    by_pair: dict[tuple[str, str], dict] = {}
+    by_name: dict[str, list[dict]] = {}
+    by_key: dict[str, dict] = {}
+    for record in sorted((m for m in bulk.bulk_models() if m["kind"] == "chat"), key=lambda m: order[m["provider"]]):
+        by_key[bulk_key(record)] = record
+        for name in (record["id"], *record["aliases"]):
+            by_pair.setdefault((record["provider"], name), record)
+            by_name.setdefault(name, []).append(record)
+    return by_pair, by_name, by_key
+
+
+def bulk_key(record: dict) -> str:
+    return f"{record['provider']}/{record['id']}"
+
+
+def bulk_record(key: str) -> dict | None:
+    """The chat model of the bulk layer whose key is ``key`` ("<provider>/<id>"), if any."""
+    return _bulk_chat()[2].get(key)
+
+
+def llm_key(catalog: Catalog, name: str, provider: str | None = None) -> str:
+    """The catalog key of the API model ``name`` sold by ``provider`` (any, when None)."""
+    for key, model in catalog.llm.items():
+        if (provider is None or model.provider == provider) and (name == key or name == model.id or name in model.aliases):
+            return key
+    by_pair, by_name, _ = _bulk_chat()
+    record = by_name[name][0] if provider is None and name in by_name else by_pair.get((provider, name))
+    if record is None:
+        raise CatalogError(_unknown(catalog, name, provider))
+    names = {record["id"], *record["aliases"]}
+    for key, model in catalog.llm.items():  # a dated snapshot of a curated model is that model
+        if model.provider == record["provider"] and names & {model.id, *model.aliases}:
+            return key
+    return bulk_key(record)
+
+
+def _unknown(catalog: Catalog, name: str, provider: str | None) -> str:
+    providers = {m.provider for m in catalog.llm.values()} | set(bulk.PROVIDERS)
+    if provider is not None and provider not in providers:
+        close = difflib.get_close_matches(provider, sorted(providers), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"unknown provider {provider!r}{hint} (providers: {', '.join(sorted(providers))})"
+    by_pair, by_name, _ = _bulk_chat()
+    names = {n for m in catalog.llm.values() if provider in (None, m.provider) for n in (m.id, *m.aliases)}
+    names |= {n for (p, n) in by_pair if provider in (None, p)}
+    close = difflib.get_close_matches(name, sorted(names), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    elsewhere = sorted({m["provider"] for m in by_name.get(name, ())} |
+                       {m.provider for m in catalog.llm.values() if name in (m.id, *m.aliases)})
+    sold = f"; {name} is sold by {', '.join(elsewhere)}" if elsewhere else ""
+    seller = f" of provider {provider!r}" if provider else ""
+    return f"unknown API model {name!r}{seller}{hint}{sold} ({LISTING_HINT})"
+
+
+def with_llms(catalog: Catalog, keys: Iterable[str]) -> Catalog:
+    """``catalog`` with the bulk entries among ``keys`` added (curated keys are there already)."""
+    missing = sorted({k for k in keys if k not in catalog.llm})
+    if not missing:
+        return catalog
+    _, _, by_key = _bulk_chat()
+    unknown = [k for k in missing if k not in by_key]
+    if unknown:
+        raise CatalogError(f"no bulk model has the key {unknown[0]!r} ({LISTING_HINT})")
+    return catalog.model_copy(update={"llm": {**catalog.llm, **{k: bulk_llm(by_key[k]) for k in missing}}})
+
+
+def bulk_llm(record: dict) -> LlmModel:
+    """A chat model of the bulk layer as a catalog entry: its prices with the bulk layer's source,
+    everything else from the rules (their own sources; an assumption says so)."""
+    config = bulk.settings()
+    subject = bulk_key(record)
+
+    def figure(value: float, note: str | None = None) -> dict:
+        return {"value": value, "source": record["source"], "as_of": config["as_of"], "layer": "bulk", "note": note}
+
+    def ruled(name: str) -> dict:
+        return rule_value(subject, name).model_dump()
+
+    prices: dict[str, Any] = {name: figure(value) for name, value in record["prices"].items()}
+    if record["input_tiers"]:
+        tiers = "; ".join(f"from {start:,} prompt tokens ${price:g}" for start, price in record["input_tiers"])
+        prices["input_usd_per_mtok"]["note"] = f"prompt-length tiers not applied: {tiers}"
+    batch = (record["batch_prices"] or {}).get("input_usd_per_mtok")
+    share = provider_rules()["batch_share"].get(record["provider"])
+    if batch is not None and record["prices"]["input_usd_per_mtok"] > 0:
+        prices["batch_discount"] = figure(round(1 - batch / record["prices"]["input_usd_per_mtok"], 6))
+    elif share is not None:
+        prices["batch_discount"] = {**share.model_dump(), "value": 1 - share.value}
+    if "cached_input_usd_per_mtok" in prices:
+        prices["min_cacheable_prefix_tokens"] = ruled("min_cacheable_prefix_tokens")
+        prices["cache_ttl_s"] = ruled("cache_ttl_s")
+    window = record["context_window_tokens"]
+    facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
+    deprecated = {}
+    if record["deprecated"]:
+        deprecated = {"available_until": dt.date.fromisoformat(config["as_of"]),
+                      "availability_source": f"{record['source']} marks it deprecated without a date: "
+                                             f"taken as retired by {config['as_of']}, the layer's date"}
+    return LlmModel(
+        id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
+        tokenizer=rule_value(subject, "tokenizer"), facts=facts, prices=prices,
+        latency={name: ruled(name) for name in ("ttft_ms", "output_tokens_per_s", "prefill_tokens_per_s")},
+        **deprecated,
+    )

@@ -1,0 +1,84 @@
+"""Names users type resolve to one catalog entry: curated ids and aliases first, then the bulk
+layer by provider; a bulk model becomes a full entry whose borrowed figures say where they come from."""
+
+import pytest
+
+from pricing import bulk
+from pricing.catalog import CatalogError
+from pricing.resolve import bulk_llm, llm_key, rule_value, rules, with_llms
+from simulator import evaluate
+from simulator.scenario import validate_scenario
+from conftest import scenario_dict
+
+
+def test_curated_ids_aliases_and_dated_snapshots_name_the_curated_entry(catalog):
+    assert llm_key(catalog, "claude-haiku-4-5") == "claude-haiku-4-5"
+    assert llm_key(catalog, "claude-haiku-4.5") == "claude-haiku-4-5"  # the catalog's name before schema 4
+    assert llm_key(catalog, "claude-haiku-4-5-20251001") == "claude-haiku-4-5"  # Anthropic's dated snapshot
+    # genai-prices lists gpt-4o-2024-08-06 as an alias of gpt-4o: still the curated entry, not a bulk copy.
+    assert llm_key(catalog, "gpt-4o-2024-08-06") == "gpt-4o"
+    assert llm_key(catalog, "claude-haiku-4-5", provider="anthropic") == "claude-haiku-4-5"
+
+
+def test_the_same_model_on_another_provider_is_its_own_entry(catalog):
+    assert llm_key(catalog, "claude-haiku-4-5", provider="google") == "google/claude-haiku-4-5"
+    # Bedrock's id, reached by the alias without the regional prefix.
+    assert llm_key(catalog, "anthropic.claude-sonnet-5", provider="aws") == "aws/regional.anthropic.claude-sonnet-5-v1:0"
+    # No provider named: the first provider in PROVIDERS order that sells it (the maker).
+    assert llm_key(catalog, "gpt-5.4-mini") == "openai/gpt-5.4-mini"
+
+
+def test_unknown_names_get_did_you_mean(catalog):
+    with pytest.raises(CatalogError, match="unknown API model 'gpt-5.5-mini'; did you mean gpt-5.4-mini"):
+        llm_key(catalog, "gpt-5.5-mini")
+    with pytest.raises(CatalogError, match="unknown provider 'bedrock'"):
+        llm_key(catalog, "claude-haiku-4-5", provider="bedrock")
+
+
+def test_a_bulk_model_keeps_its_prices_and_marks_what_is_borrowed(catalog):
+    key = "aws/regional.anthropic.claude-sonnet-5-v1:0"
+    model = with_llms(catalog, [key]).llm[key]
+    record = next(m for m in bulk.bulk_models() if m["provider"] == "aws" and m["id"] == "regional.anthropic.claude-sonnet-5-v1:0")
+    # Bedrock's regional endpoints cost 10% more than Anthropic's $2 / $10 (genai-prices' record).
+    assert model.prices.input_usd_per_mtok.value == pytest.approx(2.2) == record["prices"]["input_usd_per_mtok"]
+    assert model.prices.output_usd_per_mtok.value == pytest.approx(11.0)
+    assert model.prices.input_usd_per_mtok.layer == "bulk"
+    assert model.prices.input_usd_per_mtok.source == "genai-prices==0.2.3 data.py: aws/regional.anthropic.claude-sonnet-5-v1:0"
+    assert model.tokenizer == "claude-2026"  # Sonnet 5's tokenizer (bulk_defaults.yaml)
+    assert model.prices.min_cacheable_prefix_tokens.value == 1024
+    assert model.latency.ttft_ms.is_assumption and model.latency.ttft_ms.layer == "curated"
+
+
+def test_batch_discount_from_the_record_else_the_providers_stated_rule(catalog):
+    record = {"provider": "openai", "id": "x", "aliases": [], "context_window_tokens": None, "deprecated": True,
+              "prices": {"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0}, "input_tiers": [[200000, 4.0]],
+              "batch_prices": {"input_usd_per_mtok": 1.5}, "source": "genai-prices==0.2.3 data.py: openai/x"}
+    model = bulk_llm(record)
+    assert model.prices.batch_discount.value == pytest.approx(0.25)  # 1 - 1.5 / 2.0
+    assert "from 200,000 prompt tokens $4" in model.prices.input_usd_per_mtok.note
+    assert model.facts.context_window_tokens.is_assumption  # none in the record: 128k, said to be assumed
+    assert model.available_until.isoformat() == bulk.settings()["as_of"]  # deprecated, no date
+    no_batch_prices = bulk_llm({**record, "batch_prices": None})
+    assert no_batch_prices.prices.batch_discount.value == pytest.approx(0.5)  # OpenAI: batch costs 50% less
+    assert "platform.openai.com/docs/guides/batch" in no_batch_prices.prices.batch_discount.source
+    assert bulk_llm({**record, "provider": "groq", "batch_prices": None}).prices.batch_discount is None
+
+
+def test_every_rule_names_a_known_tokenizer_and_the_last_rules_cover_everything(catalog):
+    assert {r.figures["tokenizer"] for r in rules() if "tokenizer" in r.figures} <= set(catalog.tokenizer)
+    for name in ("tokenizer", "min_cacheable_prefix_tokens", "cache_ttl_s", "ttft_ms", "output_tokens_per_s",
+                 "prefill_tokens_per_s", "context_window_tokens"):
+        assert rule_value("nobody/anything", name) is not None
+    assert rule_value("nobody/anything", "tokenizer") == "unknown"
+    assert rule_value("google/gemini-2.5-flash", "min_cacheable_prefix_tokens").value == 2048
+
+
+def test_a_scenario_on_a_bulk_model_evaluates_with_its_figures_recorded(catalog):
+    data = scenario_dict(**{"prompt_only.model": {"name": "anthropic.claude-sonnet-5", "provider": "aws"}})
+    result = evaluate(validate_scenario(data, catalog=catalog), catalog)
+    setup = result.setups["prompt_only"]
+    assert setup.feasible and setup.model == "anthropic.claude-sonnet-5 (aws)"
+    rows = {r["key"]: r for r in setup.figure_rows}
+    price = rows["llm.aws/regional.anthropic.claude-sonnet-5-v1:0.prices.input_usd_per_mtok"]
+    assert price["layer"] == "bulk" and price["value"] == pytest.approx(2.2)
+    assert any("llm.aws/regional.anthropic.claude-sonnet-5-v1:0.latency.ttft_ms" in w for w in setup.warnings)
