@@ -7,8 +7,8 @@ from pricing import bulk
 from pricing.catalog import CatalogError
 from pricing.resolve import bulk_llm, llm_key, rule_value, rules, with_llms
 from simulator import evaluate
-from simulator.scenario import validate_scenario
-from conftest import scenario_dict
+from simulator.scenario import load_scenario, validate_scenario
+from conftest import SHIPPED_SCENARIOS, scenario_dict
 
 
 def test_curated_ids_aliases_and_dated_snapshots_name_the_curated_entry(catalog):
@@ -82,3 +82,32 @@ def test_a_scenario_on_a_bulk_model_evaluates_with_its_figures_recorded(catalog)
     price = rows["llm.aws/regional.anthropic.claude-sonnet-5-v1:0.prices.input_usd_per_mtok"]
     assert price["layer"] == "bulk" and price["value"] == pytest.approx(2.2)
     assert any("llm.aws/regional.anthropic.claude-sonnet-5-v1:0.latency.ttft_ms" in w for w in setup.warnings)
+
+
+def test_every_successor_names_a_model_its_provider_sells(catalog):
+    named = {m.id: m.successor for m in catalog.llm.values() if m.successor}
+    assert {"gemini-2.5-flash", "gemini-2.5-pro", "llama-3.1-8b-instant"} <= set(named)
+    for model in catalog.llm.values():
+        if model.successor:
+            key = llm_key(catalog, model.successor, model.provider)
+            successor = with_llms(catalog, [key]).llm[key]
+            assert successor.provider == model.provider
+            assert successor.available_until is None or successor.available_until > model.available_until
+
+
+def test_a_retired_model_says_when_and_what_replaces_it(catalog):
+    data = scenario_dict(**{"prompt_only.model": {"name": "gemini-2.5-flash"}, "workload.start_date": "2027-01-01"})
+    setup = evaluate(validate_scenario(data, catalog=catalog), catalog).setups["prompt_only"]
+    assert not setup.feasible
+    [problem] = [p for p in setup.problems if "retired" in p]
+    assert problem.startswith("gemini-2.5-flash is retired on 2026-12-01, before the start date 2027-01-01; "
+                              "google names gemini-3.5-flash-lite as its successor")
+
+
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=lambda p: p.stem)
+def test_every_example_is_feasible_on_models_available_for_its_whole_horizon(path, catalog):
+    """Issue 11: the shipped examples use models that are available for their whole horizon."""
+    result = evaluate(load_scenario(path, catalog), catalog)
+    for name, setup in result.setups.items():
+        assert setup.feasible, (name, setup.problems)
+        assert not [w for w in setup.warnings if "retires on" in w], (name, setup.warnings)

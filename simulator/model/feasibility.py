@@ -26,10 +26,12 @@ def api_availability(llm: LlmModel, start: dt.date, end: dt.date, horizon_months
     until = llm.available_until
     if until is None:
         return CostParts()
+    successor = (f"{llm.provider} names {llm.successor} as its successor" if llm.successor
+                 else f"{llm.provider} names no successor in the catalog")
     if until <= start:
-        return CostParts(problems=[f"{llm.id} is retired on {until}, before the start date {start} ({llm.availability_source})"])
+        return CostParts(problems=[f"{llm.id} is retired on {until}, before the start date {start}; {successor} ({llm.availability_source})"])
     if until < end:
-        return CostParts(warnings=[f"{llm.id} retires on {until}, within the {horizon_months}-month horizon: plan a migration"])
+        return CostParts(warnings=[f"{llm.id} retires on {until}, within the {horizon_months}-month horizon: plan a migration; {successor}"])
     return CostParts()
 
 
