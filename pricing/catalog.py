@@ -153,6 +153,17 @@ class FineTuning(BaseModel):
         return Figure._as_of_text(value)
 
 
+class PriceChange(BaseModel):
+    """A price the provider has announced for a later day [USD per million tokens]."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    starts: dt.date
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    source: str
+
+
 class LlmModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -168,6 +179,7 @@ class LlmModel(BaseModel):
     prices: LlmPrices
     latency: LlmLatency
     fine_tuning: FineTuning | None = None
+    price_changes: tuple[PriceChange, ...] = ()  # announced after the prices above took effect
 
 
 # --- Embeddings, rerankers, vector stores ----------------------------------------------------------
@@ -187,8 +199,9 @@ class EmbeddingLatency(FigureGroup):
 class EmbeddingModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: str  # the provider's API model id
     provider: str
+    aliases: tuple[str, ...] = ()
     tokenizer: str
     prices: EmbeddingPrices
     latency: EmbeddingLatency
@@ -209,8 +222,9 @@ class RerankerLatency(FigureGroup):
 class Reranker(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: str  # the provider's API model id
     provider: str
+    aliases: tuple[str, ...] = ()
     tokenizer: str
     prices: RerankerPrices
     latency: RerankerLatency
@@ -433,10 +447,18 @@ class Catalog(BaseModel):
         return self
 
     # -- lookups with helpful errors --
-    def get(self, kind: str, name: str) -> Any:
+    def key_of(self, kind: str, name: str) -> str | None:
+        """The key of the entry of ``kind`` whose id or one of whose aliases is ``name``."""
         table = getattr(self, kind)
         if name in table:
-            return table[name]
+            return name
+        return next((key for key, entry in table.items() if name in getattr(entry, "aliases", ())), None)
+
+    def get(self, kind: str, name: str) -> Any:
+        table = getattr(self, kind)
+        key = self.key_of(kind, name)
+        if key is not None:
+            return table[key]
         close = difflib.get_close_matches(name, list(table), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise CatalogError(f"unknown {kind.replace('_', ' ')} {name!r}{hint} (known: {', '.join(sorted(table))})")

@@ -126,8 +126,9 @@ def _unknown(catalog: Catalog, name: str, provider: str | None) -> str:
     return f"unknown API model {name!r}{seller}{hint}{sold} ({LISTING_HINT})"
 
 
-def with_llms(catalog: Catalog, keys: Iterable[str]) -> Catalog:
-    """``catalog`` with the bulk entries among ``keys`` added (curated keys are there already)."""
+def with_llms(catalog: Catalog, keys: Iterable[str], on: dt.date | None = None) -> Catalog:
+    """``catalog`` with the bulk entries among ``keys`` added (curated keys are there already), at
+    the prices in effect on ``on`` (default: the bulk layer's date)."""
     missing = sorted({k for k in keys if k not in catalog.llm})
     if not missing:
         return catalog
@@ -135,14 +136,27 @@ def with_llms(catalog: Catalog, keys: Iterable[str]) -> Catalog:
     unknown = [k for k in missing if k not in by_key]
     if unknown:
         raise CatalogError(f"no bulk model has the key {unknown[0]!r} ({LISTING_HINT})")
-    return catalog.model_copy(update={"llm": {**catalog.llm, **{k: bulk_llm(by_key[k]) for k in missing}}})
+    return catalog.model_copy(update={"llm": {**catalog.llm, **{k: bulk_llm(by_key[k], on) for k in missing}}})
 
 
-def bulk_llm(record: dict) -> LlmModel:
-    """A chat model of the bulk layer as a catalog entry: its prices with the bulk layer's source,
-    everything else from the rules (their own sources; an assumption says so)."""
+def prices_on(record: dict, on: dt.date | None) -> tuple[dict[str, float], list[dict]]:
+    """A bulk record's prices in effect on ``on`` (None: the layer's date) and the dated prices
+    after it. genai-prices dates some changes ahead (Gemini 3.6-3.8 Flash double on 2027-01-01)."""
+    if on is None or not record["history"]:
+        return record["prices"], [h for h in record["history"] if h["scheduled"]]
+    day = on.isoformat()
+    dated = sorted(record["history"], key=lambda h: h["from"] or "")
+    in_effect = [h for h in dated if h["from"] is None or h["from"] <= day]
+    prices = record["prices"] if not in_effect else {k: v for k, v in in_effect[-1].items() if k not in ("from", "scheduled")}
+    return prices, [h for h in dated if h["from"] is not None and h["from"] > day]
+
+
+def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
+    """A chat model of the bulk layer as a catalog entry: its prices in effect on ``on`` with the
+    bulk layer's source, everything else from the rules (their own sources; an assumption says so)."""
     config = bulk.settings()
     subject = bulk_key(record)
+    current, later = prices_on(record, on)
 
     def figure(value: float, note: str | None = None) -> dict:
         return {"value": value, "source": record["source"], "as_of": config["as_of"], "layer": "bulk", "note": note}
@@ -150,13 +164,13 @@ def bulk_llm(record: dict) -> LlmModel:
     def ruled(name: str) -> dict:
         return rule_value(subject, name).model_dump()
 
-    prices: dict[str, Any] = {name: figure(value) for name, value in record["prices"].items()}
+    prices: dict[str, Any] = {name: figure(value) for name, value in current.items()}
     if record["input_tiers"]:
         tiers = "; ".join(f"from {start:,} prompt tokens ${price:g}" for start, price in record["input_tiers"])
         prices["input_usd_per_mtok"]["note"] = f"prompt-length tiers not applied: {tiers}"
     batch = (record["batch_prices"] or {}).get("input_usd_per_mtok")
     share = provider_rules()["batch_share"].get(record["provider"])
-    if batch is not None and record["prices"]["input_usd_per_mtok"] > 0:
+    if batch is not None and record["prices"]["input_usd_per_mtok"] > 0:  # the batch share of the layer's price
         prices["batch_discount"] = figure(round(1 - batch / record["prices"]["input_usd_per_mtok"], 6))
     elif share is not None:
         prices["batch_discount"] = {**share.model_dump(), "value": 1 - share.value}
@@ -174,5 +188,8 @@ def bulk_llm(record: dict) -> LlmModel:
         id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
         tokenizer=rule_value(subject, "tokenizer"), facts=facts, prices=prices,
         latency={name: ruled(name) for name in ("ttft_ms", "output_tokens_per_s", "prefill_tokens_per_s")},
+        price_changes=[{"starts": h["from"], "input_usd_per_mtok": h["input_usd_per_mtok"],
+                        "output_usd_per_mtok": h["output_usd_per_mtok"], "source": record["source"]}
+                       for h in later if "input_usd_per_mtok" in h and "output_usd_per_mtok" in h],
         **deprecated,
     )

@@ -66,7 +66,7 @@ def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
     before = at.session_state["scenario_yaml"]
     as_point(at, "rag.top_k", "workload.queries_per_month")
     at.number_input(key="ed_rag.top_k").set_value(12)
-    at.selectbox(key="ed_rag.reranker.model").set_value("cohere-rerank-3.5").run()
+    at.selectbox(key="ed_rag.reranker.model").set_value("rerank-v3.5").run()
     at.number_input(key="ed_rag.reranker.candidates").set_value(8)
     at.number_input(key="ed_workload.queries_per_month").set_value(2_000_000.0)
     apply(at)
@@ -81,7 +81,7 @@ def test_an_invalid_edit_is_refused_field_by_field_and_nothing_changes():
     apply(at)
     assert not at.error and at.success
     data = current(at)
-    assert data["rag"]["reranker"] == {"model": "cohere-rerank-3.5", "candidates": 40}
+    assert data["rag"]["reranker"] == {"model": "rerank-v3.5", "candidates": 40}
     assert data["rag"]["top_k"] == 12 and data["workload"]["queries_per_month"] == 2_000_000
 
 
@@ -181,7 +181,7 @@ def test_loading_another_scenario_refills_the_editor_and_reset_discards_edits():
     other = open_app(EDITOR, s="docs-qa")
     assert other.text_input(key="ed_name").value == "Internal documentation Q&A"
     assert other.radio(key="ed_rag.system_prompt.mode").value == "text"
-    assert other.selectbox(key="ed_rag.reranker.model").value == "cohere-rerank-3.5"
+    assert other.selectbox(key="ed_rag.reranker.model").value == "rerank-v3.5"
 
 
 def test_unapplied_edits_survive_a_visit_to_another_page():

@@ -242,8 +242,8 @@ def test_self_hosting_fields_only_for_open_models(values, catalog):
 
 def test_no_reranker_means_no_reranker_section(values, catalog):
     assert "reranker" not in build(values, catalog)["rag"]
-    values[key("rag.reranker.model")] = "cohere-rerank-3.5"
-    assert build(values, catalog)["rag"]["reranker"] == {"model": "cohere-rerank-3.5", "candidates": 50}
+    values[key("rag.reranker.model")] = "rerank-v3.5"
+    assert build(values, catalog)["rag"]["reranker"] == {"model": "rerank-v3.5", "candidates": 50}
 
 
 # --- Figures ----------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def test_apply_returns_a_valid_scenario(values, catalog):
 
 
 def test_apply_lists_every_problem_by_field(values, catalog):
-    values[key("rag.reranker.model")] = "cohere-rerank-3.5"
+    values[key("rag.reranker.model")] = "rerank-v3.5"
     values[key("rag.reranker.candidates")] = 3
     values[key("name")] = ""
     with pytest.raises(ScenarioError) as caught:

@@ -174,9 +174,11 @@ def test_feasibility_checks_by_hand(catalog):
     llm = catalog.llm["mistral-small-2603"].model_copy(update={"available_until": dt.date(2027, 6, 1),
                                                              "availability_source": "a notice"})
     assert feasibility.api_availability(llm, dt.date(2027, 7, 1), dt.date(2028, 7, 1), 12).problems == [
-        "mistral-small-2603 is retired on 2027-06-01, before the start date 2027-07-01 (a notice)"]
+        "mistral-small-2603 is retired on 2027-06-01, before the start date 2027-07-01; "
+        "mistral names no successor in the catalog (a notice)"]
     assert feasibility.api_availability(llm, dt.date(2027, 1, 1), dt.date(2028, 1, 1), 12).warnings == [
-        "mistral-small-2603 retires on 2027-06-01, within the 12-month horizon: plan a migration"]
+        "mistral-small-2603 retires on 2027-06-01, within the 12-month horizon: plan a migration; "
+        "mistral names no successor in the catalog"]
     # 1,000 queries a month: one every 2,628 s, longer than a 300 s cache
     assert feasibility.cache_traffic(1000, 0.5, 300) == [
         "at 1,000 queries/month a request arrives every 2,628 s on average, longer than the 300 s cache "

@@ -52,7 +52,8 @@ def test_a_bulk_model_keeps_its_prices_and_marks_what_is_borrowed(catalog):
 def test_batch_discount_from_the_record_else_the_providers_stated_rule(catalog):
     record = {"provider": "openai", "id": "x", "aliases": [], "context_window_tokens": None, "deprecated": True,
               "prices": {"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0}, "input_tiers": [[200000, 4.0]],
-              "batch_prices": {"input_usd_per_mtok": 1.5}, "source": "genai-prices==0.2.3 data.py: openai/x"}
+              "batch_prices": {"input_usd_per_mtok": 1.5}, "history": [],
+              "source": "genai-prices==0.2.3 data.py: openai/x"}
     model = bulk_llm(record)
     assert model.prices.batch_discount.value == pytest.approx(0.25)  # 1 - 1.5 / 2.0
     assert "from 200,000 prompt tokens $4" in model.prices.input_usd_per_mtok.note
@@ -111,3 +112,23 @@ def test_every_example_is_feasible_on_models_available_for_its_whole_horizon(pat
     for name, setup in result.setups.items():
         assert setup.feasible, (name, setup.problems)
         assert not [w for w in setup.warnings if "retires on" in w], (name, setup.warnings)
+
+
+def test_a_bulk_model_is_priced_on_the_scenarios_start_date(catalog):
+    """genai-prices 0.2.3 dates Gemini 3.6 Flash's rise from $0.75 / $3.75 to $1.50 / $7.50 per M
+    tokens on 2027-01-01: a scenario starting that day pays the new price; one starting a month
+    earlier pays the old one and is warned that it changes inside its horizon."""
+    def prompt_only(start):
+        data = scenario_dict(**{"prompt_only.model": {"name": "gemini-3.6-flash", "provider": "google"},
+                                "workload.start_date": start})
+        result = evaluate(validate_scenario(data, catalog=catalog), catalog)
+        return result, result.setups["prompt_only"]
+
+    result, setup = prompt_only("2027-01-01")
+    assert result.catalog.llm["google/gemini-3.6-flash"].prices.input_usd_per_mtok.value == 1.5
+    assert not [w for w in setup.warnings if "price changes" in w]
+    result, setup = prompt_only("2026-12-01")
+    prices = result.catalog.llm["google/gemini-3.6-flash"].prices
+    assert (prices.input_usd_per_mtok.value, prices.output_usd_per_mtok.value) == (0.75, 3.75)
+    [warning] = [w for w in setup.warnings if "price changes" in w]
+    assert warning.startswith("gemini-3.6-flash's price changes on 2027-01-01 to $1.5 / $7.5 per M input / output tokens")

@@ -35,6 +35,14 @@ def api_availability(llm: LlmModel, start: dt.date, end: dt.date, horizon_months
     return CostParts()
 
 
+def price_changes(llm: LlmModel, start: dt.date, end: dt.date) -> CostParts:
+    """A price the provider has dated inside the horizon: a warning (costs use the start date's)."""
+    return CostParts(warnings=[
+        f"{llm.id}'s price changes on {change.starts} to ${change.input_usd_per_mtok:g} / ${change.output_usd_per_mtok:g} "
+        f"per M input / output tokens ({change.source}), within the horizon: costs use the price in effect on {start}"
+        for change in llm.price_changes if start < change.starts < end])
+
+
 def context_window(model: str, window_tokens: float, inputs: lat.LatencyInputs, *, sampled: bool) -> CostParts:
     """An average query over the window [tokens] is a problem; 1 in 20 over it, a warning."""
     mean = inputs.static_tokens + inputs.dynamic_tokens + inputs.output_tokens

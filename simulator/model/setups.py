@@ -235,6 +235,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     tokens["reasoning"] = s.workload.reasoning_tokens
     if llm is not None:
         out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months))
+        out.add(feasibility.price_changes(llm, s.workload.start_date, ctx.end_date))
         out.add(api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate, batch_share=s.workload.batch_share,
                                 fine_tuned=tuned, sampled=ctx.sampled))
         window = read(llm.facts.context_window_tokens)

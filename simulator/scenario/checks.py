@@ -30,7 +30,7 @@ def api_model_keys(scenario: Scenario, catalog: Catalog) -> dict[str, str]:
 
 def with_scenario_models(scenario: Scenario, catalog: Catalog) -> Catalog:
     """``catalog`` with the bulk-layer models the scenario names added as entries."""
-    return with_llms(catalog, api_model_keys(scenario, catalog).values())
+    return with_llms(catalog, api_model_keys(scenario, catalog).values(), on=scenario.workload.start_date)
 
 
 def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
@@ -44,7 +44,7 @@ def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
             problems.append(f"{where}: {exc}")
 
     keys = api_model_keys(scenario, catalog)
-    catalog = with_llms(catalog, keys.values())
+    catalog = with_llms(catalog, keys.values(), on=scenario.workload.start_date)
     for setup in API_SETUPS:
         choice: ModelChoice = getattr(scenario, setup).model
         where = f"{setup}.model"

@@ -22,34 +22,50 @@ def _v2_to_v3(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return data, "inputs can now be ranges (none set: every number stays a point value)"
 
 
-# Version 4 names API models by the provider's API model id; the catalog's earlier names stay
-# aliases (a model choice still resolves), but override keys name figures by id and are rewritten.
+# Version 4 names models by the provider's API model id; the catalog's earlier names stay aliases
+# (a choice still resolves), but override keys name figures by id and are rewritten. kind -> old -> new.
 RENAMED_IN_V4 = {
-    "claude-haiku-4.5": "claude-haiku-4-5",
-    "claude-sonnet-4.6": "claude-sonnet-4-6",
-    "claude-opus-4.6": "claude-opus-4-6",
-    "mistral-large-3": "mistral-large-2512",
-    "mistral-small-4": "mistral-small-2603",
-    "llama-3.1-8b-groq": "llama-3.1-8b-instant",
-    "llama-3.3-70b-groq": "llama-3.3-70b-versatile",
-    "llama-3.1-8b-together": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
-    "llama-3.3-70b-together": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-    "llama-3.1-8b-fireworks": "accounts/fireworks/models/llama-v3p1-8b-instruct",
-    "llama-3.3-70b-fireworks": "accounts/fireworks/models/llama-v3p3-70b-instruct",
+    "llm": {
+        "claude-haiku-4.5": "claude-haiku-4-5",
+        "claude-sonnet-4.6": "claude-sonnet-4-6",
+        "claude-opus-4.6": "claude-opus-4-6",
+        "mistral-large-3": "mistral-large-2512",
+        "mistral-small-4": "mistral-small-2603",
+        "llama-3.1-8b-groq": "llama-3.1-8b-instant",
+        "llama-3.3-70b-groq": "llama-3.3-70b-versatile",
+        "llama-3.1-8b-together": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
+        "llama-3.3-70b-together": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "llama-3.1-8b-fireworks": "accounts/fireworks/models/llama-v3p1-8b-instruct",
+        "llama-3.3-70b-fireworks": "accounts/fireworks/models/llama-v3p3-70b-instruct",
+    },
+    "embedding": {"cohere-embed-v4.0": "embed-v4.0"},
+    "reranker": {
+        "cohere-rerank-3.5": "rerank-v3.5",
+        "voyage-rerank-2.5": "rerank-2.5",
+        "voyage-rerank-2.5-lite": "rerank-2.5-lite",
+    },
 }
 
 
 def _v3_to_v4(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Version 4 lets a model choice name its provider and names models by their API id: model
-    names and override keys of the catalog's earlier names are rewritten."""
-    renamed = []
+    """Version 4 lets a model choice name its provider and names models by their API id: names and
+    override keys of the catalog's earlier names are rewritten."""
+    renamed: list[str] = []
+
+    def rename(kind: str, mapping: Any, field: str) -> Any:
+        name = mapping.get(field) if isinstance(mapping, dict) else None
+        if not isinstance(name, str) or name not in RENAMED_IN_V4[kind]:
+            return mapping
+        renamed.append(f"{name} -> {RENAMED_IN_V4[kind][name]}")
+        return {**mapping, field: RENAMED_IN_V4[kind][name]}
+
     for setup in ("prompt_only", "rag", "fine_tuned"):
-        section = data.get(setup)
-        choice = section.get("model") if isinstance(section, dict) else None
-        if isinstance(choice, dict) and isinstance(choice.get("name"), str) and choice["name"] in RENAMED_IN_V4:
-            old = choice["name"]
-            data[setup] = {**section, "model": {**choice, "name": RENAMED_IN_V4[old]}}
-            renamed.append(f"{old} -> {RENAMED_IN_V4[old]}")
+        if isinstance(data.get(setup), dict) and "model" in data[setup]:
+            data[setup] = {**data[setup], "model": rename("llm", data[setup]["model"], "name")}
+    if isinstance(data.get("rag"), dict):
+        data["rag"] = rename("embedding", data["rag"], "embedding_model")
+        if isinstance(data["rag"].get("reranker"), dict):
+            data["rag"] = {**data["rag"], "reranker": rename("reranker", data["rag"]["reranker"], "model")}
     if isinstance(data.get("overrides"), dict):
         data["overrides"] = {_renamed_key(k): v for k, v in data["overrides"].items()}
     notice = "a model can now name the provider or cloud that sells it (none named: the same model as before)"
@@ -57,10 +73,11 @@ def _v3_to_v4(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def _renamed_key(key: Any) -> Any:
-    if isinstance(key, str) and key.startswith("llm."):
-        for old, new in RENAMED_IN_V4.items():
-            if key.startswith(f"llm.{old}."):
-                return f"llm.{new}.{key[len(old) + 5:]}"
+    if isinstance(key, str):
+        for kind, names in RENAMED_IN_V4.items():
+            for old, new in names.items():
+                if key.startswith(f"{kind}.{old}."):
+                    return f"{kind}.{new}.{key[len(kind) + len(old) + 2:]}"
     return key
 
 

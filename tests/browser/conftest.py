@@ -35,7 +35,10 @@ def server(saved_dir):
     log = open(ARTIFACTS.parent / "streamlit-server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         # Serve the code the run started with: a file saved during a run would make Streamlit drop
+         # modules from sys.modules while sessions import them (a run failed that way).
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

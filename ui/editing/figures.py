@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,14 @@ from .choices import cheapest_cloud, figure_table, model_option
 
 
 # --- The catalog figures a scenario relies on ------------------------------------------------------
+
+
+def _start_date(data: Mapping[str, Any]) -> dt.date | None:
+    """The scenario's start date, when the (possibly invalid) dict has a valid one."""
+    try:
+        return dt.date.fromisoformat(str((data.get("workload") or {}).get("start_date")))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -51,7 +60,8 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
         choice = get_in(data, f"{owner}.model") or {}
         if isinstance(choice.get("name"), str):
             options[owner] = model_option(catalog, choice["name"], choice.get("provider"))
-    catalog = with_llms(catalog, [o for o in options.values() if bulk_record(o) is not None])
+    catalog = with_llms(catalog, [o for o in options.values() if bulk_record(o) is not None],
+                        on=_start_date(data))
     table = figure_table(catalog)
     overrides = dict(data.get("overrides") or {})
     groups: dict[str, EditorFigureGroup] = {}
@@ -122,13 +132,14 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
 
     rag = data.get("rag") or {}
     retrieval_users = ["rag", "hybrid"]
-    if rag.get("embedding_model") in catalog.embedding:
-        add(f"{rag['embedding_model']} (embedding model)", retrieval_users, prefixed(f"embedding.{rag['embedding_model']}."))
+    embedding = catalog.key_of("embedding", rag.get("embedding_model") or "")
+    if embedding is not None:
+        add(f"{embedding} (embedding model)", retrieval_users, prefixed(f"embedding.{embedding}."))
     if rag.get("vector_store") in catalog.vector_store:
         add(f"{rag['vector_store']} (vector store)", retrieval_users,
             [*prefixed(f"vector_store.{rag['vector_store']}."), "defaults.workload.stored_bytes_per_token"])
-    reranker = (rag.get("reranker") or {}).get("model")
-    if reranker in catalog.reranker:
+    reranker = catalog.key_of("reranker", (rag.get("reranker") or {}).get("model") or "")
+    if reranker is not None:
         add(f"{reranker} (reranker)", retrieval_users, prefixed(f"reranker.{reranker}."))
 
     for s in SETUPS:
