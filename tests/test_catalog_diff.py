@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, cli
 from pricing import bulk, diff, price_files
 from pricing.catalog import default_catalog
 
@@ -291,3 +291,75 @@ def test_a_data_py_is_read_never_run(tmp_path):
     read = price_files.read_price_file(f"{calls}\nproviders = [Provider(id='openai', models=[])]\n".encode(), "data.py", TODAY)
     assert (read.format, read.models) == ("genai-prices", 0)
     assert not marker.exists()
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def test_cli_json_shape_and_exit_0():
+    run = cli("catalog", "diff", "--against", str(LITELLM), "--on", "2027-03-01", "--json")
+    assert run.returncode == 0, run.stderr
+    r = json.loads(run.stdout)
+    assert set(r) == {"against", "on", "new", "changed", "retired", "curated_disagreements"}
+    assert r["against"] == {"path": str(LITELLM), "format": "litellm", "version": None, "models": 10, "compared": 7}
+    assert r["on"] == "2027-03-01"
+    for c in r["changed"]:
+        assert set(c) >= {"model", "provider", "field", "ours", "theirs", "ratio", "layer"}
+        assert c["layer"] in ("curated", "bulk") and c["field"] in diff.COMPARED
+    assert {"model", "provider", "layer", "date", "per", "successor"} <= set(r["retired"][0])
+    assert r["curated_disagreements"] == [c for c in r["changed"] if c["layer"] == "curated"]
+
+
+def test_cli_table_gives_counts_then_rows():
+    run = cli("catalog", "diff", "--against", str(DATA_PY), "--on", "2026-12-02")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith(f"genai-prices data.py at {DATA_PY} (version not stated): 7 models, 5 of them")
+    assert lines[1].split() == ["1", "new:", "in", "their", "file,", "in", "neither", "layer"]
+    assert "Curated figures more than 2% from theirs:" in lines and "New:" in lines
+    assert any("anthropic/claude-haiku-4.5" in line and "1.1x" in line for line in lines)
+
+
+def test_the_listing_still_works_beside_the_diff_action():
+    run = cli("catalog", "--kind", "tokenizer", "--json")
+    assert run.returncode == 0 and all(r["key"].startswith("tokenizer.") for r in json.loads(run.stdout))
+    run = cli("catalog", "--kind", "llm", "diff", "--against", str(LITELLM))
+    assert run.returncode == 2 and "--kind, --layer and --check do not apply" in run.stderr
+    run = cli("catalog", "diff")
+    assert run.returncode == 2 and "--against" in run.stderr
+
+
+def bad(tmp_path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("prices.json", "{bad json"),
+    ("prices.json", "{" + LITELLM_ENTRY % ('"3e-06"', "") + "}"),
+    ("data.py", "providers = [Provider(id=SOME_NAME)]\n"),
+])
+def test_a_bad_file_exits_2_without_a_traceback(tmp_path, name, content):
+    path = bad(tmp_path, name, content)
+    run = cli("catalog", "diff", "--against", str(path))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith(f"error: {path}: ") and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("what", ["missing", "directory"])
+def test_a_missing_file_or_a_folder_exits_2(tmp_path, what):
+    path = tmp_path / "nothing.json"
+    if what == "directory":
+        path.mkdir()
+    run = cli("catalog", "diff", "--against", str(path))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"error: {path}: ") and ("No such file" in run.stderr or "is a directory" in run.stderr)
+
+
+def test_a_file_over_the_cap_exits_2_before_it_is_read_whole(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as fh:
+        fh.truncate(price_files.MAX_FILE_BYTES + 1)  # sparse: instant to make, still read up to the cap
+    run = cli("catalog", "diff", "--against", str(path))
+    assert run.returncode == 2 and "over the limit of 10,000,000 bytes" in run.stderr
