@@ -33,6 +33,12 @@ def row(rows: list[dict], **wanted) -> dict:
     return found[0]
 
 
+def curated(name: str) -> str:
+    """The curated LLM known by ``name``: its id, or one of its aliases once the catalog has them
+    (the catalog is moving to API ids: claude-haiku-4.5 becomes claude-haiku-4-5 with that alias)."""
+    return next(k for k, m in default_catalog().llm.items() if name == k or name in (getattr(m, "aliases", None) or ()))
+
+
 def bulk_record(provider: str, model: str) -> dict:
     return next(m for m in bulk.bulk_models() if (m["provider"], m["id"]) == (provider, model))
 
@@ -122,11 +128,13 @@ def test_every_mapped_route_is_an_allowed_provider_and_unknown_routes_are_not_ta
     ("us.anthropic.claude-haiku-4-5-20251001-v1:0", "bedrock", "bulk", ("aws", "regional.anthropic.claude-haiku-4-5-20251001-v1:0")),
     ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "bedrock", "bulk", ("aws", "global.anthropic.claude-haiku-4-5-20251001-v1:0")),
     ("vertex_ai/claude-haiku-4-5@20251001", "vertex_ai-anthropic_models", "bulk", ("google", "claude-haiku-4-5")),
-    ("claude-haiku-4-5-20251001", "anthropic", "curated", ("anthropic", "claude-haiku-4.5")),  # dots as dashes, a snapshot
-    ("groq/llama-3.1-8b-instant", "groq", "curated", ("groq", "llama-3.1-8b-groq")),  # CURATED_API_IDS
-    ("fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks_ai", "curated", ("fireworks", "llama-3.3-70b-fireworks")),
-    ("together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "together_ai", "curated", ("together", "llama-3.1-8b-together")),
-    ("mistral/mistral-small-2603", "mistral", "curated", ("mistral", "mistral-small-4")),  # via the bulk record's id
+    ("claude-haiku-4-5-20251001", "anthropic", "curated", ("anthropic", curated("claude-haiku-4.5"))),  # a snapshot
+    ("groq/llama-3.1-8b-instant", "groq", "curated", ("groq", curated("llama-3.1-8b-groq"))),  # CURATED_API_IDS or the id
+    ("fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks_ai", "curated",
+     ("fireworks", curated("llama-3.3-70b-fireworks"))),
+    ("together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "together_ai", "curated",
+     ("together", curated("llama-3.1-8b-together"))),
+    ("mistral/mistral-small-2603", "mistral", "curated", ("mistral", curated("mistral-small-4"))),  # the bulk record's id
     ("voyage/voyage-4", "voyage", "curated", ("voyageai", "voyage-4")),  # curated provider "voyage"
     ("cohere/embed-v4.0", "cohere", "curated", ("cohere", "cohere-embed-v4.0")),
 ])
@@ -200,7 +208,7 @@ def test_genai_prices_fixture_new_changed_retired_and_a_curated_disagreement():
     assert [(n["provider"], n["model"]) for n in result["new"]] == [("anthropic", "claude-quill-1")]
     assert result["new"][0]["input_usd_per_mtok"] == 4.0  # the time-of-day price ($2) is left out, as in the bulk layer
     # claude-haiku-4-5 at $1.10 against the curated claude-haiku-4.5's $1: 1.1 / 1 = 1.1, more than 2% off
-    disagreement = row(result["curated_disagreements"], model="claude-haiku-4.5")
+    disagreement = row(result["curated_disagreements"], model=curated("claude-haiku-4.5"))
     assert (disagreement["field"], disagreement["ours"], disagreement["theirs"], disagreement["ratio"]) == (
         "input_usd_per_mtok", 1.0, 1.1, 1.1)
     retired = row(result["retired"], model="gpt-4o-2024-05-13")  # deprecated=True: a flag, no date
@@ -317,7 +325,7 @@ def test_cli_table_gives_counts_then_rows():
     assert lines[0].startswith(f"genai-prices data.py at {DATA_PY} (version not stated): 7 models, 5 of them")
     assert lines[1].split() == ["1", "new:", "in", "their", "file,", "in", "neither", "layer"]
     assert "Curated figures more than 2% from theirs:" in lines and "New:" in lines
-    assert any("anthropic/claude-haiku-4.5" in line and "1.1x" in line for line in lines)
+    assert any(f"anthropic/{curated('claude-haiku-4.5')} " in line and "1.1x" in line for line in lines)
 
 
 def test_the_listing_still_works_beside_the_diff_action():
