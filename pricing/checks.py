@@ -71,6 +71,11 @@ def bulk_match(models: Iterable[dict], provider: str, name: str) -> dict | None:
     return next((m for m in models if m["provider"] == provider and wanted & {m["id"], *m["aliases"]}), None)
 
 
+def agrees(ours: float, theirs: float) -> bool:
+    """Within :data:`AGREE_WITHIN_PERCENT` of the larger of the two figures."""
+    return abs(ours - theirs) * 100 <= AGREE_WITHIN_PERCENT * max(abs(ours), abs(theirs))
+
+
 def disagreements(catalog: Catalog, models: Iterable[dict]) -> list[Finding]:
     models = list(models)
     out = []
@@ -82,7 +87,7 @@ def disagreements(catalog: Catalog, models: Iterable[dict]) -> list[Finding]:
         ours = {n: getattr(model.prices, n) for n in COMPARED} | {"context_window_tokens": model.facts.context_window_tokens}
         for figure, mine in ours.items():
             other = theirs.get(figure)
-            if mine is None or other is None or abs(mine.value - other) * 100 <= AGREE_WITHIN_PERCENT * max(abs(mine.value), abs(other)):
+            if mine is None or other is None or agrees(mine.value, other):
                 continue
             part = "facts" if figure == "context_window_tokens" else "prices"
             out.append(Finding("disagrees-with-bulk", "curated", f"llm.{name}.{part}.{figure}",

@@ -10,6 +10,7 @@ finish fast whatever it is given (the size caps make that possible):
 | ``parse_scenario``                  | YAML text or bytes          | ``ScenarioError`` |
 | ``eval_results.parse_eval_csv``     | evaluation CSV              | ``EvalDataError`` |
 | ``uploads.decode_upload(s)``        | documents for token counts  | ``UploadError`` (``decode_uploads`` never raises) |
+| ``price_files.read_price_file``     | ``catalog diff --against``  | ``PriceFileError`` |
 
 The payloads mix random text and bytes with adversarial fragments: deep nesting, numbers with
 thousands of digits, NaN / inf spellings, invalid UTF-8, NUL bytes, byte-order marks, very long
@@ -22,6 +23,7 @@ every CI run tries the same 300 cases per entry point (about 13 s in all); a lon
 import base64
 import copy
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -36,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import HAND, ROOT
+from pricing import bulk, diff, price_files
 from pricing.catalog import default_catalog
 from simulator import cli
 from simulator.analysis import eval_results
@@ -247,6 +250,48 @@ def test_many_uploads_never_raise_and_report_each_refusal(files, extra_files):
     assert len(decoded.texts) <= uploads.MAX_FILES
 
 
+# --- price files to compare (catalog diff --against) ---------------------------------------------
+
+DIFF_FIXTURES = ROOT / "tests" / "fixtures" / "catalog_diff"
+LITELLM_MAP = (DIFF_FIXTURES / "model_prices_and_context_window.json").read_text()
+GENAI_DATA_PY = (DIFF_FIXTURES / "data.py").read_text()
+LITELLM_PATHS = list(paths(json.loads(LITELLM_MAP)))
+# The fixtures' providers only: the bulk side is rebuilt for every call, and its 2,000 records would
+# make this the slowest test here without testing more of their file.
+FEW_BULK = [m for m in bulk.bulk_models() if m["provider"] in ("anthropic", "openai", "aws", "google")]
+
+
+@st.composite
+def litellm_wrong_types(draw) -> dict:
+    """The LiteLLM fixture with values of the wrong type (or hostile ones) anywhere."""
+    data = json.loads(LITELLM_MAP)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(LITELLM_PATHS))
+        if not path:
+            return draw(wrong_values)
+        node = data
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node[path[-1] if draw(st.booleans()) else draw(random_text)] = draw(wrong_values)
+    return data
+
+
+price_file_texts = st.one_of(damaged(LITELLM_MAP), damaged(GENAI_DATA_PY), litellm_wrong_types().map(dumped_json), random_text)
+
+
+def compare(data: bytes) -> None:
+    on = dt.date(2026, 12, 2)
+    result = diff.diff(price_files.read_price_file(data, "hostile.json", on), CATALOG, FEW_BULK, on)
+    json.dumps(result, allow_nan=False)  # finite numbers only
+
+
+@RUN
+@given(st.one_of(price_file_texts.map(str.encode), as_bytes(price_file_texts)))
+def test_a_price_file_to_compare_gives_a_diff_or_a_price_file_error(data):
+    only_documented(lambda: compare(data), price_files.PriceFileError)
+
+
 @pytest.mark.parametrize("fragment", TEXT_FRAGMENTS)
 def test_each_adversarial_fragment_alone(fragment):
     """Every fragment on its own, so a failing one is named even if generation never picks it."""
@@ -255,12 +300,13 @@ def test_each_adversarial_fragment_alone(fragment):
     only_documented(lambda: parse_eval_csv(fragment, "f.csv"), EvalDataError)
     only_documented(lambda: uploads.decode_upload("f.txt", fragment.encode()), uploads.UploadError)
     only_documented(lambda: sharing.chart_range(fragment, None, [1.0, 10.0], (1.0, 10.0)), sharing.LinkParamError)
+    only_documented(lambda: compare(fragment.encode()), price_files.PriceFileError)
 
 
 # --- SECURITY.md lists every limit with its value and its test -------------------------------------
 
 DECODERS = {"scenario": schema, "loading": loading, "sharing": sharing, "eval_results": eval_results,
-            "uploads": uploads, "cli": cli}
+            "uploads": uploads, "cli": cli, "price_files": price_files}
 # schema.py also holds field bounds (MAX_OVERRIDE, MAX_DRAWS): ranges of values, described in prose
 NOT_READ_LIMITS = {("scenario", "MAX_OVERRIDE"), ("scenario", "MAX_DRAWS")}
 ROW = re.compile(r"^\|[^|]*\|\s*([\d,]+)[^|]*\|\s*`(\w+)\.(MAX_\w+)`\s*\|\s*`(tests/\w+\.py)::(\w+)`\s*\|$", re.M)

@@ -118,6 +118,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="flag prices that contradict each other or a provider's rule, and sources nobody can check")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=catalog_command.run)
+    actions = p.add_subparsers(metavar="action", required=False)
+    d = actions.add_parser("diff", help="compare the catalog with a newer genai-prices data.py or LiteLLM's price map")
+    d.add_argument("--against", type=Path, required=True,
+                   help="genai-prices' genai_prices/data.py or LiteLLM's model_prices_and_context_window.json")
+    d.add_argument("--on", type=dt.date.fromisoformat, default=dt.date.today(),
+                   help="retired and prices in effect on this date (default: today)")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(run=catalog_command.run_diff)
     return parser
 
 
