@@ -12,10 +12,9 @@ the version dropped: ``us.``, ``global.``, ``-v1:0``). A name such as ``mistral-
 points at whichever release is current, so it is matched by id only and never listed as new.
 When several of their entries land on one of ours, the closest match wins, then the provider's own
 route over a reseller's (:data:`pricing.price_files.LITELLM_PROVIDERS` ranks them: AI Studio before Vertex, an
-unprefixed Bedrock id before a ``us.`` one), then the shortest key. Curated ids are not always API
-ids (``claude-haiku-4.5``, ``llama-3.1-8b-groq``): a curated model is matched by its id, its id
-with dots as dashes, :data:`CURATED_API_IDS` (a stop-gap until the catalog's own aliases name the
-API ids), its ``aliases`` when the catalog has that field, and the id and aliases of its bulk record.
+unprefixed Bedrock id before a ``us.`` one), then the shortest key. A curated model is matched by
+its id (the provider's API id), the id with dots as dashes, its ``aliases``, and the id and aliases
+of its bulk record.
 
 The result (:func:`diff`) is plain data: ``new`` (their chat and embedding models of the allowed
 providers, :data:`pricing.bulk.PROVIDERS`, in neither layer and not retired); ``changed`` (every
@@ -41,19 +40,6 @@ from .price_files import AWS_GEO, PriceFile, TheirModel
 
 COMPARED = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_usd_per_mtok",
             "context_window_tokens")
-
-PROVIDER_ALIASES = {"voyage": "voyageai"}  # a curated provider id -> the bulk layer's
-CURATED_API_IDS = {  # curated ids that are not the provider's API id (until the catalog's aliases say so)
-    ("groq", "llama-3.1-8b-groq"): "llama-3.1-8b-instant",
-    ("groq", "llama-3.3-70b-groq"): "llama-3.3-70b-versatile",
-    ("together", "llama-3.1-8b-together"): "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
-    ("together", "llama-3.3-70b-together"): "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-    ("fireworks", "llama-3.1-8b-fireworks"): "accounts/fireworks/models/llama-v3p1-8b-instruct",
-    ("fireworks", "llama-3.3-70b-fireworks"): "accounts/fireworks/models/llama-v3p3-70b-instruct",
-    ("mistral", "mistral-large-3"): "mistral-large-2512",
-    ("mistral", "mistral-small-4"): "mistral-small-2603",
-    ("cohere", "cohere-embed-v4.0"): "embed-v4.0",
-}
 
 _SNAPSHOT = re.compile(r"(-\d{8}|@\d{8}|-\d{4}-\d{2}-\d{2}|@default|@\d{3})$")
 _MOVING = re.compile(r"(^|[-@/.])latest($|-)")  # a pointer that moves to each new release
@@ -98,11 +84,9 @@ def _curated_side(catalog: Catalog, bulk_side: list[_Ours]) -> list[_Ours]:
     out = []
     for kind, table in (("llm", catalog.llm), ("embedding", catalog.embedding)):
         for name, model in table.items():
-            provider = PROVIDER_ALIASES.get(model.provider, model.provider)
+            provider = model.provider
             ids = [name, name.replace(".", "-")]
-            if (provider, name) in CURATED_API_IDS:
-                ids.append(CURATED_API_IDS[(provider, name)])
-            aliases = list(getattr(model, "aliases", None) or ())
+            aliases = list(model.aliases)
             twin = next((exact[(provider, n.lower())] for n in ids + aliases if (provider, n.lower()) in exact), None)
             if twin is not None:
                 ids, aliases = ids + twin.ids, aliases + twin.aliases
@@ -111,7 +95,7 @@ def _curated_side(catalog: Catalog, bulk_side: list[_Ours]) -> list[_Ours]:
                 keys = {n: f"llm.{name}.prices.{n}" for n in COMPARED[:4]}
                 figures["context_window_tokens"] = model.facts.context_window_tokens
                 keys["context_window_tokens"] = f"llm.{name}.facts.context_window_tokens"
-                until, successor = model.available_until, getattr(model, "successor", None)
+                until, successor = model.available_until, model.successor
             else:
                 figures = {"input_usd_per_mtok": model.prices.usd_per_mtok}
                 keys = {"input_usd_per_mtok": f"embedding.{name}.prices.usd_per_mtok"}

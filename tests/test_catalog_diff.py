@@ -33,10 +33,9 @@ def row(rows: list[dict], **wanted) -> dict:
     return found[0]
 
 
-def curated(name: str) -> str:
-    """The curated LLM known by ``name``: its id, or one of its aliases once the catalog has them
-    (the catalog is moving to API ids: claude-haiku-4.5 becomes claude-haiku-4-5 with that alias)."""
-    return next(k for k, m in default_catalog().llm.items() if name == k or name in (getattr(m, "aliases", None) or ()))
+def curated(name: str, kind: str = "llm") -> str:
+    """The curated entry known by ``name`` (its id or an alias: the catalog's names before schema 4)."""
+    return default_catalog().key_of(kind, name)
 
 
 def bulk_record(provider: str, model: str) -> dict:
@@ -129,14 +128,14 @@ def test_every_mapped_route_is_an_allowed_provider_and_unknown_routes_are_not_ta
     ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "bedrock", "bulk", ("aws", "global.anthropic.claude-haiku-4-5-20251001-v1:0")),
     ("vertex_ai/claude-haiku-4-5@20251001", "vertex_ai-anthropic_models", "bulk", ("google", "claude-haiku-4-5")),
     ("claude-haiku-4-5-20251001", "anthropic", "curated", ("anthropic", curated("claude-haiku-4.5"))),  # a snapshot
-    ("groq/llama-3.1-8b-instant", "groq", "curated", ("groq", curated("llama-3.1-8b-groq"))),  # CURATED_API_IDS or the id
+    ("groq/llama-3.1-8b-instant", "groq", "curated", ("groq", curated("llama-3.1-8b-groq"))),
     ("fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks_ai", "curated",
      ("fireworks", curated("llama-3.3-70b-fireworks"))),
     ("together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "together_ai", "curated",
      ("together", curated("llama-3.1-8b-together"))),
     ("mistral/mistral-small-2603", "mistral", "curated", ("mistral", curated("mistral-small-4"))),  # the bulk record's id
-    ("voyage/voyage-4", "voyage", "curated", ("voyageai", "voyage-4")),  # curated provider "voyage"
-    ("cohere/embed-v4.0", "cohere", "curated", ("cohere", "cohere-embed-v4.0")),
+    ("voyage/voyage-4", "voyage", "curated", ("voyageai", "voyage-4")),
+    ("cohere/embed-v4.0", "cohere", "curated", ("cohere", curated("cohere-embed-v4.0", "embedding"))),
 ])
 def test_their_keys_find_our_models(key, route, layer, ours):
     entry = {"litellm_provider": route, "mode": "embedding" if "embed" in key or "voyage" in key else "chat",
