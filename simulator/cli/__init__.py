@@ -161,6 +161,7 @@ def _evaluation_table(r: dict) -> str:
     if "probability_cheapest" in r:
         lines += ["", f"Monte Carlo: {r['monte_carlo']['draws']:,} draws, seed {r['monte_carlo']['seed']}, "
                       f"ranged: {', '.join(r['monte_carlo']['ranged_inputs']) or 'none'}",
+                  *(f"  {path}: {text}" for path, text in r["monte_carlo"]["range_sources"].items()),
                   f"{'setup':<12}{'P10 $/month':>13}{'P50':>11}{'P90':>11}{'cheapest':>10}{'feasible':>10}"]
         for name in SETUPS:
             band = r["setups"][name]["monthly_cost_usd_percentiles"]
