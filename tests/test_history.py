@@ -2,6 +2,7 @@
 by hand on a made-up history and on the pinned genai-prices data."""
 
 import datetime as dt
+import json
 import math
 
 import numpy as np
@@ -135,3 +136,32 @@ def test_every_model_with_a_history_is_found_and_time_of_day_prices_are_absent()
         assert all(p.scheduled == (p.start is not None and p.start > "2026-11-10") for p in h.points)
     assert history.find("claude-opus-4-6") == [h for h in history.bulk_histories() if h.model == "claude-opus-4-6"]
     assert len(history.find("claude-opus-4-6")) == 2 and history.find("no-such-model") == []
+
+
+# --- crossover catalog --history --------------------------------------------------------------------
+
+
+def test_the_cli_prints_the_summary_and_one_models_history():
+    from conftest import cli
+
+    run = cli("catalog", "--history", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    s = history.observed_drift()
+    assert (data["models"], data["with_history"], data["low"], data["high"]) == (10, 222, s.low, s.high)
+    assert [c["model"] for c in data["changes"]] == list(s.counted)
+    assert data["source"] == "genai-prices==0.2.3 data.py: dated prices of 10 models"
+
+    run = cli("catalog", "--history")
+    assert run.returncode == 0, run.stderr
+    assert "10 of 222 models with dated prices counted" in run.stdout
+    assert "Monte Carlo price drift {dist: observed}: PERT -71.8 / 0 / +61.7 %/year (p10 / 0 / p90)" in run.stdout
+
+    run = cli("catalog", "--history", "openai/o3", "--json")
+    [o3] = json.loads(run.stdout)
+    assert o3["model"] == "openai/o3" and o3["span_days"] == 518 and o3["pct_per_year"] == pytest.approx(-67.853, abs=1e-3)
+    run = cli("catalog", "--history", "gemini-4-argon")
+    assert "scheduled: not counted" in run.stdout and "not counted: only scheduled changes" in run.stdout
+
+    run = cli("catalog", "--history", "gpt-5.6-lun")
+    assert run.returncode == 2 and "did you mean gpt-5.6-luna" in run.stderr and "Traceback" not in run.stderr

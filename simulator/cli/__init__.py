@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="curated: pricing/data/*.yaml, the figures scenarios use today; bulk: every model of genai-prices")
     p.add_argument("--check", action="store_true",
                    help="flag prices that contradict each other or a provider's rule, and sources nobody can check")
+    p.add_argument("--history", nargs="?", const="", metavar="MODEL",
+                   help="how bulk prices moved: the observed yearly change the Monte Carlo's {dist: observed} price "
+                        "drift draws from, or one model's dated prices (provider/model or a model id)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=catalog_command.run)
     return parser
