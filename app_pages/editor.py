@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
+from pricing import history as price_history
 from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, schema_bounds, schema_field
 from ui import fmt
-from pricing import history as price_history
 from ui import editing
 
 K = editing.key

@@ -114,7 +114,8 @@ def points_of(record: dict[str, Any]) -> tuple[PricePoint, ...]:
                  for e in entries)
 
 
-def yearly_change(points: Iterable[PricePoint], as_of: dt.date) -> tuple[dict[str, float | None], int | None, str | None]:
+def yearly_change(points: Iterable[PricePoint],
+                  as_of: dt.date) -> tuple[dict[str, float | None], int | None, str | None]:
     """({price name: yearly change [%/year] or None, "model": the model's}, window [days], why not counted).
 
     The rule is the module docstring's; the changes are None when the model is not counted.

@@ -8,8 +8,8 @@ from typing import Any, get_args
 import math
 
 from pricing.catalog import Catalog
-from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, PRICE_DRIFT, Range, Scenario, field_bounds, get_in,
-                                range_target)
+from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, PRICE_DRIFT, Range, Scenario, field_bounds,
+                                get_in, range_target)
 
 from .choices import figure_table, format_value
 from .fields import GROUPS, LENGTHS, NUMBER, NUMBERS
