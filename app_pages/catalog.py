@@ -1,14 +1,34 @@
-"""Catalog: every price and hardware figure with its source, date and age, filterable."""
+"""Catalog: every price and hardware figure with its source, date and age, filterable; for the bulk
+layer, how prices moved over time and the yearly change the Monte Carlo's observed price drift rests on."""
 
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import state
-from pricing import bulk, listing
+from pricing import bulk, history, listing
+from ui import charts_prices
 
 LAYERS = {"curated": "Curated: what scenarios use", "bulk": "Bulk: every model of genai-prices"}
+HISTORY_MODEL = "catalog_history_model"
+FIRST_SHOWN = "openai/o3"  # the longest dated history in genai-prices 0.2.3
+
+
+@st.cache_data(show_spinner=False)
+def history_figure(model: str, as_of: str) -> go.Figure:
+    return charts_prices.price_history_figure(histories()[model], as_of)
+
+
+@st.cache_data(show_spinner=False)
+def yearly_change_figure(version: str) -> go.Figure:  # keyed by the pinned package's version
+    return charts_prices.yearly_change_figure(list(histories().values()), history.observed_drift())
+
+
+def histories() -> dict[str, history.ModelHistory]:
+    """provider/model -> its history; derived once per process (pricing.history caches it)."""
+    return {h.key: h for h in history.bulk_histories()}
 
 today = dt.date.today()
 catalog = state.catalog()
@@ -81,3 +101,29 @@ else:
     )
     st.caption("The same list on the command line: `crossover catalog --kind gpu --layer curated` "
                "(`--layer bulk` for this package's models).")
+
+if layer == "bulk":
+    st.subheader("How prices moved")
+    st.caption("The dated prices genai-prices records (time-of-day prices left out; prices dated after the "
+               "layer's date are scheduled, drawn dotted and not counted). The yearly change each model shows is "
+               "the evidence the Monte Carlo draws price drift from when a scenario says `{dist: observed}`.")
+    settings = bulk.settings()
+    models = histories()
+    keys = sorted(models)
+    if st.session_state.get(HISTORY_MODEL) not in keys:
+        st.session_state[HISTORY_MODEL] = FIRST_SHOWN if FIRST_SHOWN in keys else keys[0]
+    chosen = st.selectbox(f"Model ({len(keys)} with dated prices)", keys, key=HISTORY_MODEL,
+                          help="Only models whose price genai-prices records more than once; type to search.")
+    st.plotly_chart(history_figure(chosen, settings["as_of"]), key="catalog_history_chart", width="stretch")
+    st.markdown(charts_prices.history_line(models[chosen]))
+
+    st.markdown("**Observed yearly change across models**")
+    st.markdown(charts_prices.summary_line(history.observed_drift()))
+    st.plotly_chart(yearly_change_figure(settings["version"]), key="catalog_history_histogram", width="stretch")
+    st.dataframe(
+        pd.DataFrame(charts_prices.history_rows(list(models.values()))), hide_index=True, width="stretch",
+        key="catalog_history_table",
+        column_config={name: st.column_config.NumberColumn(name, format="%+.1f")
+                       for name in ("input (%/year)", "output (%/year)", "yearly change (%/year)")},
+    )
+    st.caption("The same on the command line: `crossover catalog --history [MODEL] [--json]`.")

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
+from pricing import history as price_history
 from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, schema_bounds, schema_field
 from ui import fmt
 from ui import editing
@@ -320,7 +321,6 @@ def range_form() -> None:
     st.markdown("**Add or change a range**")
     choices = editing.range_choices(pending)
     _guard(RANGE_PATH, list(choices))
-    _guard(RANGE_DIST, list(editing.DISTRIBUTIONS))
     c1, c2 = st.columns([3, 2])
     path = c1.selectbox("Input", list(choices), key=RANGE_PATH, format_func=choices.get,
                         help="Every number of the scenario that may be uncertain, with its unit; percentages "
@@ -330,18 +330,24 @@ def range_form() -> None:
         st.session_state.update({RANGE_DIST: dist, RANGE_LOW: low, RANGE_HIGH: high, RANGE_FOR: path,
                                  RANGE_LIKELY: low if likely is None else likely})
         st.session_state.pop(RANGE_PROBLEM, None)  # it was about the input chosen before
-    dist = c2.selectbox("Distribution", list(editing.DISTRIBUTIONS), key=RANGE_DIST,
+    _guard(RANGE_DIST, editing.distributions_for(path))
+    dist = c2.selectbox("Distribution", editing.distributions_for(path), key=RANGE_DIST,
                         format_func=editing.DISTRIBUTION_LABELS.get,
                         help="PERT weights the likely value more than a triangle does; a lognormal suits "
                              "positive figures that may be several times larger (give where 90 % of it lies).")
-    lognormal = dist == "lognormal"
+    lognormal, observed = dist == "lognormal", dist == "observed"
+    if observed and path:  # its numbers are the price history's: shown, not entered
+        _, low, likely, high = editing.range_inputs(path, {"dist": "observed"})
+        st.session_state.update({RANGE_LOW: low, RANGE_LIKELY: likely, RANGE_HIGH: high})
     c1, c2, c3 = st.columns(3)
-    entry = {"format": "%g", "step": None}
+    entry = {"format": "%g", "step": None, "disabled": observed}
     c1.number_input("5th percentile, p05" if lognormal else "Low", key=RANGE_LOW, **entry)
     # Disabled rather than hidden for a lognormal: a hidden widget would lose its value.
     c2.number_input("Likely (not used by a lognormal)" if lognormal else "Likely (the point value)",
-                    key=RANGE_LIKELY, disabled=lognormal, **entry)
+                    key=RANGE_LIKELY, **{**entry, "disabled": lognormal or observed})
     c3.number_input("95th percentile, p95" if lognormal else "High", key=RANGE_HIGH, **entry)
+    if observed:
+        st.caption(f"Price drift: {price_history.observed_drift().describe()}; see the Catalog page's price history.")
     st.button("Add range", key="ed_range_add", on_click=_add_range, disabled=not path,
               help="Checks the values and sets the range (applied with Apply changes).")
     problem = st.session_state.get(RANGE_PROBLEM)

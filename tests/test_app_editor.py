@@ -274,3 +274,29 @@ def test_seed_and_draws_are_applied():
     at.number_input(key="ed_uncertainty.draws").set_value(5000)
     apply(at)
     assert current(at)["uncertainty"]["seed"] == 42 and current(at)["uncertainty"]["draws"] == 5000
+
+
+def test_the_price_drift_range_starts_from_the_observed_history():
+    """The shipped support-bot draws its drift from the price history; removed and added again, the
+    form starts from that range, shows its numbers without taking them, and cites what it rests on."""
+    from pricing.history import observed_drift
+
+    drift, seen = "uncertainty.price_drift_pct_per_year", observed_drift()
+    at = open_app(EDITOR)
+    assert at.session_state["ed_ranges"][drift] == {"dist": "observed"}
+    at.button(key=f"ed_range_remove_{drift}").click().run()
+    at.selectbox(key="ed_range_path").set_value(drift).run()
+    assert at.selectbox(key="ed_range_dist").value == "observed"
+    low, likely, high = (at.number_input(key=f"ed_range_{n}") for n in ("low", "likely", "high"))
+    assert (low.value, likely.value, high.value) == (pytest.approx(seen.low), 0.0, pytest.approx(seen.high))
+    assert low.disabled and likely.disabled and high.disabled
+    assert any("10 models of genai-prices" in c.value for c in at.caption)
+    at.selectbox(key="ed_range_dist").set_value("pert").run()
+    assert not at.number_input(key="ed_range_low").disabled                # the user's own range: entered
+    at.selectbox(key="ed_range_dist").set_value("observed").run()
+    at.button(key="ed_range_add").click().run()
+    assert not at.error and at.session_state["ed_ranges"][drift] == {"dist": "observed"}
+    apply(at)
+    assert current(at)["uncertainty"]["price_drift_pct_per_year"] == {"dist": "observed"}
+    at.selectbox(key="ed_range_path").set_value("workload.batch_share").run()
+    assert "observed" not in at.selectbox(key="ed_range_dist").options    # the drift's alone

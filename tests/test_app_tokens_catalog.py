@@ -275,3 +275,51 @@ def test_the_bulk_layer_lists_every_model_with_its_pinned_source_and_gaps():
     found = shown_rows(at)
     assert "anthropic/claude-sonnet-5" in set(found["entry id"])
     assert found["entry id"].str.contains("claude-sonnet-5").all() and found["figure"].str.endswith("input_usd_per_mtok").all()
+
+
+# --- Price history (issue 11.6) -------------------------------------------------------------------
+
+
+def history_chart(at) -> dict:
+    """The price-history chart: the one whose title names a model."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(c for c in charts if c["layout"].get("title", {}).get("text"))
+
+
+def model_line(at, model: str) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith(f"**{model}**: "))
+
+
+def test_the_price_history_follows_the_chosen_model():
+    """genai-prices 0.2.3 data.py: openai/o3 $10 / $40 per MTok, then $2 / $8 from 2025-06-10;
+    google/gemini-4-argon $2 / $10, doubling on 2026-12-01 (after the layer's date: scheduled)."""
+    from pricing import history
+
+    at = open_app(CATALOG)
+    at.radio(key="catalog_layer").set_value("bulk").run()
+    assert not at.exception
+    selector = at.selectbox(key="catalog_history_model")
+    assert selector.value == "openai/o3" and len(selector.options) == len(history.bulk_histories()) == 222
+    assert "anthropic/claude-sonnet-5" not in selector.options  # one price only: nothing moved
+    chart = history_chart(at)
+    traces = {t["name"]: t for t in chart["data"]}
+    assert chart["layout"]["title"]["text"] == "openai/o3"
+    assert traces["input price"]["y"] == [10.0, 2.0, 2.0] and traces["output price"]["y"] == [40.0, 8.0, 8.0]
+    assert traces["input price"]["line"]["shape"] == "hv" and traces["input price"]["x"][1:] == ["2025-06-10", "2026-11-10"]
+    assert "2 prices; observed yearly change **-67.9 %/year** over 518 days" in model_line(at, "openai/o3")
+    summary = next(m.value for m in at.markdown if "models** of 222" in m.value)
+    assert summary.startswith("**10 models** of 222") and "PERT **-72 / 0 / +62 %/year**" in summary
+    assert "genai-prices==0.2.3 data.py: dated prices of 10 models" in summary
+    table_ = next(d.value for d in at.dataframe if "yearly change (%/year)" in d.value.columns)
+    assert len(table_) == 222 and (table_["counted"] == "yes").sum() == 10
+
+    at.selectbox(key="catalog_history_model").set_value("google/gemini-4-argon").run()
+    assert not at.exception
+    chart = history_chart(at)
+    traces = {t["name"]: t for t in chart["data"]}
+    assert chart["layout"]["title"]["text"] == "google/gemini-4-argon"
+    assert traces["input price"]["y"] == [2.0, 2.0]  # held until the layer's date ...
+    assert traces["input, scheduled"]["y"] == [2.0, 4.0] and traces["input, scheduled"]["line"]["dash"] == "dot"
+    assert traces["input, scheduled"]["x"] == ["2026-11-10", "2026-12-01"]  # ... doubles after it
+    assert model_line(at, "google/gemini-4-argon").endswith(
+        "2 prices, 1 of them scheduled; not counted: only scheduled changes: none observed yet.")

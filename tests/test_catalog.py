@@ -48,7 +48,7 @@ def test_availability_facts_from_the_reference(catalog):
 # Unit conversions and numerical constants the model code may contain; anything else that looks
 # like a figure (2.50, 6.88, 0.7) belongs in pricing/data.
 ALLOWED_FLOATS = {0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 1e-9, 1e-12, 1e3, 1e6, 1e9, 1e12, 1e13, 730.0, 3600.0,
-                  30.44, 100.0, 1e10,
+                  30.44, 365.25, 100.0, 1e10,  # days per month and per year
                   0.01, 0.1,  # lower bounds in the scenario schema
                   0.95}  # the normal quantile simulator/units.py asks NormalDist for
 # statistical constants: the normal 1.96 and Student's t(0.975, df) for df = 1 .. 30 (simulator/analysis/eval_results.py)

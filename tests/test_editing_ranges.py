@@ -97,6 +97,28 @@ def test_an_override_and_the_price_drift_take_ranges(points_only, catalog):
     assert scenario.uncertainty.price_drift_pct_per_year == -10
 
 
+def test_the_price_drift_starts_from_the_observed_range_and_keeps_it_as_observed(points_only, support_bot, catalog):
+    """The editor's default range for the drift is the price history's (pricing.history), kept as
+    ``{dist: observed}``; its numbers are shown, not entered; no other input offers it."""
+    from pricing.history import observed_drift
+
+    drift, seen = "uncertainty.price_drift_pct_per_year", observed_drift()
+    data = build(points_only, catalog, {})
+    assert editing.range_start(drift, data, catalog, {}) == ("observed", pytest.approx(seen.low), 0.0,
+                                                             pytest.approx(seen.high))
+    assert editing.range_from_inputs(drift, "observed", 1, 2, 3) == {"dist": "observed"}  # entries unused
+    assert editing.distributions_for(drift)[-1] == "observed" and "observed" not in editing.distributions_for(QUERIES)
+    with pytest.raises(ValueError, match="an observed range exists only for the price drift"):
+        editing.range_from_inputs(QUERIES, "observed", 1, 2, 3)
+    ranges = editing.scenario_ranges(support_bot)  # the shipped example: {dist: observed}
+    assert ranges[drift] == {"dist": "observed"}
+    [row] = [r for r in editing.range_rows(ranges, data) if r.path == drift]
+    assert (row.dist, row.likely) == ("observed", "0")
+    scenario = editing.apply(build(points_only, catalog, {drift: {"dist": "observed"}}), catalog)
+    assert in_place(scenario, "uncertainty", "price_drift_pct_per_year") == {"dist": "observed"}
+    assert scenario.uncertainty.price_drift_pct_per_year == 0.0
+
+
 def test_seed_and_draws_reach_the_scenario(points_only, catalog):
     values = editing.widget_values(points_only, catalog)
     assert values[key("uncertainty.draws")] == points_only.uncertainty.draws

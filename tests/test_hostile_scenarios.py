@@ -269,7 +269,7 @@ def ranged(draw):
                     {"dist": draw(st.sampled_from(["pert", "triangular"])), "low": point * (1 - spread),
                      "likely": point, "high": point * (1 + spread)})
         else:  # anything at all
-            spec = {"dist": draw(st.sampled_from(["pert", "triangular", "lognormal", "normal"])),
+            spec = {"dist": draw(st.sampled_from(["pert", "triangular", "lognormal", "observed", "normal"])),
                     **{k: draw(extreme) for k in draw(st.sets(st.sampled_from(["low", "likely", "high", "p05", "p95"])))}}
         node[path[-1]] = spec
     data["uncertainty"] = {"seed": draw(st.integers(0, 2**32 - 1)), "draws": 100}

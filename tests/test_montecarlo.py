@@ -21,7 +21,8 @@ def collapsed(scenario: Scenario) -> Scenario:
     for path, spec in scenario.ranges.items():
         point = spec.point
         data["ranges"][path] = ({"dist": "lognormal", "p05": point, "p95": point} if spec.dist == "lognormal"
-                                else {"dist": spec.dist, "low": point, "likely": point, "high": point})
+                                else {"dist": "pert" if spec.dist == "observed" else spec.dist,
+                                      "low": point, "likely": point, "high": point})
     return Scenario.model_validate(data)
 
 
@@ -196,3 +197,26 @@ def test_the_break_even_histogram_accounts_for_every_draw_that_crosses(support_b
     assert shares.sum() == pytest.approx(np.isfinite(crossing).mean())  # draws that never cross are left out
     assert edges[0] == np.nanmin(crossing) and edges[-1] >= np.nanmax(crossing)
     assert np.all(np.diff(np.log(edges)) == pytest.approx(np.log(edges[1] / edges[0])))  # log-spaced bins
+
+
+def test_the_observed_price_drift_is_drawn_as_its_pert_and_cited(support_bot, catalog):
+    """support-bot's drift is ``{dist: observed}``: drawn as PERT p10 / 0 / p90 of pricing.history, and
+    every Monte Carlo result names what that range rests on."""
+    from pricing.history import observed_drift
+
+    path, seen = "uncertainty.price_drift_pct_per_year", observed_drift()
+    spec = support_bot.ranges[path]
+    as_pert = Range(dist="pert", low=seen.low, likely=0.0, high=seen.high)
+    rng = lambda: np.random.default_rng(5)  # noqa: E731
+    assert np.array_equal(draw(spec, 1000, rng()), draw(as_pert, 1000, rng()))
+    drawn = draw_inputs(support_bot, 4000)[path]
+    assert seen.low <= drawn.min() < drawn.max() <= seen.high
+    # PERT mean (low + 4 likely + high) / 6, within 4 standard errors
+    assert abs(drawn.mean() - (seen.low + seen.high) / 6) < 4 * drawn.std() / np.sqrt(drawn.size)
+    ev = evaluate(support_bot, catalog)
+    sim = simulate(ev, draws=200)
+    assert sim.sources == {path: seen.describe()}
+    assert sim.add_to(ev.to_dict())["monte_carlo"]["range_sources"] == {path: seen.describe()}
+    mine = support_bot.model_dump()
+    mine["ranges"][path] = {"dist": "pert", "low": -40, "likely": 0, "high": 10}  # the user's own: nothing to cite
+    assert simulate(evaluate(Scenario.model_validate(mine), catalog), draws=100).sources == {}

@@ -181,7 +181,9 @@ def test_ranges_are_read_in_place_and_written_back_in_place(catalog):
     ("{dist: pert, low: 0, likely: 4, high: 9}", "workload.queries_per_month: range pert 0 / 4 / 9: 0 is below the smallest allowed value (1)"),
     ("{dist: pert, low: 5, high: 9}", "workload.queries_per_month: a pert range takes low, likely and high (got high, low)"),
     ("{dist: lognormal, p05: 9, p95: 5}", "workload.queries_per_month: a lognormal range needs 0 < p05 <= p95"),
-    ("{dist: weibull, low: 1, likely: 2, high: 3}", "workload.queries_per_month.dist: Input should be 'pert', 'triangular' or 'lognormal'"),
+    ("{dist: weibull, low: 1, likely: 2, high: 3}",
+     "workload.queries_per_month.dist: Input should be 'pert', 'triangular', 'lognormal' or 'observed'"),
+    ("{dist: observed}", "workload.queries_per_month: an observed range exists only for the price drift"),
 ])
 def test_a_bad_range_names_its_field(spec, message):
     text = (ROOT / "scenarios" / "support-bot.yaml").read_text().replace(
@@ -208,3 +210,45 @@ def test_moving_a_ranged_point_moves_its_range(catalog):
     assert moved.ranges["workload.queries_per_month"].swing == (4e5, 1.6e6)  # the same spread, relative
     growth = moved.with_point("workload.monthly_growth", 0.02)  # pert 0 / 0.05 / 0.1 scaled by 0.4
     assert growth.ranges["workload.monthly_growth"].swing == pytest.approx((0.0, 0.04))
+
+
+# --- The observed price drift (issue 11.6) ----------------------------------------------------------
+
+DRIFT = "uncertainty.price_drift_pct_per_year"
+
+
+def test_the_observed_price_drift_is_the_history_range_and_is_written_back_as_observed(support_bot, catalog):
+    """support-bot.yaml says ``price_drift_pct_per_year: {dist: observed}``: pricing.history's p10 / 0 / p90."""
+    from pricing.history import observed_drift
+
+    spec, seen = support_bot.ranges[DRIFT], observed_drift()
+    assert (spec.dist, spec.low, spec.likely, spec.high) == ("observed", seen.low, 0.0, seen.high)
+    assert support_bot.uncertainty.price_drift_pct_per_year == 0.0  # the point: today's numbers stay
+    assert spec.source == seen.describe() and "10 models of genai-prices" in spec.source
+    assert yaml.safe_load(support_bot.to_yaml())["uncertainty"]["price_drift_pct_per_year"] == {"dist": "observed"}
+    assert support_bot.model_dump()["ranges"][DRIFT] == {"dist": "observed"}  # no copy of the numbers
+    assert parse_scenario(support_bot.to_yaml(), "again.yaml", catalog) == support_bot
+    assert Scenario.model_validate(support_bot.model_dump()) == support_bot
+
+
+def test_an_observed_range_takes_no_numbers():
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text()
+    assert "price_drift_pct_per_year: {dist: observed}" in text
+    text = text.replace("price_drift_pct_per_year: {dist: observed}",
+                        "price_drift_pct_per_year: {dist: observed, low: -10, likely: 0, high: 5}")
+    with pytest.raises(ScenarioError, match=f"{DRIFT}: an observed range takes no numbers .got low, likely, high.: "
+                                            ".*write dist: pert to give your own"):
+        parse_scenario(text, "s.yaml")
+
+
+def test_a_point_drift_stays_a_point_and_a_moved_observed_range_becomes_a_pert(support_bot):
+    data = support_bot.model_dump()
+    del data["ranges"][DRIFT]
+    data["uncertainty"]["price_drift_pct_per_year"] = -20.0  # set deliberately: no range is added
+    point = Scenario.model_validate(data)
+    assert DRIFT not in point.ranges and point.uncertainty.price_drift_pct_per_year == -20.0
+    moved = support_bot.with_point(DRIFT, 5.0)  # no longer what was observed: the user's own PERT
+    spec = moved.ranges[DRIFT]
+    assert spec.dist == "pert" and spec.source is None
+    assert (spec.low, spec.likely, spec.high) == pytest.approx((support_bot.ranges[DRIFT].low + 5, 5.0,
+                                                                support_bot.ranges[DRIFT].high + 5))

@@ -33,9 +33,11 @@ def infeasible(ev: Evaluation) -> list[str]:
 
 
 def uncertainty(ev: Evaluation, sim: Simulation) -> list[str]:
-    """Markdown sentences on the Monte Carlo: the break-evens that matter and who wins at the volume."""
+    """Markdown sentences on the Monte Carlo: what a range not the user's own rests on (the observed price
+    drift), the break-evens that matter and who wins at the volume."""
     q0 = ev.scenario.workload.queries_per_month
     lines = [f"**With the ranges** ({sim.draws:,} draws, seed {sim.seed}):"]
+    lines += [f"{fmt.input_label(path).split(': ', 1)[-1]}: {text}." for path, text in sim.sources.items()]
     cheapest = ev.cheapest(q0)
     for b in ev.break_even:  # the headline pair, and the pairs the cheapest setup is in
         if b.first is None or not ({b.a, b.b} == {"rag", "fine_tuned"} or cheapest in (b.a, b.b)):

@@ -9,7 +9,9 @@ loop over draws. Blocks keep memory bounded for any count.
 Distributions: PERT ``low + (high - low) x Beta(1 + 4 (likely - low)/(high - low), 1 + 4 (high -
 likely)/(high - low))`` (Vose, *Risk Analysis*, 3rd ed., 2008, section 9.1.6); triangular; and a
 lognormal with the given 5th and 95th percentiles, kept within the field's bounds. Draws of a
-count (top_k, epochs, ...) are rounded.
+count (top_k, epochs, ...) are rounded. An observed range (price drift: ``{dist: observed}``) is a
+PERT over the yearly price changes seen in the bulk layer's price history (``pricing.history``),
+and the results cite it (``Simulation.sources``).
 
 What is reported:
 - per setup, P10/P50/P90 of the monthly cost at every volume (bands) and at the scenario's volume;
@@ -60,7 +62,7 @@ def draw(spec: Range, n: int, rng: np.random.Generator, bounds: tuple[float, flo
     """``n`` values of one ranged input."""
     if spec.is_point:
         values = np.full(n, spec.point)
-    elif spec.dist == "pert":
+    elif spec.dist in ("pert", "observed"):
         width = spec.high - spec.low
         alpha = 1.0 + 4.0 * (spec.likely - spec.low) / width
         beta = 1.0 + 4.0 * (spec.high - spec.likely) / width
@@ -72,6 +74,11 @@ def draw(spec: Range, n: int, rng: np.random.Generator, bounds: tuple[float, flo
         values = spec.point * np.exp(sigma * rng.standard_normal(n))
     values = np.clip(values, *bounds)
     return np.round(values) if integer else values
+
+
+def range_sources(scenario: Scenario) -> dict[str, str]:
+    """What each range that is not the user's own rests on, by path (an observed price drift)."""
+    return {path: spec.source for path, spec in sorted(scenario.ranges.items()) if spec.source}
 
 
 def draw_inputs(scenario: Scenario, n: int, seed: int | None = None) -> dict[str, np.ndarray]:
@@ -188,6 +195,7 @@ class Simulation:
     latency: dict[str, dict[str, np.ndarray]]  # setup -> {"p50": (latency draws,), "p95": ...} [ms]
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # path -> (draws,) the values drawn
     volume: float | None = None  # the volume cost_at_volume is read at; None: each draw's own (ranged)
+    sources: dict[str, str] = field(default_factory=dict)  # path -> what a range not the user's rests on
     blocks: list[Rows] = field(default_factory=list, repr=False)  # kept up to KEEP_BLOCKS_UP_TO draws, for at_volume
 
     def percentiles(self, values: np.ndarray) -> dict[str, float] | None:
@@ -244,7 +252,7 @@ class Simulation:
             pair.update(self.break_even_summary(pair["a"], pair["b"]))
         result["probability_cheapest"] = self.cheapest_at_volume()
         result["monte_carlo"] = {"draws": self.draws, "seed": self.seed, "ranged_inputs": sorted(self.inputs),
-                                 "latency_draws": min(self.draws, LATENCY_DRAWS)}
+                                 "range_sources": dict(self.sources), "latency_draws": min(self.draws, LATENCY_DRAWS)}
         return result
 
 
@@ -297,7 +305,8 @@ def simulate(evaluation: Evaluation, draws: int | None = None, seed: int | None 
         None if "workload.queries_per_month" in inputs else float(scenario.workload.queries_per_month))
     return Simulation(draws=draws, seed=seed, volumes=volumes, setups=names, bands=cost_bands,
                       probability_cheapest=share, cost_at_volume=at_volume, break_even=crossings,
-                      latency=_latency(evaluation, inputs), inputs=inputs, volume=fixed, blocks=blocks)
+                      latency=_latency(evaluation, inputs), inputs=inputs, volume=fixed, blocks=blocks,
+                      sources=range_sources(scenario))
 
 
 def at_volume(sim: Simulation, evaluation: Evaluation, volume: float) -> Simulation:

@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="curated: pricing/data/*.yaml, the figures scenarios use today; bulk: every model of genai-prices")
     p.add_argument("--check", action="store_true",
                    help="flag prices that contradict each other or a provider's rule, and sources nobody can check")
+    p.add_argument("--history", nargs="?", const="", metavar="MODEL",
+                   help="how bulk prices moved: the observed yearly change the Monte Carlo's {dist: observed} price "
+                        "drift draws from, or one model's dated prices (provider/model or a model id)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=catalog_command.run)
     actions = p.add_subparsers(metavar="action", required=False)
@@ -169,6 +172,7 @@ def _evaluation_table(r: dict) -> str:
     if "probability_cheapest" in r:
         lines += ["", f"Monte Carlo: {r['monte_carlo']['draws']:,} draws, seed {r['monte_carlo']['seed']}, "
                       f"ranged: {', '.join(r['monte_carlo']['ranged_inputs']) or 'none'}",
+                  *(f"  {path}: {text}" for path, text in r["monte_carlo"]["range_sources"].items()),
                   f"{'setup':<12}{'P10 $/month':>13}{'P50':>11}{'P90':>11}{'cheapest':>10}{'feasible':>10}"]
         for name in SETUPS:
             band = r["setups"][name]["monthly_cost_usd_percentiles"]

@@ -12,6 +12,8 @@ from pricing.bulk import bulk_models, settings as bulk_settings
 from pricing.catalog import default_catalog
 from simulator.files import FileRefused, read_regular_file
 
+from . import history as history_command
+
 
 def _check(catalog, args) -> int:
     """A report: exit 0 when it ran, whatever it found."""
@@ -32,6 +34,8 @@ CATALOG_JSON = ("key", "value", "source", "as_of", "age_months", "assumption", "
 
 
 def run(args) -> int:
+    if args.history is not None:
+        return history_command.run(args)
     catalog = default_catalog()
     if args.check:
         return _check(catalog, args)

@@ -16,7 +16,10 @@ from typing import Any, Literal, get_args
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_serializer,
+                      model_validator)
+
+from pricing.history import observed_drift
 
 from .paths import OVERRIDES, copy_tree, model_in, set_in
 
@@ -207,24 +210,47 @@ MIN_DRAWS, MAX_DRAWS = 100, 100_000
 # Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and
 # the horizon (it sets how many months there are, not how much each costs).
 POINT_ONLY = ("schema_version", "decision.", "uncertainty.seed", "uncertainty.draws", "workload.horizon_months")
+PRICE_DRIFT = "uncertainty.price_drift_pct_per_year"  # the one input an observed range exists for
+RANGE_NUMBERS = ("low", "likely", "high", "p05", "p95")
 
 
 class Range(Strict):
     """An uncertain input: ``{dist: pert|triangular, low, likely, high}`` or ``{dist: lognormal, p05, p95}``.
 
     The point value every deterministic result uses is ``likely`` (the median for a lognormal).
+
+    ``{dist: observed}`` (price drift only) is drawn as a PERT whose low, likely and high are the
+    yearly price changes observed in the bulk layer's dated prices (``pricing.history``: p10, 0,
+    p90). It takes no numbers and is written back as ``{dist: observed}``, so a scenario follows the
+    pinned price data instead of keeping a copy of it; :attr:`source` cites what it rests on.
     """
 
-    dist: Literal["pert", "triangular", "lognormal"]
+    dist: Literal["pert", "triangular", "lognormal", "observed"]
     low: float | None = None
     likely: float | None = None
     high: float | None = None
     p05: float | None = None
     p95: float | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _observed_numbers(cls, data: Any) -> Any:
+        if not (isinstance(data, dict) and data.get("dist") == "observed"):
+            return data
+        given = [n for n in RANGE_NUMBERS if data.get(n) is not None]
+        if given:
+            raise ValueError(f"an observed range takes no numbers (got {', '.join(given)}): they are the yearly "
+                             "price changes of the catalog's price history; write dist: pert to give your own")
+        drift = observed_drift()
+        return {**data, "low": drift.low, "likely": drift.likely, "high": drift.high}
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler) -> dict[str, Any]:
+        return {"dist": "observed"} if self.dist == "observed" else handler(self)
+
     @model_validator(mode="after")
     def _complete(self) -> "Range":
-        given = {n for n in ("low", "likely", "high", "p05", "p95") if getattr(self, n) is not None}
+        given = {n for n in RANGE_NUMBERS if getattr(self, n) is not None}
         if self.dist == "lognormal":
             if given != {"p05", "p95"}:
                 raise ValueError(f"a lognormal range takes p05 and p95 (got {', '.join(sorted(given)) or 'nothing'})")
@@ -254,7 +280,14 @@ class Range(Strict):
         low, high = self.swing
         return low == high
 
+    @property
+    def source(self) -> str | None:
+        """What the range rests on, to cite beside results (an observed range); None: the user's own."""
+        return observed_drift().describe() if self.dist == "observed" else None
+
     def describe(self) -> str:
+        if self.dist == "observed":
+            return f"observed (pert {self.low:,.4g} / {self.likely:,.4g} / {self.high:,.4g})"
         if self.dist == "lognormal":
             return f"lognormal, 90% between {self.p05:,.4g} and {self.p95:,.4g}"
         return f"{self.dist} {self.low:,.4g} / {self.likely:,.4g} / {self.high:,.4g}"
@@ -300,12 +333,15 @@ class Scenario(Strict):
             if not isinstance(path, str):
                 continue
             try:
-                point = Range.model_validate(spec).point
+                parsed = Range.model_validate(spec)
             except ValidationError:
                 continue  # reported by the field's own validation
+            if parsed.dist == "observed" and path != PRICE_DRIFT:  # its point (0) would not be this input's
+                raise ValueError(f"{path}: an observed range exists only for the price drift ({PRICE_DRIFT})")
             kind = range_target(path)
             if kind is None:
                 continue
+            point = parsed.point
             set_in(data, path, round(point) if kind is int else point)
         return data
 
@@ -347,11 +383,11 @@ class Scenario(Strict):
         spread relative to the point (low, high, p05 and p95 scaled by ``value / point``)."""
         data = self.model_dump()
         spec = self.ranges.get(path)
-        if spec is not None:
+        if spec is not None:  # moved, an observed range is no longer the observation: it becomes a PERT
             factor = value / spec.point if spec.point else None
             moved = {k: (v * factor if factor is not None else v + value - spec.point)
-                     for k, v in spec.model_dump(exclude_none=True).items() if k != "dist"}
-            data["ranges"][path] = {"dist": spec.dist, **moved}
+                     for k in RANGE_NUMBERS if (v := getattr(spec, k)) is not None}
+            data["ranges"][path] = {"dist": "pert" if spec.dist == "observed" else spec.dist, **moved}
         set_in(data, path, value)
         return Scenario.model_validate(data)
 

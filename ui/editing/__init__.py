@@ -26,7 +26,7 @@ from .fields import (CORPUS_MODES, CORPUS_MODE_LABELS, DOCUMENT_SEPARATOR, FILLE
 from .lengths import (count_preview, join_documents, join_samples, length_from_inputs, length_modes, length_to_inputs, split_documents, split_samples)
 from .choices import (cheapest_cloud, cloud_label, cloud_options, default_gpu, default_note, figure_table, format_value, gpu_label, gpu_options, is_open_model, model_label, model_options, placeholder)
 from .form import (apply, build_scenario, merged_values, problem_group, problem_lines, same_as, widget_values, with_override, without_override)
-from .ranges import (DISTRIBUTIONS, DISTRIBUTION_LABELS, RANGE_FACTOR, RangeRow, describe_range, point_only, range_choices, range_from_inputs, range_inputs, range_label, range_point, range_rows, range_start, scenario_ranges, widget_point, widget_scale, with_range, without_range)
+from .ranges import (DISTRIBUTIONS, DISTRIBUTION_LABELS, RANGE_FACTOR, RangeRow, describe_range, distributions_for, point_only, range_choices, range_from_inputs, range_inputs, range_label, range_point, range_rows, range_start, scenario_ranges, widget_point, widget_scale, with_range, without_range)
 from .figures import (EditorFigure, EditorFigureGroup, known_figure, override_candidates, relevant_figures)
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "default_gpu",
     "default_note",
     "describe_range",
+    "distributions_for",
     "figure_table",
     "format_value",
     "gpu_label",

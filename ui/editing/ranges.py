@@ -8,7 +8,8 @@ from typing import Any, get_args
 import math
 
 from pricing.catalog import Catalog
-from simulator.scenario import OVERRIDES as OVERRIDE_PATH, POINT_ONLY, Range, Scenario, field_bounds, get_in, range_target
+from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, PRICE_DRIFT, Range, Scenario, field_bounds,
+                                get_in, range_target)
 
 from .choices import figure_table, format_value
 from .fields import GROUPS, LENGTHS, NUMBER, NUMBERS
@@ -19,7 +20,8 @@ from .form import is_shown
 
 DISTRIBUTIONS: tuple[str, ...] = get_args(Range.model_fields["dist"].annotation)
 DISTRIBUTION_LABELS = {"pert": "PERT (low / likely / high)", "triangular": "Triangular (low / likely / high)",
-                       "lognormal": "Lognormal (5th and 95th percentiles)"}
+                       "lognormal": "Lognormal (5th and 95th percentiles)",
+                       "observed": "Observed in the price history (price drift only)"}
 RANGE_FACTOR = 5 / 4  # a new range starts from value / factor to value x factor: a guess to adjust
 
 
@@ -39,6 +41,11 @@ class RangeRow:
 def scenario_ranges(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """The scenario's ranges as plain dicts, the form the editor keeps pending."""
     return {path: spec.model_dump(exclude_none=True) for path, spec in scenario.ranges.items()}
+
+
+def distributions_for(path: str | None) -> list[str]:
+    """The distributions an input may take: the observed one for the price drift only."""
+    return [d for d in DISTRIBUTIONS if d != "observed" or path == PRICE_DRIFT]
 
 
 def point_only(path: str) -> bool:
@@ -92,6 +99,10 @@ def range_from_inputs(path: str, dist: str, low: float | None, likely: float | N
         raise ValueError(f"{label}: this input takes a single value, not a range")
     if dist not in DISTRIBUTIONS:
         raise ValueError(f"{label}: choose a distribution ({', '.join(DISTRIBUTIONS)})")
+    if dist == "observed":  # its numbers come from the price history; the entries are not used
+        if path != PRICE_DRIFT:
+            raise ValueError(f"{label}: an observed range exists only for the price drift; choose another distribution")
+        return {"dist": "observed"}
     lognormal = dist == "lognormal"
     entries = {"p05": low, "p95": high} if lognormal else {"low": low, "likely": likely, "high": high}
     missing = [name for name, x in entries.items() if x is None]
@@ -127,6 +138,8 @@ def widget_point(path: str, spec: Mapping[str, Any]) -> Any:
 
 def range_inputs(path: str, spec: Mapping[str, Any]) -> tuple[str, float, float | None, float]:
     """(dist, low or p05, likely or None, high or p95) of a range, in the widget's units."""
+    if spec["dist"] == "observed":  # kept as {dist: observed}: the numbers are the price history's
+        spec = {"dist": "observed", **{n: v for n, v in Range.model_validate(spec) if n in ("low", "likely", "high")}}
     if spec["dist"] == "lognormal":
         return "lognormal", _widget_units(path, spec["p05"]), None, _widget_units(path, spec["p95"])
     low, likely, high = (_widget_units(path, spec[n]) for n in ("low", "likely", "high"))
@@ -154,9 +167,12 @@ def range_rows(ranges: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any])
 
 def range_start(path: str, data: Mapping[str, Any], catalog: Catalog,
                 ranges: Mapping[str, Mapping[str, Any]]) -> tuple[str, float, float | None, float]:
-    """What the add-a-range form starts from: the input's range, or a PERT range around its value."""
+    """What the add-a-range form starts from: the input's range; for the price drift the range observed
+    in the price history; else a PERT range around its value."""
     if path in ranges:
         return range_inputs(path, ranges[path])
+    if path == PRICE_DRIFT:
+        return range_inputs(path, {"dist": "observed"})
     value = _current_value(path, data, catalog)
     smallest, largest = _widget_bounds(path)
     ends = sorted((value / RANGE_FACTOR, value * RANGE_FACTOR))  # sorted: a negative value swaps the ends
