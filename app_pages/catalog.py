@@ -11,7 +11,7 @@ from app_pages import state
 from pricing import bulk, history, listing
 from ui import charts_prices
 
-LAYERS = {"curated": "Curated: what scenarios use", "bulk": "Bulk: every model of genai-prices"}
+LAYERS = {"curated": "Curated: hand-checked, used first", "bulk": "Bulk: every model of genai-prices (and Azure's)"}
 HISTORY_MODEL = "catalog_history_model"
 FIRST_SHOWN = "openai/o3"  # the longest dated history in genai-prices 0.2.3
 
@@ -38,13 +38,15 @@ st.caption(f"Every figure the simulator uses, with its source and the date it wa
            f"today ({today.isoformat()}); scenarios compare them with their own start date. Override any figure "
            "in a scenario with its dotted key.")
 layer = st.radio("Layer", list(LAYERS), format_func=LAYERS.get, horizontal=True, key="catalog_layer",
-                 help="Curated figures (pricing/data) are typed with their source; the bulk layer is the price data "
-                      "the genai-prices package ships, listed to compare and to find models.")
+                 help="Curated figures (pricing/data) are typed with their source and win where both layers have a "
+                      "model; the bulk layer is the price data the genai-prices package ships, plus Azure OpenAI's "
+                      "models from a pinned release of LiteLLM's price map.")
 if layer == "bulk":
     settings = bulk.settings()
-    st.caption(f"genai-prices {settings['version']}, its data dated {settings['as_of']} (the day it was published): "
-               "listed for comparison. Scenarios still use the curated figures; `crossover catalog --check` lists "
-               "where the two disagree.")
+    st.caption(f"genai-prices {settings['version']}, its data dated {settings['as_of']} (the day it was published), "
+               "and Azure OpenAI from litellm 1.110.2 (2026-11-20). A scenario can name any of these models with its "
+               "provider; what this layer lacks (tokenizer, caching rules, latency) is taken from stated rules and "
+               "flagged as assumptions. `crossover catalog --check` lists where the two layers disagree.")
 rows = listing.figure_rows(catalog, today) if layer == "curated" else listing.bulk_rows(today)
 everything = listing.counts(rows)
 

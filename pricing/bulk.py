@@ -9,7 +9,8 @@ at set-up), and later processes read the snapshot. A test checks the snapshot eq
 derivation. The package's live update (``UpdatePrices``) downloads: nothing here calls it, and a
 test loads the layer with every socket refused.
 
-What is taken:
+What is taken (and, for Azure OpenAI, which genai-prices barely lists, the models of one pinned
+release of LiteLLM's price map: :func:`azure_records`, ``data/litellm_azure.json``):
 - providers in :data:`PROVIDERS` only, an explicit list: API providers, clouds and routers that sell
   text tokens. The others (coding tools' plans, audio, a GPU platform) are in :data:`LEFT_OUT` with
   the reason, and a test fails when a new version of the package brings a provider in neither;
@@ -41,6 +42,8 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).parent / "data" / "bulk.yaml"
+LITELLM_AZURE = Path(__file__).parent / "data" / "litellm_azure.json"  # scripts/pin_litellm_azure.py writes it
+AZURE_PRICING_URL = "https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/"
 CACHE_DIR = Path(os.environ.get("CROSSOVER_CACHE_DIR") or Path(__file__).resolve().parents[1] / ".cache")
 
 PROVIDERS = (  # every provider of the package's data that sells text tokens through an API
@@ -111,8 +114,9 @@ def bulk_models() -> tuple[dict[str, Any], ...]:
 
 
 def snapshot_path(config: dict[str, Any]) -> Path:
-    """Keyed by the package's version and by what derives from it (this file, ``bulk.yaml``)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + DATA.read_bytes()).hexdigest()[:12]
+    """Keyed by the package's version and by what derives from it (this file, ``bulk.yaml``, the
+    LiteLLM subset)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + DATA.read_bytes() + LITELLM_AZURE.read_bytes()).hexdigest()[:12]
     return CACHE_DIR / f"bulk-{config['package']}-{config['version']}-{digest}.json"
 
 
@@ -129,7 +133,8 @@ def _write_snapshot(path: Path, models: list[dict[str, Any]]) -> None:
 
 
 def derive(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """The records, straight from the package's data (about a second to import)."""
+    """The records, straight from the package's data (about a second to import), then Azure's
+    models from the pinned LiteLLM subset that genai-prices does not list."""
     from genai_prices.data import providers  # the large module; its live update is never started
 
     on = dt.date.fromisoformat(config["as_of"])
@@ -141,8 +146,41 @@ def derive(config: dict[str, Any]) -> list[dict[str, Any]]:
         for model in provider.models:
             record = _record(provider.id, model, on, config["version"], url)
             if record is not None:
-                models.append(record)
-    return models
+                models.append({**record, "as_of": config["as_of"]})
+    return models + azure_records(models)
+
+
+def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Azure OpenAI's chat and embedding models from ``data/litellm_azure.json`` (LiteLLM's price map
+    of one pinned release, USD per token), except those genai-prices already lists. LiteLLM dates
+    Azure's retirements (``deprecation_date``) and names successors; genai-prices does neither."""
+    doc = json.loads(LITELLM_AZURE.read_text(encoding="utf-8"))
+    have = {name for m in taken if m["provider"] == "azure" for name in (m["id"], *m["aliases"])}
+    out = []
+    for model_id, entry in doc["models"].items():
+        if model_id in have or NOT_TEXT.search(model_id) or entry.get("input_cost_per_token") is None:
+            continue
+        embedding = entry["mode"] == "embedding"
+        if not embedding and entry.get("output_cost_per_token") is None:
+            continue
+        costs = {"input_usd_per_mtok": "input_cost_per_token", "cached_input_usd_per_mtok": "cache_read_input_token_cost",
+                 "cache_write_usd_per_mtok": "cache_creation_input_token_cost"}
+        if not embedding:
+            costs["output_usd_per_mtok"] = "output_cost_per_token"
+        prices = {name: round(entry[key] * 1e6, 9) for name, key in costs.items() if entry.get(key) is not None}
+        batch = entry.get("input_cost_per_token_batches")
+        source = f"{doc['package']}=={doc['version']} {doc['file']}: azure/{model_id}"
+        out.append({
+            "provider": "azure", "id": model_id, "name": model_id, "kind": "embedding" if embedding else "chat",
+            "aliases": [], "context_window_tokens": entry.get("max_input_tokens"), "deprecated": False,
+            "prices": prices, "input_tiers": [],
+            "batch_prices": None if batch is None else {"input_usd_per_mtok": round(batch * 1e6, 9)},
+            "history": [], "source": source, "pricing_url": AZURE_PRICING_URL, "as_of": doc["uploaded"],
+            "available_until": entry.get("deprecation_date"),
+            "successor": (entry.get("successor_model") or "").removeprefix("azure/") or None,
+            "availability_source": entry.get("deprecation_source"),
+        })
+    return out
 
 
 def _record(provider: str, model: Any, on: dt.date, version: str, url: str | None) -> dict[str, Any] | None:

@@ -68,16 +68,19 @@ def figure_rows(catalog: Catalog, on: dt.date) -> list[FigureRow]:
 
 
 BULK_KINDS = {"chat": "llm", "embedding": "embedding"}
-NO_CONTEXT_WINDOW = "genai-prices gives no context window: a curated figure must add one before prompts can be checked"
+NO_CONTEXT_WINDOW = "the bulk layer gives no context window: a curated figure must add one before prompts can be checked"
 
 
 def bulk_rows(on: dt.date) -> list[FigureRow]:
     """The bulk layer's figures: token prices of every model, and its context window (a row with no
     value and a note when the layer lacks it, so the gap shows)."""
-    as_of = bulk.settings()["as_of"]
-    age = round(Figure(value=0, source="bulk layer", as_of=as_of).age_months(on), 1)  # one rule for ages
+    ages: dict[str, float] = {}
     rows = []
     for model in bulk.bulk_models():
+        as_of = model["as_of"]
+        if as_of not in ages:  # one rule for ages
+            ages[as_of] = round(Figure(value=0, source="bulk layer", as_of=as_of).age_months(on), 1)
+        age = ages[as_of]
         kind, entry = BULK_KINDS[model["kind"]], f"{model['provider']}/{model['id']}"
         figures = [(f"prices.{name}", value, None) for name, value in model["prices"].items()]
         if model["kind"] == "chat":

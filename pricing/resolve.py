@@ -154,12 +154,11 @@ def prices_on(record: dict, on: dt.date | None) -> tuple[dict[str, float], list[
 def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
     """A chat model of the bulk layer as a catalog entry: its prices in effect on ``on`` with the
     bulk layer's source, everything else from the rules (their own sources; an assumption says so)."""
-    config = bulk.settings()
     subject = bulk_key(record)
     current, later = prices_on(record, on)
 
     def figure(value: float, note: str | None = None) -> dict:
-        return {"value": value, "source": record["source"], "as_of": config["as_of"], "layer": "bulk", "note": note}
+        return {"value": value, "source": record["source"], "as_of": record["as_of"], "layer": "bulk", "note": note}
 
     def ruled(name: str) -> dict:
         return rule_value(subject, name).model_dump()
@@ -179,11 +178,15 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
         prices["cache_ttl_s"] = ruled("cache_ttl_s")
     window = record["context_window_tokens"]
     facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
-    deprecated = {}
-    if record["deprecated"]:
-        deprecated = {"available_until": dt.date.fromisoformat(config["as_of"]),
+    retirement: dict[str, Any] = {}
+    if record.get("available_until"):
+        retirement = {"available_until": dt.date.fromisoformat(record["available_until"]),
+                      "availability_source": record.get("availability_source") or record["source"],
+                      "successor": record.get("successor")}
+    elif record["deprecated"]:
+        retirement = {"available_until": dt.date.fromisoformat(record["as_of"]),
                       "availability_source": f"{record['source']} marks it deprecated without a date: "
-                                             f"taken as retired by {config['as_of']}, the layer's date"}
+                                             f"taken as retired by {record['as_of']}, the layer's date"}
     return LlmModel(
         id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
         tokenizer=rule_value(subject, "tokenizer"), facts=facts, prices=prices,
@@ -191,5 +194,5 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
         price_changes=[{"starts": h["from"], "input_usd_per_mtok": h["input_usd_per_mtok"],
                         "output_usd_per_mtok": h["output_usd_per_mtok"], "source": record["source"]}
                        for h in later if "input_usd_per_mtok" in h and "output_usd_per_mtok" in h],
-        **deprecated,
+        **retirement,
     )

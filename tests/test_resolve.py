@@ -1,6 +1,8 @@
 """Names users type resolve to one catalog entry: curated ids and aliases first, then the bulk
 layer by provider; a bulk model becomes a full entry whose borrowed figures say where they come from."""
 
+import json
+
 import pytest
 
 from pricing import bulk
@@ -52,13 +54,13 @@ def test_a_bulk_model_keeps_its_prices_and_marks_what_is_borrowed(catalog):
 def test_batch_discount_from_the_record_else_the_providers_stated_rule(catalog):
     record = {"provider": "openai", "id": "x", "aliases": [], "context_window_tokens": None, "deprecated": True,
               "prices": {"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0}, "input_tiers": [[200000, 4.0]],
-              "batch_prices": {"input_usd_per_mtok": 1.5}, "history": [],
+              "batch_prices": {"input_usd_per_mtok": 1.5}, "history": [], "as_of": "2026-11-10",
               "source": "genai-prices==0.2.3 data.py: openai/x"}
     model = bulk_llm(record)
     assert model.prices.batch_discount.value == pytest.approx(0.25)  # 1 - 1.5 / 2.0
     assert "from 200,000 prompt tokens $4" in model.prices.input_usd_per_mtok.note
     assert model.facts.context_window_tokens.is_assumption  # none in the record: 128k, said to be assumed
-    assert model.available_until.isoformat() == bulk.settings()["as_of"]  # deprecated, no date
+    assert model.available_until.isoformat() == "2026-11-10"  # deprecated without a date: retired by the layer's date
     no_batch_prices = bulk_llm({**record, "batch_prices": None})
     assert no_batch_prices.prices.batch_discount.value == pytest.approx(0.5)  # OpenAI: batch costs 50% less
     assert "platform.openai.com/docs/guides/batch" in no_batch_prices.prices.batch_discount.source
@@ -132,3 +134,29 @@ def test_a_bulk_model_is_priced_on_the_scenarios_start_date(catalog):
     assert (prices.input_usd_per_mtok.value, prices.output_usd_per_mtok.value) == (0.75, 3.75)
     [warning] = [w for w in setup.warnings if "price changes" in w]
     assert warning.startswith("gemini-3.6-flash's price changes on 2027-01-01 to $1.5 / $7.5 per M input / output tokens")
+
+
+def test_azure_openai_comes_from_litellms_pinned_price_map(catalog):
+    """genai-prices lists 16 Azure models; the rest of Azure OpenAI comes from litellm==1.110.2's
+    price map (pricing/data/litellm_azure.json). Azure's gpt-4.1: $2 / $8 per M tokens, cached $0.50,
+    batch $1 (a 50% discount), retiring 2027-04-14, three months after OpenAI's own (2027-01-14)."""
+    key = llm_key(catalog, "gpt-4.1", provider="azure")
+    assert key == "azure/gpt-4.1"
+    model = with_llms(catalog, [key]).llm[key]
+    assert (model.prices.input_usd_per_mtok.value, model.prices.output_usd_per_mtok.value) == (2.0, 8.0)
+    assert model.prices.cached_input_usd_per_mtok.value == 0.5
+    assert model.prices.batch_discount.value == pytest.approx(0.5)
+    assert model.prices.input_usd_per_mtok.source == "litellm==1.110.2 model_prices_and_context_window_backup.json: azure/gpt-4.1"
+    assert model.prices.input_usd_per_mtok.as_of == "2026-11-20"
+    assert model.available_until.isoformat() == "2027-04-14" and model.successor == "gpt-5.1"
+    assert "model-retirement-schedule" in model.availability_source
+    assert catalog.llm["gpt-4.1"].available_until.isoformat() == "2027-01-14"
+    # genai-prices' own Azure records stay first: o3-mini is not taken twice.
+    azure = [m for m in bulk.bulk_models() if m["provider"] == "azure"]
+    assert len({m["id"] for m in azure}) == len(azure) > 100
+
+
+def test_the_azure_subset_names_its_pinned_release():
+    doc = json.loads(bulk.LITELLM_AZURE.read_text())
+    assert (doc["package"], doc["version"], doc["uploaded"]) == ("litellm", "1.110.2", "2026-11-20")
+    assert doc["file"] == "model_prices_and_context_window_backup.json" and len(doc["sha256"]) == 64
