@@ -268,7 +268,8 @@ def model_block(setup: str, fine_tuning: bool = False) -> str:
                           help="Known for the curated models only: genai-prices has no fine-tuning offers or "
                                "reasoning flags.")
     whole = st.checkbox(
-        "Only models available through the whole horizon" + (f" ({span[0]} to {span[1]})" if span else ""),
+        "Only models available through the whole horizon"
+        + (f" ({span[0]} to {span[1] - dt.timedelta(days=1)})" if span else ""),
         key=_drawn(whole_key), disabled=span is None,
         help="Leaves out models their provider retires before the horizon ends (the start date and horizon on the "
              "Workload tab); a model genai-prices marks deprecated counts as retired on its data's date.")
