@@ -14,7 +14,8 @@ import streamlit as st
 
 from app_pages import state
 from pricing import history as price_history
-from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, schema_bounds, schema_field
+from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, SETUPS, ModelChoice, ScenarioError, Training, horizon_end,
+                                schema_bounds, schema_field)
 from ui import fmt
 from ui import editing
 
@@ -27,6 +28,8 @@ OVERRIDE_VALUE, OVERRIDE_FOR = "ed_override_value", "ed_override_for"
 RANGE_PATH, RANGE_DIST, RANGE_FOR = "ed_range_path", "ed_range_dist", "ed_range_for"
 RANGE_LOW, RANGE_LIKELY, RANGE_HIGH = "ed_range_low", "ed_range_likely", "ed_range_high"
 RANGE_PROBLEM = "ed_range_problem"  # why the last "Add range" was refused
+# The model pickers' filters, one set per setup (suffix: prompt_only, rag, fine_tuned); view state, not scenario.
+PICK_SEARCH, PICK_PROVIDER, PICK_ALSO, PICK_WHOLE = "ed_pick_search_", "ed_pick_provider_", "ed_pick_also_", "ed_pick_whole_"
 TABS = ["Workload", "Knowledge", "People", "Prompt-only", "RAG", "Fine-tuned", "Hybrid", "Overrides", "Uncertainty"]
 DRAWN: list[str] = []           # the widget keys this run draws
 
@@ -231,18 +234,63 @@ def length(path: str) -> None:
         st.caption(editing.count_preview("samples", samples))
 
 
+def horizon() -> tuple[dt.date, dt.date] | None:
+    """(start, end) of the horizon the Workload tab's widgets hold; None while one is empty."""
+    start = st.session_state.get(K("workload.start_date"))
+    months = editing.NUMBER["workload.horizon_months"].from_widget(st.session_state.get(K("workload.horizon_months")))
+    if not isinstance(start, dt.date) or months is None:
+        return None
+    return start, horizon_end(start, int(months))
+
+
 def model_block(setup: str, fine_tuning: bool = False) -> str:
+    """The model picker (search, provider, capabilities, availability, then the choice) and, for an
+    open model, its GPU fields. Filters only narrow what is listed: the current choice stays."""
+    ss = st.session_state
     name_key = K(f"{setup}.model.name")
-    options = editing.model_options(catalog, fine_tuning, st.session_state.get(name_key))
-    _guard(name_key, options)
+    search_key, provider_key = PICK_SEARCH + setup, PICK_PROVIDER + setup
+    also_key, whole_key = PICK_ALSO + setup, PICK_WHOLE + setup
+    ss.setdefault(whole_key, True)
+    span = horizon()
+    providers = ["", *editing.picker_providers(catalog, fine_tuning)]
+    _guard(provider_key, providers)
+    extras = ["reasoning"] if fine_tuning else ["reasoning", "fine-tunable"]
+    c1, c2, c3 = st.columns([3, 2, 2])
+    text = c1.text_input("Find a model", key=_drawn(search_key), max_chars=200,
+                         placeholder="words of its id or name, e.g. haiku 4.5",
+                         help="Every word must appear in the model's API id, an alias or its name (any case). "
+                              "The list holds both layers: the curated models and every chat model of genai-prices.")
+    provider = c2.selectbox("Provider", providers, key=_drawn(provider_key),
+                            format_func=lambda p: "All providers" if p == "" else p,
+                            help="Who sells it: the maker, a cloud (aws: Bedrock, azure, google: Gemini and Vertex) "
+                                 "or a host; self-hosted: open models on rented GPUs.")
+    also = c3.multiselect("Must also be", extras, key=_drawn(also_key),
+                          help="Known for the curated models only: genai-prices has no fine-tuning offers or "
+                               "reasoning flags.")
+    whole = st.checkbox(
+        "Only models available through the whole horizon"
+        + (f" ({span[0]} to {span[1] - dt.timedelta(days=1)})" if span else ""),
+        key=_drawn(whole_key), disabled=span is None,
+        help="Leaves out models their provider retires before the horizon ends (the start date and horizon on the "
+             "Workload tab); a model genai-prices marks deprecated counts as retired on its data's date.")
+    picked = editing.model_picker(catalog, fine_tuning, text, provider or None, tuple(also),
+                                  span if whole else None, ss.get(name_key))
+    _guard(name_key, picked.options)
     help_text = ("API models are billed per token by their provider. Open models are self-hosted: you rent GPUs "
-                 "and pay for them by the hour, whatever the volume.")
+                 "and pay for them by the hour, whatever the volume. Ages are at the scenario's start date.")
     if fine_tuning:
         help_text = ("API models listed here can be fine-tuned through their provider (“closed to new customers”: "
                      "only if your organisation already fine-tunes there). Open models are trained and served on "
                      "rented GPUs.")
-    name = st.selectbox("Model", options, key=_drawn(name_key), help=help_text,
-                        format_func=lambda n: editing.model_label(n, catalog, fine_tuning))
+    start = span[0] if span else None
+    name = st.selectbox("Model", picked.options, key=_drawn(name_key), help=help_text,
+                        format_func=lambda n: editing.model_label(n, catalog, fine_tuning, start))
+    listed = f"{picked.matched:,} models match" if picked.matched != 1 else "1 model matches"
+    if picked.hidden:
+        listed += f"; the first {editing.PICKER_LIMIT} are listed, {picked.hidden:,} more: refine the search"
+    if not picked.current_matches:
+        listed += f". The current choice, {fmt.plain(name)}, does not match these filters: it stays until you choose another"
+    st.caption(listed + ".")
     if not editing.is_open_model(name, catalog):
         st.caption("API model: no GPUs to size. Choose an open model to self-host it and set GPUs, cloud and replicas.")
         return name
@@ -471,11 +519,13 @@ with tabs[4]:  # RAG
     _guard(K("rag.vector_store"), stores)
     _guard(K("rag.reranker.model"), rerankers)
     c1, c2 = st.columns(2)
+    span = horizon()
     c1.selectbox(
         "Embedding model", embeddings, key=W("rag.embedding_model"),
-        format_func=lambda e: f"{e} · ${catalog.embedding[e].prices.usd_per_mtok.value:g}/M tokens, "
-                              f"{catalog.embedding[e].prices.dimensions.value:g} dimensions",
-        help="Embeds the corpus once (and its monthly changes) and every query.")
+        format_func=lambda e: editing.embedding_label(e, catalog, span[0] if span else None),
+        help="Embeds the corpus once (and its monthly changes) and every query. Type to search. The curated "
+             "embedding models only: genai-prices' are listed by `crossover catalog models --capability embedding` "
+             "but scenarios cannot use them yet.")
     c2.selectbox(
         "Vector store", stores, key=W("rag.vector_store"),
         format_func=lambda v: f"{v} · {catalog.vector_store[v].kind}",

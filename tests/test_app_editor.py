@@ -142,11 +142,66 @@ def test_an_open_model_reveals_the_gpu_fields():
     assert not at.exception
 
 
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_the_model_picker_finds_a_bulk_model_and_the_cost_follows():
+    at = open_app(EDITOR)
+    assert any(c.startswith("1,") and "the first 200 are listed" in c and "more: refine the search" in c
+               for c in captions(at))                                              # thousands of chat models
+    at.text_input(key="ed_pick_search_prompt_only").set_value("haiku 4.5").run()
+    at.selectbox(key="ed_pick_provider_prompt_only").set_value("google").run()
+    picker = at.selectbox(key="ed_prompt_only.model.name")
+    # Anthropic's own Haiku no longer matches (provider google) and stays chosen: nothing changes by itself
+    assert picker.value == "claude-haiku-4-5"
+    assert "1 model matches. The current choice, claude-haiku-4-5, does not match these filters" in rendered(" ".join(captions(at)))
+    assert "No unapplied changes." in captions(at)
+    vertex = ("claude-haiku-4-5 · API (google) · $1 / $5 per M tokens, cached $0.1 · 200k context · "
+              "genai-prices layer, as of 2026-11-10, 1.7 months old")             # age at the start, 2027-01-01
+    assert picker.options == [picker.format_func("claude-haiku-4-5"), vertex]
+    picker.set_value("google/claude-haiku-4-5").run()
+    apply(at)
+    assert current(at)["prompt_only"]["model"] == {"name": "claude-haiku-4-5", "provider": "google"}
+    at.switch_page("app_pages/cost_breakdown.py").run()
+    assert "claude-haiku-4-5 (google) · api" in captions(at)
+    assert at.metric[0].value == "$2.8k/month"                                     # Vertex: Anthropic's price
+    assert at.dataframe[0].value.loc["Input tokens", "Prompt-only"] == "$703"
+    # Bedrock's regional endpoints cost 10% more: $1,714.94 of tokens become $1,886.44, so $2,802 -> $2,974
+    at.switch_page(EDITOR).run()
+    at.text_input(key="ed_pick_search_prompt_only").set_value("haiku 4.5 regional").run()
+    at.selectbox(key="ed_pick_provider_prompt_only").set_value("aws").run()
+    at.selectbox(key="ed_prompt_only.model.name").set_value("aws/regional.anthropic.claude-haiku-4-5-20251001-v1:0").run()
+    apply(at)
+    assert current(at)["prompt_only"]["model"] == {"name": "regional.anthropic.claude-haiku-4-5-20251001-v1:0",
+                                                   "provider": "aws"}
+    at.switch_page("app_pages/cost_breakdown.py").run()
+    assert at.metric[0].value == "$3k/month"
+    assert at.dataframe[0].value.loc["Input tokens", "Prompt-only"] == "$774"      # $703.42 x 1.1
+
+
+def test_the_fine_tuned_picker_keeps_an_open_model_and_filters_by_capability():
+    at = open_app(EDITOR)
+    picker = at.selectbox(key="ed_fine_tuned.model.name")
+    assert picker.value == "llama-3.1-8b"
+    assert set(at.selectbox(key="ed_pick_provider_fine_tuned").options) == {"All providers", "openai", "fireworks",
+                                                                             "self-hosted"}
+    at.multiselect(key="ed_pick_also_fine_tuned").set_value(["reasoning"]).run()    # no fine-tunable reasoning model
+    picker = at.selectbox(key="ed_fine_tuned.model.name")
+    assert picker.value == "llama-3.1-8b" and len(picker.options) == 1
+    assert "0 models match. The current choice, llama-3.1-8b, does not match" in rendered(" ".join(captions(at)))
+    assert at.selectbox(key="ed_fine_tuned.model.gpu").value == "l40s"            # its GPU fields stay too
+
+
 def test_an_api_fine_tuning_offer_closed_to_new_customers_is_explained():
     at = open_app(EDITOR)
     options = at.selectbox(key="ed_fine_tuned.model.name").options
     assert not any(o.startswith("claude-haiku-4-5") for o in options)            # no fine-tuning offer
-    assert any(o.startswith("gpt-4o ·") and "closed to new customers" in o for o in options)
+    # GPT-4o retires on 2027-01-14, inside support-bot's 2027-2028 horizon: not listed until the box is cleared
+    assert not any(o.startswith("gpt-4o ·") for o in options)
+    at.checkbox(key="ed_pick_whole_fine_tuned").uncheck().run()
+    options = at.selectbox(key="ed_fine_tuned.model.name").options
+    assert any(o.startswith("gpt-4o ·") and "closed to new customers" in o and "retires 2027-01-14" in o for o in options)
     at.selectbox(key="ed_fine_tuned.model.name").set_value("gpt-4.1-mini").run()
     assert "no longer lets new customers" in at.warning[0].value
     assert at.checkbox(key="ed_fine_tuned.existing_customer").value is False

@@ -223,3 +223,49 @@ def test_catalog_listing_says_how_old():
     assert (h100["value"], h100["as_of"], h100["source"]) == (figure.value, figure.as_of, figure.source)
     # age = days from as_of (a month-only date counts as its first day) to --on, / 30.44, to 0.1 month
     assert h100["age_months"] == round((dt.date(2027, 11, 1) - figure.as_of_date).days / 30.44, 1)
+
+
+def test_catalog_models_finds_a_model_by_words_and_provider():
+    run = cli("catalog", "models", "--search", "Haiku 4.5", "--provider", "google", "--on", "2027-01-01", "--json")
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert [r["option"] for r in rows] == ["google/claude-haiku-4-5"]          # Claude Haiku 4.5 on Vertex
+    r = rows[0]
+    assert (r["id"], r["provider"], r["layer"], r["kind"], r["capabilities"]) == (
+        "claude-haiku-4-5", "google", "bulk", "chat", ["chat"])
+    assert (r["input_usd_per_mtok"], r["output_usd_per_mtok"], r["cached_input_usd_per_mtok"]) == (1.0, 5.0, 0.1)
+    assert r["context_window_tokens"] == 200_000 and r["usable_in_scenarios"] is True
+    # the bulk layer's date, 2026-11-10, to --on: 52 days of 30.44
+    assert (r["as_of"], r["age_months"], r["available_until"]) == ("2026-11-10", 1.7, None)
+    table = cli("catalog", "models", "--search", "haiku 4.5", "--provider", "google").stdout.splitlines()
+    assert table[0].startswith("1 of ") and "search 'haiku 4.5'; provider google" in table[0]
+    assert table[2].split()[:2] == ["google", "claude-haiku-4-5"] and "200,000" in table[2]
+
+
+def test_catalog_models_through_a_scenarios_horizon():
+    """support-bot runs 2027-01-01 + 24 months: Gemini 2.5 Flash (shut down 2026-12-01) and GPT-4o
+    (retiring 2027-01-14) are not available through it; the same dates given by hand agree."""
+    by_scenario = cli("catalog", "models", "--capability", "chat", "--horizon-of", "scenarios/support-bot.yaml", "--json")
+    by_dates = cli("catalog", "models", "--capability", "chat", "--available-from", "2027-01-01",
+                   "--available-until", "2029-01-01", "--json")
+    assert by_scenario.returncode == by_dates.returncode == 0, by_scenario.stderr + by_dates.stderr
+    rows = json.loads(by_scenario.stdout)
+    found = [r["option"] for r in rows]
+    assert found == [r["option"] for r in json.loads(by_dates.stdout)]
+    assert "claude-haiku-4-5" in found and "gemini-2.5-flash" not in found and "gpt-4o" not in found
+    # prices as the scenario pays them, on its start: genai-prices doubles Gemini 3.6 Flash on 2027-01-01
+    flash = next(r for r in rows if r["option"] == "google/gemini-3.6-flash")
+    assert (flash["input_usd_per_mtok"], flash["output_usd_per_mtok"], flash["price_changes"]) == (1.5, 7.5, [])
+    assert all(r["available_until"] is None or r["available_until"] >= "2029-01-01" for r in json.loads(by_dates.stdout))
+
+
+def test_catalog_models_refuses_bad_filters_with_exit_2():
+    run = cli("catalog", "models", "--provider", "gogle")
+    assert run.returncode == 2 and "unknown provider 'gogle'; did you mean google?" in run.stderr
+    run = cli("catalog", "models", "--available-from", "2027-01-01")
+    assert run.returncode == 2 and "--available-from needs --available-until" in run.stderr
+    run = cli("catalog", "models", "--capability", "vision")
+    assert run.returncode == 2 and "invalid choice: 'vision'" in run.stderr
+    run = cli("catalog", "--kind", "llm", "models")
+    assert run.returncode == 2 and "--kind, --layer, --check and --history do not apply" in run.stderr
+    assert "Traceback" not in run.stderr

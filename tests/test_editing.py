@@ -1,9 +1,11 @@
 """The scenario editor's pure logic: widget values <-> scenario dicts, catalog choices and figures."""
 
 import copy
+import datetime as dt
 
 import pytest
 
+from pricing import models
 from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
 from simulator.scenario import (Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario, schema_bounds,
@@ -198,17 +200,43 @@ def test_token_previews(catalog):
 
 
 def test_model_choices_mark_api_and_open_models(catalog):
-    options = editing.model_options(catalog)
-    assert set(options) == set(catalog.llm) | set(catalog.open_model)
-    assert "API" in editing.model_label("claude-haiku-4-5", catalog)
+    picked = editing.model_picker(catalog)
+    curated = [o for o in picked.options if o in catalog.llm or o in catalog.open_model]
+    assert set(curated) == set(catalog.llm) | set(catalog.open_model)            # curated first, then bulk
+    assert picked.options[:len(curated)] == curated and len(picked.options) == editing.PICKER_LIMIT
+    assert picked.hidden == picked.matched - editing.PICKER_LIMIT > 1000
+    label = editing.model_label("claude-haiku-4-5", catalog, on=dt.date(2027, 1, 1))
+    # price per MTok, context window, and the price's date and age at the start (2026-07-29: 156 days)
+    assert label == ("claude-haiku-4-5 · API (anthropic) · $1 / $5 per M tokens, cached $0.1 · 200k context · "
+                     "curated, as of 2026-07-29, 5.1 months old")
     assert "open model, self-hosted" in editing.model_label("llama-3.1-8b", catalog)
+    assert editing.model_label("google/claude-haiku-4-5", catalog).endswith("· genai-prices layer, as of 2026-11-10")
+    # genai-prices doubles Gemini 3.6 Flash on 2027-01-01: the label shows what a scenario starting then pays
+    assert "$0.75 / $3.75 per M tokens" in editing.model_label("google/gemini-3.6-flash", catalog, on=dt.date(2026, 12, 1))
+    assert "price changes 2027-01-01" in editing.model_label("google/gemini-3.6-flash", catalog, on=dt.date(2026, 12, 1))
+    assert "$1.5 / $7.5 per M tokens" in editing.model_label("google/gemini-3.6-flash", catalog, on=dt.date(2027, 1, 1))
+    assert "context unknown" in editing.model_label(
+        next(r.option for r in models.model_rows() if r.layer == "bulk" and r.context_window_tokens is None), catalog)
+
+
+def test_the_picker_filters_but_keeps_the_current_choice(catalog):
+    picked = editing.model_picker(catalog, text="haiku 4.5", provider="google")
+    assert picked.options == ["google/claude-haiku-4-5"] and picked.matched == 1 and picked.hidden == 0
+    kept = editing.model_picker(catalog, text="gemini", current="claude-haiku-4-5")
+    assert kept.options[0] == "claude-haiku-4-5" and not kept.current_matches     # listed, though filtered out
+    assert all("gemini" in o for o in kept.options[1:])
+    through = editing.model_picker(catalog, available=(dt.date(2027, 1, 1), dt.date(2029, 1, 1)), current="gpt-4o")
+    assert through.options.count("gpt-4o") == 1 and not through.current_matches   # retires 2027-01-14
+    assert "gemini-2.5-flash" not in through.options                              # shut down 2026-12-01
+    assert editing.picker_providers(catalog, fine_tuning=True) == ["openai", "fireworks", "self-hosted"]
 
 
 def test_fine_tuning_choices_are_offers_and_open_models(catalog):
-    options = editing.model_options(catalog, fine_tuning=True)
+    options = editing.model_picker(catalog, fine_tuning=True).options
     assert "claude-haiku-4-5" not in options and "llama-3.1-8b" in options
     assert "accounts/fireworks/models/llama-v3p1-8b-instruct" in options
     assert all(catalog.llm[n].fine_tuning is not None for n in options if n in catalog.llm)
+    assert set(options) <= set(catalog.llm) | set(catalog.open_model)            # genai-prices has no offers
     assert "closed to new customers" in editing.model_label("gpt-4o", catalog, fine_tuning=True)
     assert "closed" not in editing.model_label("accounts/fireworks/models/llama-v3p1-8b-instruct", catalog, fine_tuning=True)
 

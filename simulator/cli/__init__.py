@@ -23,6 +23,7 @@ from simulator.model.training import self_hosted_training
 from simulator.scenario import SETUPS, ScenarioError, load_scenario
 
 from . import catalog as catalog_command
+from . import catalog_models
 from .numbers import NumberIn
 
 MAX_TEXT_FILE_BYTES = 50_000_000
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="retired and prices in effect on this date (default: today)")
     d.add_argument("--json", action="store_true")
     d.set_defaults(run=catalog_command.run_diff)
+    catalog_models.add_parser(actions)
     return parser
 
 

@@ -16,7 +16,6 @@ Provenance: every catalog figure a setup reads goes through one :class:`FigureRe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -25,7 +24,7 @@ import numpy as np
 
 from pricing.catalog import Catalog, Figure
 from pricing.provenance import FigureRecorder, figure_rows
-from simulator.scenario import ModelChoice, Scenario, api_model_keys, with_scenario_models
+from simulator.scenario import ModelChoice, Scenario, api_model_keys, horizon_end, with_scenario_models
 from simulator.units import MONTHS_PER_YEAR
 
 from . import feasibility
@@ -159,7 +158,7 @@ class Context:
         rng = np.random.default_rng(lat.SEED)
         self.query_draws = lat.length_draws(rng, self.query.counts, self.length_cv, samples, self.query.mean)
         self.answer_draws = lat.length_draws(rng, self.answer.counts, self.length_cv, samples, self.answer.mean)
-        self.end_date = _add_months(w.start_date, w.horizon_months)
+        self.end_date = horizon_end(w.start_date, w.horizon_months)
 
     def recorder(self) -> FigureRecorder:
         """A recorder for one setup, holding what the shared steps read."""
@@ -181,11 +180,6 @@ def _count(length) -> _Length:
         return _Length(num(length.tokens), None)
     counted: CountedLength = count_length(text=length.text, samples=length.samples)
     return _Length(counted.mean, counted.o200k)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + year, month + 1, 1)
 
 
 # --- Building a setup ------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from .loading import (LongNumber, json_nesting_problem, load_scenario, parse_sce
 from .paths import OVERRIDES, get_in, model_in, set_in
 from .schema import (KNOWLEDGE_CHANGE, MAX_ALIASES, MAX_DEPTH, MAX_DRAWS, MAX_FILE_BYTES, MAX_NUMBER_CHARS,
                      MIN_DRAWS, POINT_ONLY, PRICE_DRIFT, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Decision, ModelChoice, Range, Scenario, ScenarioError,
-                     Training, field_bounds, range_target, schema_bounds, schema_field, takes_count)
+                     Training, field_bounds, horizon_end, range_target, schema_bounds, schema_field, takes_count)
 
 __all__ = [
     "KNOWLEDGE_CHANGE", "MAX_ALIASES", "MAX_DEPTH", "MAX_DRAWS", "MAX_FILE_BYTES", "MAX_NUMBER_CHARS", "MIN_DRAWS",
     "OVERRIDES", "POINT_ONLY", "PRICE_DRIFT", "SCHEMA_VERSION", "SETUP_LABELS", "SETUPS", "Decision", "LongNumber",
     "ModelChoice", "Range", "Scenario", "ScenarioError", "Training", "api_model_keys", "catalog_problems", "field_bounds",
-    "get_in", "is_self_hosted",
+    "get_in", "horizon_end", "is_self_hosted",
     "json_nesting_problem", "load_scenario", "model_in", "parse_scenario", "parse_scenario_json", "range_target",
     "schema_bounds", "schema_field", "set_in", "structure_problems", "takes_count", "validate_scenario", "with_scenario_models",
 ]

@@ -87,6 +87,13 @@ class Corpus(Strict):
         return self
 
 
+def horizon_end(start_date: dt.date, horizon_months: int) -> dt.date:
+    """The first day after the horizon: the first of the month ``horizon_months`` months after the start's
+    month (the start's month is the first month). A model retiring before it retires inside the horizon."""
+    year, month = divmod(start_date.month - 1 + horizon_months, 12)
+    return dt.date(start_date.year + year, month + 1, 1)
+
+
 class Workload(Strict):
     queries_per_month: float = Field(ge=1, le=1e12, description="Queries per month at the start [queries/month].")
     monthly_growth: float = Field(0.0, ge=-0.5, le=2.0, description="Volume growth per month (0.05 = +5%/month).")

@@ -163,6 +163,33 @@ def test_editing_an_input_moves_the_crossover_label(server, page, shot):
     assert "At 400k queries/month, RAG is cheapest" in summary_text(page)
 
 
+def test_find_a_model_of_the_bulk_layer_and_use_it(server, page, shot):
+    """Search 'haiku 4.5', narrow to Google (Vertex), pick Claude Haiku 4.5 there, apply: the cost
+    breakdown names the model with its provider."""
+    page.goto(f"{server}/editor?s=support-bot")
+    page.get_by_role("tab", name="Prompt-only").click()
+    panel = page.get_by_role("tabpanel", name="Prompt-only")
+    panel.get_by_text("more: refine the search").wait_for()
+    search = panel.get_by_role("textbox", name="Find a model")
+    search.fill("haiku 4.5")
+    search.press("Enter")
+    panel.get_by_text("7 models match").wait_for()
+    panel.locator(".st-key-ed_pick_provider_prompt_only").click()
+    page.get_by_role("option", name="google", exact=True).click()
+    panel.get_by_text("1 model matches").wait_for()       # and the current choice, Anthropic's, stays
+    shot(page, "filtered")
+    panel.locator(".st-key-ed_prompt_only-model-name").click()
+    page.get_by_role("option", name=re.compile(r"^claude-haiku-4-5 · API \(google\)")).click()
+    expect(panel.get_by_role("combobox", name="Model")).to_have_value(re.compile(r"^claude-haiku-4-5 · API \(google\)"))
+    page.get_by_role("button", name="Apply changes").first.click()
+    page.get_by_text("Applied").first.wait_for()
+    shot(page, "applied")
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Cost breakdown").click()
+    page.get_by_text("claude-haiku-4-5 (google) · api").wait_for()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("$2.8k/month")  # Vertex: Anthropic's price
+    shot(page, "cost-breakdown")
+
+
 def test_answer_the_questionnaire_and_see_the_recommendation(server, page, shot):
     page.goto(f"{server}/decision?s=support-bot")
     page.get_by_text("Recommendation: RAG").wait_for()

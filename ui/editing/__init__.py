@@ -24,7 +24,7 @@ No Streamlit here: everything is unit-tested.
 
 from .fields import (CORPUS_MODES, CORPUS_MODE_LABELS, DOCUMENT_SEPARATOR, FILLED_FROM, GROUPS, LENGTHS, LENGTH_MODES, LENGTH_MODE_LABELS, NUMBER, NUMBERS, Number, ORIGIN, OVERRIDES, PREFIX, RANGES, SAMPLE_LENGTHS, key, max_chars)
 from .lengths import (count_preview, join_documents, join_samples, length_from_inputs, length_modes, length_to_inputs, split_documents, split_samples)
-from .choices import (cheapest_cloud, cloud_label, cloud_options, default_gpu, default_note, figure_table, format_value, gpu_label, gpu_options, is_open_model, model_label, model_options, placeholder)
+from .choices import (PICKER_LIMIT, Picked, cheapest_cloud, cloud_label, cloud_options, default_gpu, default_note, embedding_label, figure_table, format_value, gpu_label, gpu_options, is_open_model, model_label, model_picker, picker_providers, placeholder, slot_capability)
 from .form import (apply, build_scenario, merged_values, problem_group, problem_lines, same_as, widget_values, with_override, without_override)
 from .ranges import (DISTRIBUTIONS, DISTRIBUTION_LABELS, RANGE_FACTOR, RangeRow, describe_range, distributions_for, point_only, range_choices, range_from_inputs, range_inputs, range_label, range_point, range_rows, range_start, scenario_ranges, widget_point, widget_scale, with_range, without_range)
 from .figures import (EditorFigure, EditorFigureGroup, known_figure, override_candidates, relevant_figures)
@@ -47,7 +47,9 @@ __all__ = [
     "Number",
     "ORIGIN",
     "OVERRIDES",
+    "PICKER_LIMIT",
     "PREFIX",
+    "Picked",
     "RANGES",
     "RANGE_FACTOR",
     "RangeRow",
@@ -62,6 +64,7 @@ __all__ = [
     "default_note",
     "describe_range",
     "distributions_for",
+    "embedding_label",
     "figure_table",
     "format_value",
     "gpu_label",
@@ -77,8 +80,9 @@ __all__ = [
     "max_chars",
     "merged_values",
     "model_label",
-    "model_options",
+    "model_picker",
     "override_candidates",
+    "picker_providers",
     "placeholder",
     "point_only",
     "problem_group",
@@ -92,6 +96,7 @@ __all__ = [
     "range_start",
     "relevant_figures",
     "same_as",
+    "slot_capability",
     "scenario_ranges",
     "split_documents",
     "split_samples",

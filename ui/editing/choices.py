@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+import datetime as dt
 import math
 
+from pricing import models
 from pricing.catalog import Catalog, CatalogError, Figure
 from pricing.resolve import bulk_record, llm_key
 
@@ -38,40 +41,97 @@ def model_choice(catalog: Catalog, option: str) -> dict[str, Any]:
     return {"name": option}
 
 
-def model_options(catalog: Catalog, fine_tuning: bool = False, current: str | None = None) -> list[str]:
-    """API models, then open models (self-hosted). For fine-tuning: API models with a fine-tuning offer."""
-    api = [n for n, m in catalog.llm.items() if not fine_tuning or m.fine_tuning is not None]
-    options = [*api, *catalog.open_model]
+PICKER_LIMIT = 200  # options a model picker lists; more matches ask for a narrower search
+
+
+@dataclass(frozen=True)
+class Picked:
+    options: list[str]  # editor options, the current choice first when no filter matches it
+    matched: int  # models that match the filters
+    hidden: int  # matches beyond the limit, not listed
+    current_matches: bool  # whether the current choice is among the matches
+
+
+def slot_capability(fine_tuning: bool) -> str:
+    """What a setup's model must be: a chat model, or for the fine-tuned setup a fine-tunable one
+    (an API model with a fine-tuning offer, or an open model trained on rented GPUs)."""
+    return "fine-tunable" if fine_tuning else "chat"
+
+
+def picker_providers(catalog: Catalog, fine_tuning: bool = False) -> list[str]:
+    """The providers with a model for the slot, curated ones first (``self-hosted``: open models)."""
+    return models.providers(models.filter_models(models.model_rows(catalog), capabilities=[slot_capability(fine_tuning)]))
+
+
+def model_picker(catalog: Catalog, fine_tuning: bool = False, text: str = "", provider: str | None = None,
+                 capabilities: tuple[str, ...] = (), available: tuple[dt.date, dt.date] | None = None,
+                 current: str | None = None, limit: int = PICKER_LIMIT) -> Picked:
+    """The options of a setup's model choice: chat models (fine-tunable ones for fine-tuning) that
+    match the filters (:func:`pricing.models.filter_models`), curated first, at most ``limit``.
+    The current choice always stays among them, so a filter never changes what is chosen."""
+    wanted = (slot_capability(fine_tuning), *capabilities)
+    found = [r.option for r in models.filter_models(models.model_rows(catalog), text, provider, wanted, available)]
+    options = found[:limit]
+    matches = bool(current) and current in found
     if current and current not in options:
-        options.insert(0, current)  # keep an unknown or unsuitable name visible: validation explains it
-    return options
+        options.insert(0, current)  # filtered out, beyond the limit, or unknown: validation explains the last
+    return Picked(options, len(found), max(0, len(found) - limit), matches)
 
 
-def model_label(name: str, catalog: Catalog, fine_tuning: bool = False) -> str:
-    record = None if name in catalog.llm or name in catalog.open_model else bulk_record(name)
-    if record is not None:
-        prices = record["prices"]
-        label = (f"{record['id']} · API ({record['provider']}) · ${prices['input_usd_per_mtok']:g} / "
-                 f"${prices['output_usd_per_mtok']:g} per M tokens · genai-prices layer")
-        return label + (" · no fine-tuning offer" if fine_tuning else "")
-    if name in catalog.llm:
-        m = catalog.llm[name]
-        label = f"{name} · API ({m.provider})"
-        if fine_tuning and m.fine_tuning is not None:
-            label += " · API fine-tuning"
-            if not m.fine_tuning.new_customers:
-                label += " closed to new customers"
-            if m.fine_tuning.training_until is not None:
-                label += f", jobs until {m.fine_tuning.training_until}"
-        elif fine_tuning:
-            label += " · no fine-tuning offer"
-        if m.available_until is not None:
-            label += f" · retires {m.available_until}"
-        return label
-    if name in catalog.open_model:
+def _tokens(n: int) -> str:
+    """A context window, short: 1.05M, 200k, 8,192."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.3g}M"
+    return f"{round(n / 1e3):,}k" if n >= 10_000 else f"{n:,}"
+
+
+def _dated(row: models.ModelRow, on: dt.date | None) -> str:
+    layer = "genai-prices layer" if row.layer == "bulk" else "curated"
+    if row.as_of is None:
+        return layer
+    age = f", {row.age_months(on):.1f} months old" if on is not None else ""
+    return f"{layer}, as of {row.as_of}{age}"
+
+
+def model_label(name: str, catalog: Catalog, fine_tuning: bool = False, on: dt.date | None = None) -> str:
+    """``name`` (an editor option) with its provider, prices per million tokens in effect on ``on``
+    (the scenario's start date), context window, the price's date and age then, and for fine-tuning
+    its offer."""
+    row = models.chat_row(name, catalog)
+    if row is None:
+        return f"{name} · not in the catalog"
+    context = "context unknown" if row.context_window_tokens is None else f"{_tokens(row.context_window_tokens)} context"
+    if row.provider == models.SELF_HOSTED:
         params = catalog.open_model[name].architecture.parameters_billion.value
-        return f"{name} · open model, self-hosted on GPUs ({params:g}B parameters)"
-    return f"{name} · not in the catalog"
+        return f"{name} · open model, self-hosted on GPUs ({params:g}B parameters) · {context}"
+    prices = row.prices_on(on)  # a bulk model's dated prices: those in effect at the start, as it is priced
+    cached = "" if prices["cached_input_usd_per_mtok"] is None else f", cached ${prices['cached_input_usd_per_mtok']:g}"
+    label = (f"{row.id} · API ({row.provider}) · ${prices['input_usd_per_mtok']:g} / ${prices['output_usd_per_mtok']:g} "
+             f"per M tokens{cached} · {context} · {_dated(row, on)}")
+    label += "".join(f" · price changes {h['from']}" for h in row.changes_after(on))
+    m = catalog.llm.get(name)
+    if fine_tuning and m is not None and m.fine_tuning is not None:
+        label += " · API fine-tuning"
+        if not m.fine_tuning.new_customers:
+            label += " closed to new customers"
+        if m.fine_tuning.training_until is not None:
+            label += f", jobs until {m.fine_tuning.training_until}"
+    elif fine_tuning:
+        label += " · no fine-tuning offer"
+    if row.available_until is not None:
+        label += f" · retires {row.available_until}"
+    return label
+
+
+def embedding_label(name: str, catalog: Catalog, on: dt.date | None = None) -> str:
+    """A curated embedding model with its price per million tokens, dimensions and the price's age."""
+    m = catalog.embedding.get(name)
+    if m is None:
+        return f"{name} · not in the catalog"
+    price = m.prices.usd_per_mtok
+    age = f", {price.age_months(on):.1f} months old" if on is not None else ""
+    return (f"{name} · {m.provider} · ${price.value:g}/M tokens, {m.prices.dimensions.value:g} dimensions · "
+            f"as of {price.as_of}{age}")
 
 
 def gpu_options(catalog: Catalog) -> list[str]:
