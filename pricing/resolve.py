@@ -37,7 +37,7 @@ from .catalog import Catalog, CatalogError, Figure, LlmModel
 from .checks import provider_rules
 
 RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
-LISTING_HINT = "`crossover catalog --kind llm --layer all` lists every model"
+LISTING_HINT = "`crossover catalog models --search WORDS` finds a model"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -63,7 +63,7 @@ def test_one_message_per_problem(catalog):
 def test_unknown_model_name_gets_suggestions(catalog):
     [msg] = problems(scenario_dict(**{"prompt_only.model.name": "claude-haiku-4-6"}), catalog)
     assert msg.startswith("s.yaml: prompt_only.model.name: unknown API model 'claude-haiku-4-6'; did you mean claude-haiku-4-5")
-    assert "crossover catalog --kind llm --layer all" in msg and "open models to self-host with a gpu: llama-3.1-8b" in msg
+    assert "crossover catalog models --search WORDS" in msg and "open models to self-host with a gpu: llama-3.1-8b" in msg
 
 
 def test_unknown_provider_and_a_model_its_provider_does_not_sell(catalog):
