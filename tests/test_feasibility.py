@@ -90,8 +90,9 @@ def test_assumed_and_stale_figures_warn(make_scenario, catalog):
     s = setup(make_scenario, catalog, "rag")
     assumed = next(w for w in s.warnings if "assumptions" in w)
     assert "vector_store.pinecone-serverless.latency.query_ms_p50_at_1m" in assumed
+    # gemini-2.5-flash's prices are dated 2026-11-10 (the pinned genai-prices release): 13 months before 2028-01-01.
     s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gemini-2.5-flash",
-                                                         "workload.start_date": "2027-02-01"})
+                                                         "workload.start_date": "2028-01-01"})
     stale = next(w for w in s.warnings if "older than the start date" in w)
     assert "llm.gemini-2.5-flash.prices.input_usd_per_mtok" in stale
     s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gemini-2.5-flash",
