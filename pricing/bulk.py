@@ -161,7 +161,7 @@ def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if model_id in have or NOT_TEXT.search(model_id) or entry.get("input_cost_per_token") is None:
             continue
         embedding = entry["mode"] == "embedding"
-        if not embedding and entry.get("output_cost_per_token") is None:
+        if not embedding and not entry.get("output_cost_per_token"):  # model-router bills input only: not a model
             continue
         costs = {"input_usd_per_mtok": "input_cost_per_token", "cached_input_usd_per_mtok": "cache_read_input_token_cost",
                  "cache_write_usd_per_mtok": "cache_creation_input_token_cost"}

@@ -206,9 +206,9 @@ def test_model_choices_mark_api_and_open_models(catalog):
     assert picked.options[:len(curated)] == curated and len(picked.options) == editing.PICKER_LIMIT
     assert picked.hidden == picked.matched - editing.PICKER_LIMIT > 1000
     label = editing.model_label("claude-haiku-4-5", catalog, on=dt.date(2027, 1, 1))
-    # price per MTok, context window, and the price's date and age at the start (2026-07-29: 156 days)
+    # price per MTok, context window, and the price's date and age at the start (2026-11-10, the pinned genai-prices' date: 52 days / 30.44 = 1.7 months)
     assert label == ("claude-haiku-4-5 · API (anthropic) · $1 / $5 per M tokens, cached $0.1 · 200k context · "
-                     "curated, as of 2026-07-29, 5.1 months old")
+                     "curated, as of 2026-11-10, 1.7 months old")
     assert "open model, self-hosted" in editing.model_label("llama-3.1-8b", catalog)
     assert editing.model_label("google/claude-haiku-4-5", catalog).endswith("· genai-prices layer, as of 2026-11-10")
     # genai-prices doubles Gemini 3.6 Flash on 2027-01-01: the label shows what a scenario starting then pays

@@ -51,7 +51,7 @@ def test_a_row_carries_price_context_window_and_age(rows):
     assert vertex.as_of == bulk.settings()["as_of"] == "2026-11-10"
     assert vertex.age_months(dt.date(2027, 1, 1)) == round(52 / 30.44, 1)   # 52 days, 30.44-day months
     haiku = by["claude-haiku-4-5"]
-    assert haiku.layer == "curated" and haiku.as_of == "2026-07-29" and "claude-haiku-4.5" in haiku.aliases
+    assert haiku.layer == "curated" and haiku.as_of == "2026-11-10" and "claude-haiku-4.5" in haiku.aliases
     rerank = by["rerank-v3.5"]
     assert "cohere-rerank-3.5" in rerank.aliases                     # the catalog's earlier name
     assert rerank.capabilities == {"rerank"} and rerank.usd_per_1k_searches == 2.0 and rerank.input_usd_per_mtok is None
