@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import open_app, rendered, summary
 from pricing.catalog import default_catalog
+from ui import editing
 
 EDITOR = "app_pages/editor.py"
 
@@ -148,7 +149,7 @@ def captions(at) -> list[str]:
 
 def test_the_model_picker_finds_a_bulk_model_and_the_cost_follows():
     at = open_app(EDITOR)
-    assert any(c.startswith("1,") and "the first 200 are listed" in c and "more: refine the search" in c
+    assert any(c.startswith("1,") and f"the first {editing.PICKER_LIMIT} are listed" in c and "more: refine the search" in c
                for c in captions(at))                                              # thousands of chat models
     at.text_input(key="ed_pick_search_prompt_only").set_value("haiku 4.5").run()
     at.selectbox(key="ed_pick_provider_prompt_only").set_value("google").run()

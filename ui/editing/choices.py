@@ -41,7 +41,7 @@ def model_choice(catalog: Catalog, option: str) -> dict[str, Any]:
     return {"name": option}
 
 
-PICKER_LIMIT = 200  # options a model picker lists; more matches ask for a narrower search
+PICKER_LIMIT = 50  # options a model picker lists (each is sent on every rerun); more ask for a narrower search
 
 
 @dataclass(frozen=True)
