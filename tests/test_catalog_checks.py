@@ -98,3 +98,16 @@ def test_curated_ids_find_their_bulk_record():
     assert checks.bulk_match(models, "anthropic", "claude-haiku-4-5")["id"] == "claude-haiku-4-5"  # dots as dashes
     assert checks.bulk_match(models, "openai", "gpt-5-2025-08-07")["id"] == "gpt-5"  # an alias
     assert checks.bulk_match(models, "mistral", "no-such-model") is None
+
+
+def test_the_curated_layer_passes_every_price_and_source_rule():
+    """Issue 11.5: cached <= input, cache write >= input where the provider charges a premium, batch
+    prices as each provider states, no zero price, a positive context window, and every source a
+    page, a pinned file or a stated assumption. What remains are dates read to the month and
+    sources still on a moving branch (flagged, listed by `catalog --check`), and the bulk layer's
+    disagreements, which the check reports with their ratio."""
+    found = checks.curated_findings(default_catalog())
+    failing = {"zero-price", "cached-above-input", "cache-write-below-input", "batch-rule", "context-window",
+               "no-source", "home-page"}
+    assert [f for f in found if f.check in failing] == []
+    assert {f.check for f in found} <= {"moving-branch", "month-only"}
