@@ -512,7 +512,10 @@ with tabs[4]:  # RAG
     c1, c2 = st.columns(2)
     number("rag.chunk_tokens", c1)
     number("rag.top_k", c2)
-    embeddings = list(catalog.embedding)
+    current_embedding = st.session_state.get(K("rag.embedding_model"))
+    # A bulk model the scenario names (``voyageai/voyage-3.5``) stays among the options.
+    embeddings = [*([current_embedding] if current_embedding and current_embedding not in catalog.embedding else []),
+                  *catalog.embedding]
     stores = list(catalog.vector_store)
     rerankers = ["", *catalog.reranker]
     _guard(K("rag.embedding_model"), embeddings)
@@ -524,8 +527,8 @@ with tabs[4]:  # RAG
         "Embedding model", embeddings, key=W("rag.embedding_model"),
         format_func=lambda e: editing.embedding_label(e, catalog, span[0] if span else None),
         help="Embeds the corpus once (and its monthly changes) and every query. Type to search. The curated "
-             "embedding models only: genai-prices' are listed by `crossover catalog models --capability embedding` "
-             "but scenarios cannot use them yet.")
+             "embedding models are listed; any of the bulk layer's (`crossover catalog models --capability "
+             "embedding`) can be named in the scenario's YAML as <provider>/<id>, e.g. voyageai/voyage-3.5.")
     c2.selectbox(
         "Vector store", stores, key=W("rag.vector_store"),
         format_func=lambda v: f"{v} · {catalog.vector_store[v].kind}",

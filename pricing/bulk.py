@@ -10,7 +10,8 @@ derivation. The package's live update (``UpdatePrices``) downloads: nothing here
 test loads the layer with every socket refused.
 
 What is taken (and, for Azure OpenAI, which genai-prices barely lists, the models of one pinned
-release of LiteLLM's price map: :func:`azure_records`, ``data/litellm_azure.json``):
+release of LiteLLM's price map: :func:`azure_records`, ``data/litellm_subset.json``, which also
+gives embedding models' vector sizes, :func:`vector_sizes`):
 - providers in :data:`PROVIDERS` only, an explicit list: API providers, clouds and routers that sell
   text tokens. The others (coding tools' plans, audio, a GPU platform) are in :data:`LEFT_OUT` with
   the reason, and a test fails when a new version of the package brings a provider in neither;
@@ -42,7 +43,7 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).parent / "data" / "bulk.yaml"
-LITELLM_AZURE = Path(__file__).parent / "data" / "litellm_azure.json"  # scripts/pin_litellm_azure.py writes it
+LITELLM = Path(__file__).parent / "data" / "litellm_subset.json"  # scripts/pin_litellm.py writes it
 AZURE_PRICING_URL = "https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/"
 CACHE_DIR = Path(os.environ.get("CROSSOVER_CACHE_DIR") or Path(__file__).resolve().parents[1] / ".cache")
 
@@ -116,7 +117,7 @@ def bulk_models() -> tuple[dict[str, Any], ...]:
 def snapshot_path(config: dict[str, Any]) -> Path:
     """Keyed by the package's version and by what derives from it (this file, ``bulk.yaml``, the
     LiteLLM subset)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + DATA.read_bytes() + LITELLM_AZURE.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(Path(__file__).read_bytes() + DATA.read_bytes() + LITELLM.read_bytes()).hexdigest()[:12]
     return CACHE_DIR / f"bulk-{config['package']}-{config['version']}-{digest}.json"
 
 
@@ -150,14 +151,42 @@ def derive(config: dict[str, Any]) -> list[dict[str, Any]]:
     return models + azure_records(models)
 
 
+def retirement(record: dict[str, Any]) -> tuple[dt.date | None, str | None]:
+    """(the day a bulk model retires, the source that says so): LiteLLM's date for Azure's models;
+    genai-prices' deprecated flag has no date, so a flagged model counts as retired on the layer's date."""
+    if record.get("available_until"):
+        return dt.date.fromisoformat(record["available_until"]), record.get("availability_source") or record["source"]
+    if record["deprecated"]:
+        return (dt.date.fromisoformat(record["as_of"]),
+                f"{record['source']} marks it deprecated without a date: taken as retired by {record['as_of']}, "
+                "the layer's date")
+    return None, None
+
+
+@cache
+def litellm_subset() -> dict[str, Any]:
+    """``data/litellm_subset.json``: the pinned LiteLLM release's Azure models and vector sizes."""
+    return json.loads(LITELLM.read_text(encoding="utf-8"))
+
+
+def litellm_source(key: str) -> str:
+    doc = litellm_subset()
+    return f"{doc['package']}=={doc['version']} {doc['file']}: {key}"
+
+
+def vector_sizes() -> dict[str, int]:
+    """Embedding model id -> its vector size [dimensions], per the pinned LiteLLM release."""
+    return litellm_subset()["embedding_vector_sizes"]
+
+
 def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Azure OpenAI's chat and embedding models from ``data/litellm_azure.json`` (LiteLLM's price map
+    """Azure OpenAI's chat and embedding models from ``data/litellm_subset.json`` (LiteLLM's price map
     of one pinned release, USD per token), except those genai-prices already lists. LiteLLM dates
     Azure's retirements (``deprecation_date``) and names successors; genai-prices does neither."""
-    doc = json.loads(LITELLM_AZURE.read_text(encoding="utf-8"))
+    doc = litellm_subset()
     have = {name for m in taken if m["provider"] == "azure" for name in (m["id"], *m["aliases"])}
     out = []
-    for model_id, entry in doc["models"].items():
+    for model_id, entry in doc["azure_models"].items():
         if model_id in have or NOT_TEXT.search(model_id) or entry.get("input_cost_per_token") is None:
             continue
         embedding = entry["mode"] == "embedding"
@@ -169,7 +198,7 @@ def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
             costs["output_usd_per_mtok"] = "output_cost_per_token"
         prices = {name: round(entry[key] * 1e6, 9) for name, key in costs.items() if entry.get(key) is not None}
         batch = entry.get("input_cost_per_token_batches")
-        source = f"{doc['package']}=={doc['version']} {doc['file']}: azure/{model_id}"
+        source = litellm_source(f"azure/{model_id}")
         out.append({
             "provider": "azure", "id": model_id, "name": model_id, "kind": "embedding" if embedding else "chat",
             "aliases": [], "context_window_tokens": entry.get("max_input_tokens"), "deprecated": False,

@@ -59,7 +59,6 @@ class ModelRow:
     dated: Figure | None  # the figure whose date the row shows: the price (None: an open model, priced by GPU-hour)
     available_until: dt.date | None  # the provider's shutdown date; a deprecated bulk model: the layer's date
     availability_source: str | None
-    usable: bool  # whether a scenario can name it today (bulk embedding models cannot yet)
     history: tuple[dict, ...] = dataclasses.field(repr=False, compare=False, default=())  # a bulk record's dated prices
     haystack: str = dataclasses.field(repr=False, compare=False, default="")  # id, aliases, name: _searchable
 
@@ -100,7 +99,7 @@ class ModelRow:
             "usd_per_1k_searches": self.usd_per_1k_searches, "context_window_tokens": self.context_window_tokens,
             "as_of": self.as_of, "age_months": self.age_months(on),
             "available_until": None if self.available_until is None else self.available_until.isoformat(),
-            "availability_source": self.availability_source, "usable_in_scenarios": self.usable,
+            "availability_source": self.availability_source,
         }
 
 
@@ -128,8 +127,7 @@ def _curated_rows(catalog: Catalog) -> list[ModelRow]:
             capabilities=frozenset(caps), layer="curated", input_usd_per_mtok=p.input_usd_per_mtok.value,
             output_usd_per_mtok=p.output_usd_per_mtok.value, cached_input_usd_per_mtok=_value(p.cached_input_usd_per_mtok),
             usd_per_1k_searches=None, context_window_tokens=int(m.facts.context_window_tokens.value),
-            dated=p.input_usd_per_mtok, available_until=m.available_until, availability_source=m.availability_source,
-            usable=True))
+            dated=p.input_usd_per_mtok, available_until=m.available_until, availability_source=m.availability_source))
     for key, m in catalog.open_model.items():
         arch = m.architecture
         rows.append(_row(
@@ -137,21 +135,20 @@ def _curated_rows(catalog: Catalog) -> list[ModelRow]:
             aliases=(), kind="chat", capabilities=frozenset({"chat", "fine-tunable"}), layer="curated",
             input_usd_per_mtok=None, output_usd_per_mtok=None, cached_input_usd_per_mtok=None, usd_per_1k_searches=None,
             context_window_tokens=int(arch.context_window_tokens.value), dated=None,
-            available_until=None, availability_source=None, usable=True))
+            available_until=None, availability_source=None))
     for key, m in catalog.embedding.items():
         rows.append(_row(
             option=key, id=m.id, provider=m.provider, name=m.id, aliases=tuple(m.aliases), kind="embedding",
             capabilities=frozenset({"embedding"}), layer="curated", input_usd_per_mtok=m.prices.usd_per_mtok.value,
             output_usd_per_mtok=None, cached_input_usd_per_mtok=None, usd_per_1k_searches=None,
-            context_window_tokens=None, dated=m.prices.usd_per_mtok, available_until=None, availability_source=None,
-            usable=True))
+            context_window_tokens=None, dated=m.prices.usd_per_mtok, available_until=None, availability_source=None))
     for key, m in catalog.reranker.items():
         price = m.prices.usd_per_1k_searches or m.prices.usd_per_mtok
         rows.append(_row(
             option=key, id=m.id, provider=m.provider, name=m.id, aliases=tuple(m.aliases), kind="rerank",
             capabilities=frozenset({"rerank"}), layer="curated", input_usd_per_mtok=_value(m.prices.usd_per_mtok),
             output_usd_per_mtok=None, cached_input_usd_per_mtok=None, usd_per_1k_searches=_value(m.prices.usd_per_1k_searches),
-            context_window_tokens=None, dated=price, available_until=None, availability_source=None, usable=True))
+            context_window_tokens=None, dated=price, available_until=None, availability_source=None))
     return rows
 
 
@@ -162,26 +159,21 @@ def _curated_names(catalog: Catalog) -> set[tuple[str, str]]:
 
 
 def _bulk_rows(catalog: Catalog, records: Iterable[dict]) -> list[ModelRow]:
-    config = bulk.settings()
-    layer_day = dt.date.fromisoformat(config["as_of"])
     curated = _curated_names(catalog)
     rows = []
     for r in records:
         if any((r["provider"], n) in curated for n in (r["id"], *r["aliases"])):
             continue
         prices = r["prices"]
-        chat = r["kind"] == "chat"
         rows.append(_row(
             option=f"{r['provider']}/{r['id']}", id=r["id"], provider=r["provider"], name=r["name"],
             aliases=tuple(r["aliases"]), kind=r["kind"], capabilities=frozenset({r["kind"]}), layer="bulk",
             input_usd_per_mtok=prices["input_usd_per_mtok"], output_usd_per_mtok=prices.get("output_usd_per_mtok"),
             cached_input_usd_per_mtok=prices.get("cached_input_usd_per_mtok"), usd_per_1k_searches=None,
             context_window_tokens=r["context_window_tokens"],
-            dated=Figure(value=prices["input_usd_per_mtok"], source=r["source"], as_of=config["as_of"], layer="bulk"),
-            available_until=layer_day if r["deprecated"] else None,
-            availability_source=(f"{r['source']} marks it deprecated without a date: taken as retired by "
-                                 f"{config['as_of']}, the layer's date") if r["deprecated"] else None,
-            usable=chat, history=tuple(r["history"])))
+            dated=Figure(value=prices["input_usd_per_mtok"], source=r["source"], as_of=r["as_of"], layer="bulk"),
+            available_until=bulk.retirement(r)[0], availability_source=bulk.retirement(r)[1],
+            history=tuple(r["history"])))
     return rows
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from . import bulk
-from .catalog import Catalog, CatalogError, Figure, LlmModel
+from .catalog import Catalog, CatalogError, EmbeddingModel, Figure, LlmModel
 from .checks import provider_rules
 
 RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
@@ -66,6 +66,71 @@ def rule_value(subject: str, name: str) -> Any:
         if name in rule.figures and rule.match.search(subject):
             return rule.figures[name]
     raise CatalogError(f"{RULES_FILE.name}: no rule gives {name} for {subject}")
+
+
+@functools.cache
+def _bulk_embeddings() -> tuple[dict[str, dict], dict[str, dict]]:
+    """key ("<provider>/<id>") -> record, and id or alias -> the first provider's record."""
+    order = {p: i for i, p in enumerate(bulk.PROVIDERS)}
+    by_key: dict[str, dict] = {}
+    by_name: dict[str, dict] = {}
+    for record in sorted((m for m in bulk.bulk_models() if m["kind"] == "embedding"), key=lambda m: order[m["provider"]]):
+        by_key[bulk_key(record)] = record
+        for name in (record["id"], *record["aliases"]):
+            by_name.setdefault(name, record)
+    return by_key, by_name
+
+
+def embedding_key(catalog: Catalog, name: str) -> str:
+    """The catalog key of the embedding model ``name``: a curated id or alias, else a bulk model's
+    key ``<provider>/<id>`` (the editor writes it), else a bulk id (the first provider that has it)."""
+    key = catalog.key_of("embedding", name)
+    if key is not None:
+        return key
+    by_key, by_name = _bulk_embeddings()
+    record = by_key.get(name) or by_name.get(name)
+    if record is None:
+        known = sorted({*catalog.embedding, *by_key, *by_name})
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CatalogError(f"unknown embedding model {name!r}{hint} "
+                           "(`crossover catalog models --capability embedding` lists them)")
+    curated = catalog.key_of("embedding", record["id"])  # a bulk copy of a curated model is that model
+    if curated is not None and catalog.embedding[curated].provider == record["provider"]:
+        return curated
+    return bulk_key(record)
+
+
+def with_embeddings(catalog: Catalog, keys: Iterable[str]) -> Catalog:
+    """``catalog`` with the bulk embedding models among ``keys`` added."""
+    missing = sorted({k for k in keys if k not in catalog.embedding})
+    if not missing:
+        return catalog
+    by_key, _ = _bulk_embeddings()
+    return catalog.model_copy(update={"embedding": {**catalog.embedding, **{k: bulk_embedding(by_key[k]) for k in missing}}})
+
+
+def bulk_embedding(record: dict) -> EmbeddingModel:
+    """An embedding model of the bulk layer as a catalog entry: its price with the layer's source,
+    its vector size from the pinned LiteLLM release (else an assumption), latency from the rules."""
+    subject = bulk_key(record)
+
+    def figure(value: float, source: str = record["source"], as_of: str = record["as_of"]) -> dict:
+        return {"value": value, "source": source, "as_of": as_of, "layer": "bulk"}
+
+    prices: dict[str, Any] = {"usd_per_mtok": figure(record["prices"]["input_usd_per_mtok"])}
+    batch = (record["batch_prices"] or {}).get("input_usd_per_mtok")
+    if batch is not None:
+        prices["batch_usd_per_mtok"] = figure(batch)
+    size = bulk.vector_sizes().get(record["id"])
+    prices["dimensions"] = (figure(size, bulk.litellm_source(f"{record['id']} (output_vector_size)"),
+                                   bulk.litellm_subset()["uploaded"])
+                            if size else rule_value(subject, "dimensions").model_dump())
+    return EmbeddingModel(
+        id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
+        tokenizer=rule_value(subject, "tokenizer"), prices=prices,
+        latency={name: rule_value(subject, name).model_dump() for name in ("query_ms_p50", "query_ms_p95")},
+    )
 
 
 @functools.cache
@@ -178,15 +243,9 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
         prices["cache_ttl_s"] = ruled("cache_ttl_s")
     window = record["context_window_tokens"]
     facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
-    retirement: dict[str, Any] = {}
-    if record.get("available_until"):
-        retirement = {"available_until": dt.date.fromisoformat(record["available_until"]),
-                      "availability_source": record.get("availability_source") or record["source"],
-                      "successor": record.get("successor")}
-    elif record["deprecated"]:
-        retirement = {"available_until": dt.date.fromisoformat(record["as_of"]),
-                      "availability_source": f"{record['source']} marks it deprecated without a date: "
-                                             f"taken as retired by {record['as_of']}, the layer's date"}
+    until, why = bulk.retirement(record)
+    retirement = {} if until is None else {"available_until": until, "availability_source": why,
+                                           "successor": record.get("successor")}
     return LlmModel(
         id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
         tokenizer=rule_value(subject, "tokenizer"), facts=facts, prices=prices,

@@ -234,7 +234,7 @@ def test_catalog_models_finds_a_model_by_words_and_provider():
     assert (r["id"], r["provider"], r["layer"], r["kind"], r["capabilities"]) == (
         "claude-haiku-4-5", "google", "bulk", "chat", ["chat"])
     assert (r["input_usd_per_mtok"], r["output_usd_per_mtok"], r["cached_input_usd_per_mtok"]) == (1.0, 5.0, 0.1)
-    assert r["context_window_tokens"] == 200_000 and r["usable_in_scenarios"] is True
+    assert r["context_window_tokens"] == 200_000
     # the bulk layer's date, 2026-11-10, to --on: 52 days of 30.44
     assert (r["as_of"], r["age_months"], r["available_until"]) == ("2026-11-10", 1.7, None)
     table = cli("catalog", "models", "--search", "haiku 4.5", "--provider", "google").stdout.splitlines()

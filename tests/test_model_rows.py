@@ -57,7 +57,7 @@ def test_a_row_carries_price_context_window_and_age(rows):
     assert rerank.capabilities == {"rerank"} and rerank.usd_per_1k_searches == 2.0 and rerank.input_usd_per_mtok is None
     assert rerank.context_window_tokens is None                       # "unknown" where shown
     ada = by["openai/text-embedding-ada-002"]
-    assert ada.kind == "embedding" and not ada.usable                 # bulk embeddings: not in scenarios yet
+    assert ada.kind == "embedding" and ada.option == "openai/text-embedding-ada-002"  # a scenario names it so
     assert by["llama-3.1-8b"].provider == models.SELF_HOSTED and by["llama-3.1-8b"].as_of is None
     row = vertex.to_dict(dt.date(2027, 1, 1))
     assert row["capabilities"] == ["chat"] and row["age_months"] == 1.7 and row["available_until"] is None

@@ -138,7 +138,7 @@ def test_a_bulk_model_is_priced_on_the_scenarios_start_date(catalog):
 
 def test_azure_openai_comes_from_litellms_pinned_price_map(catalog):
     """genai-prices lists 16 Azure models; the rest of Azure OpenAI comes from litellm==1.110.2's
-    price map (pricing/data/litellm_azure.json). Azure's gpt-4.1: $2 / $8 per M tokens, cached $0.50,
+    price map (pricing/data/litellm_subset.json). Azure's gpt-4.1: $2 / $8 per M tokens, cached $0.50,
     batch $1 (a 50% discount), retiring 2027-04-14, three months after OpenAI's own (2027-01-14)."""
     key = llm_key(catalog, "gpt-4.1", provider="azure")
     assert key == "azure/gpt-4.1"
@@ -157,6 +157,40 @@ def test_azure_openai_comes_from_litellms_pinned_price_map(catalog):
 
 
 def test_the_azure_subset_names_its_pinned_release():
-    doc = json.loads(bulk.LITELLM_AZURE.read_text())
+    doc = json.loads(bulk.LITELLM.read_text())
     assert (doc["package"], doc["version"], doc["uploaded"]) == ("litellm", "1.110.2", "2026-11-20")
     assert doc["file"] == "model_prices_and_context_window_backup.json" and len(doc["sha256"]) == 64
+
+
+def test_any_embedding_model_of_the_bulk_layer_can_be_used(catalog):
+    """rag.embedding_model takes a curated id, a bulk model's key <provider>/<id> or a bulk id. Voyage
+    3.5 is $0.06 per M tokens (genai-prices 0.2.3); neither price map gives its vector size, so 1,024
+    is assumed and says so; Titan v2's 1,024 comes from LiteLLM's pinned map."""
+    from pricing.resolve import embedding_key, with_embeddings
+    assert embedding_key(catalog, "text-embedding-3-small") == "text-embedding-3-small"  # curated
+    assert embedding_key(catalog, "openai/text-embedding-3-small") == "text-embedding-3-small"  # its bulk copy
+    assert embedding_key(catalog, "voyage-3.5") == embedding_key(catalog, "voyageai/voyage-3.5") == "voyageai/voyage-3.5"
+    assert embedding_key(catalog, "azure/text-embedding-3-small") == "azure/text-embedding-3-small"  # Azure's own
+    voyage = with_embeddings(catalog, ["voyageai/voyage-3.5"]).embedding["voyageai/voyage-3.5"]
+    assert voyage.prices.usd_per_mtok.value == 0.06 and voyage.prices.usd_per_mtok.layer == "bulk"
+    assert voyage.prices.dimensions.value == 1024 and voyage.prices.dimensions.is_assumption
+    titan = with_embeddings(catalog, ["aws/amazon.titan-embed-text-v2:0"]).embedding["aws/amazon.titan-embed-text-v2:0"]
+    assert titan.prices.dimensions.value == 1024 and not titan.prices.dimensions.is_assumption
+    assert titan.prices.dimensions.source.startswith("litellm==1.110.2 model_prices_and_context_window_backup.json")
+    with pytest.raises(CatalogError, match="unknown embedding model 'voyage-3.6'; did you mean"):
+        embedding_key(catalog, "voyage-3.6")
+
+
+def test_a_scenario_retrieving_with_a_bulk_embedding_model_is_priced_from_it(catalog):
+    def rag(name):
+        data = scenario_dict(**{"rag.embedding_model": name})
+        return evaluate(validate_scenario(data, catalog=catalog), catalog).setups["rag"]
+
+    voyage, openai = rag("voyageai/voyage-3.5"), rag("text-embedding-3-small")
+    assert voyage.feasible
+    rows = {r["key"]: r for r in voyage.figure_rows}
+    assert rows["embedding.voyageai/voyage-3.5.prices.usd_per_mtok"]["value"] == 0.06
+    # Query embeddings: the same query tokens at $0.06 instead of the hand scenario's overridden $0.10.
+    q = voyage.curve.breakdown(1e6)["query_embeddings"], openai.curve.breakdown(1e6)["query_embeddings"]
+    assert float(q[0]) == pytest.approx(0.6 * float(q[1]))
+    assert any("embedding.voyageai/voyage-3.5.prices.dimensions" in w for w in voyage.warnings)  # assumed, said

@@ -88,8 +88,6 @@ def _notes(r: models.ModelRow, on: dt.date) -> str:
         notes.append("priced by GPU-hour")
     if r.available_until is not None:
         notes.append(f"retires {r.available_until}")
-    if not r.usable:
-        notes.append("not usable in scenarios yet")
     return ", ".join(notes)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from pricing.catalog import Catalog, Figure
 from pricing.provenance import FigureRecorder, figure_rows
-from simulator.scenario import ModelChoice, Scenario, api_model_keys, horizon_end, with_scenario_models
+from simulator.scenario import ModelChoice, Scenario, api_model_keys, embedding_model_key, horizon_end, with_scenario_models
 from simulator.units import MONTHS_PER_YEAR
 
 from . import feasibility
@@ -139,6 +139,7 @@ class Context:
         w = scenario.workload
         catalog = with_scenario_models(scenario, catalog).with_overrides(scenario.overrides)
         self.llm_keys = api_model_keys(scenario, catalog)  # setup -> catalog key of its API model
+        self.embedding_key = embedding_model_key(scenario, catalog)
         values = dict(figure_values or {})
         drift = price_drift_factor(scenario.uncertainty.price_drift_pct_per_year, w.horizon_months)
         if isinstance(drift, np.ndarray) or drift != 1.0:
@@ -207,7 +208,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         top_k = s.hybrid.top_k if setup == "hybrid" and s.hybrid.top_k is not None else s.rag.top_k
         rr = s.rag.reranker
         retrieval = plan_retrieval(
-            read, embedding_model=s.rag.embedding_model, vector_store=s.rag.vector_store,
+            read, embedding_model=ctx.embedding_key, vector_store=s.rag.vector_store,
             reranker=rr.model if rr else None, candidates=rr.candidates if rr else top_k,
             chunk_tokens=s.rag.chunk_tokens, top_k=top_k, corpus_tokens_o200k=ctx.corpus_tokens,
             query_tokens_o200k=ctx.query.mean, monthly_change_share=s.knowledge.monthly_change_share,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pricing.catalog import Catalog, CatalogError
-from pricing.resolve import llm_key, with_llms
+from pricing.resolve import embedding_key, llm_key, with_embeddings, with_llms
 
 from .schema import ModelChoice, Scenario
 
@@ -28,9 +28,19 @@ def api_model_keys(scenario: Scenario, catalog: Catalog) -> dict[str, str]:
     return keys
 
 
+def embedding_model_key(scenario: Scenario, catalog: Catalog) -> str | None:
+    """The catalog key of the RAG setup's embedding model, None when it names none."""
+    try:
+        return embedding_key(catalog, scenario.rag.embedding_model)
+    except CatalogError:
+        return None  # catalog_problems reports it
+
+
 def with_scenario_models(scenario: Scenario, catalog: Catalog) -> Catalog:
     """``catalog`` with the bulk-layer models the scenario names added as entries."""
-    return with_llms(catalog, api_model_keys(scenario, catalog).values(), on=scenario.workload.start_date)
+    catalog = with_llms(catalog, api_model_keys(scenario, catalog).values(), on=scenario.workload.start_date)
+    embedding = embedding_model_key(scenario, catalog)
+    return with_embeddings(catalog, [embedding] if embedding else [])
 
 
 def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
@@ -44,7 +54,7 @@ def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
             problems.append(f"{where}: {exc}")
 
     keys = api_model_keys(scenario, catalog)
-    catalog = with_llms(catalog, keys.values(), on=scenario.workload.start_date)
+    catalog = with_scenario_models(scenario, catalog)
     for setup in API_SETUPS:
         choice: ModelChoice = getattr(scenario, setup).model
         where = f"{setup}.model"
@@ -78,7 +88,10 @@ def catalog_problems(scenario: Scenario, catalog: Catalog) -> list[str]:
         elif ft.model.gpu is not None and ft.model.gpu in catalog.gpu:
             _check_gpu_cloud(catalog, ft.model.gpu, ft.training.cloud, "fine_tuned.training", problems)
 
-    check("embedding", scenario.rag.embedding_model, "rag.embedding_model")
+    try:
+        embedding_key(catalog, scenario.rag.embedding_model)
+    except CatalogError as exc:
+        problems.append(f"rag.embedding_model: {exc}")
     check("vector_store", scenario.rag.vector_store, "rag.vector_store")
     if scenario.rag.reranker is not None:
         check("reranker", scenario.rag.reranker.model, "rag.reranker.model")

@@ -9,7 +9,7 @@ import math
 
 from pricing import models
 from pricing.catalog import Catalog, CatalogError, Figure
-from pricing.resolve import bulk_record, llm_key
+from pricing.resolve import bulk_record, embedding_key, llm_key, with_embeddings
 
 from .fields import Number
 
@@ -124,14 +124,19 @@ def model_label(name: str, catalog: Catalog, fine_tuning: bool = False, on: dt.d
 
 
 def embedding_label(name: str, catalog: Catalog, on: dt.date | None = None) -> str:
-    """A curated embedding model with its price per million tokens, dimensions and the price's age."""
-    m = catalog.embedding.get(name)
-    if m is None:
+    """An embedding model (curated, or a bulk key) with its price per million tokens, dimensions and
+    the price's age."""
+    try:
+        key = embedding_key(catalog, name)
+    except CatalogError:
         return f"{name} · not in the catalog"
+    m = catalog.embedding.get(key) or with_embeddings(catalog, [key]).embedding[key]
     price = m.prices.usd_per_mtok
     age = f", {price.age_months(on):.1f} months old" if on is not None else ""
-    return (f"{name} · {m.provider} · ${price.value:g}/M tokens, {m.prices.dimensions.value:g} dimensions · "
-            f"as of {price.as_of}{age}")
+    layer = " · genai-prices layer" if price.layer == "bulk" else ""
+    assumed = " (assumed)" if m.prices.dimensions.is_assumption else ""
+    return (f"{m.id} · {m.provider} · ${price.value:g}/M tokens, {m.prices.dimensions.value:g} dimensions{assumed}"
+            f"{layer} · as of {price.as_of}{age}")
 
 
 def gpu_options(catalog: Catalog) -> list[str]:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pricing.catalog import Catalog
-from pricing.resolve import bulk_record, with_llms
+from pricing.catalog import Catalog, CatalogError
+from pricing.resolve import bulk_record, embedding_key, with_embeddings, with_llms
 from simulator.scenario import SETUPS, get_in
 
 from .choices import cheapest_cloud, figure_table, model_option
@@ -62,6 +62,11 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
             options[owner] = model_option(catalog, choice["name"], choice.get("provider"))
     catalog = with_llms(catalog, [o for o in options.values() if bulk_record(o) is not None],
                         on=_start_date(data))
+    try:
+        embedding = embedding_key(catalog, str((data.get("rag") or {}).get("embedding_model") or ""))
+    except CatalogError:
+        embedding = None
+    catalog = with_embeddings(catalog, [embedding] if embedding else [])
     table = figure_table(catalog)
     overrides = dict(data.get("overrides") or {})
     groups: dict[str, EditorFigureGroup] = {}
@@ -132,7 +137,6 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
 
     rag = data.get("rag") or {}
     retrieval_users = ["rag", "hybrid"]
-    embedding = catalog.key_of("embedding", rag.get("embedding_model") or "")
     if embedding is not None:
         add(f"{embedding} (embedding model)", retrieval_users, prefixed(f"embedding.{embedding}."))
     if rag.get("vector_store") in catalog.vector_store:
