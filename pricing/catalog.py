@@ -119,7 +119,12 @@ class LlmPrices(FigureGroup):
     cache_write_usd_per_mtok: Figure | None = None
     output_usd_per_mtok: Figure
     batch_discount: Figure | None = None
+    # Share of the batch discount that cache reads and writes get too: 1 where it stacks (Anthropic,
+    # OpenAI), 0 where batch requests' cache hits pay the normal cached price (Gemini).
+    batch_discount_on_cache: Figure | None = None
     min_cacheable_prefix_tokens: Figure | None = None
+    # A prefix is cached in steps of this many tokens above the minimum (OpenAI: 128); None: whole.
+    cache_increment_tokens: Figure | None = None
     cache_ttl_s: Figure | None = None
 
 

@@ -60,11 +60,14 @@ def rules() -> tuple[Rule, ...]:
     return tuple(out)
 
 
-def rule_value(subject: str, name: str) -> Any:
-    """The first rule's ``name`` among the rules that match ``subject`` ("<provider>/<id>")."""
+def rule_value(subject: str, name: str, required: bool = True) -> Any:
+    """The first rule's ``name`` among the rules that match ``subject`` ("<provider>/<id>"); None
+    when no rule gives it and it is not ``required``."""
     for rule in rules():
         if name in rule.figures and rule.match.search(subject):
             return rule.figures[name]
+    if not required:
+        return None
     raise CatalogError(f"{RULES_FILE.name}: no rule gives {name} for {subject}")
 
 
@@ -241,6 +244,10 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
     if "cached_input_usd_per_mtok" in prices:
         prices["min_cacheable_prefix_tokens"] = ruled("min_cacheable_prefix_tokens")
         prices["cache_ttl_s"] = ruled("cache_ttl_s")
+        for name in ("cache_increment_tokens", "batch_discount_on_cache"):
+            found = rule_value(subject, name, required=False)
+            if found is not None and (name != "batch_discount_on_cache" or "batch_discount" in prices):
+                prices[name] = found.model_dump()
     window = record["context_window_tokens"]
     facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
     until, why = bulk.retirement(record)

@@ -88,10 +88,11 @@ def test_api_training_by_hand(catalog):
                         labelling_usd_per_example=2)
     out = api_training_parts(read, read.catalog.llm["accounts/fireworks/models/llama-v3p1-8b-instruct"], training, tokenizer_ratio=1.0,
                              existing_customer=False, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 12, 1),
-                             sampled=False)
-    # 1,000 examples x 500 tokens x 2 epochs at $1/M = $1; labelling 1,000 x $2; a run every 4 months
+                             horizon_months=10, sampled=False)
+    # 1,000 examples x 500 tokens x 2 epochs at $1/M = $1; labelling 1,000 x $2; a run every 4 months:
+    # over 10 months the first run (month 0, one-time) and retraining at months 4 and 8 = floor(9 / 4)
     assert out.one_time_usd == {"first_training": pytest.approx(1.0), "labelling": 2000}
-    assert out.parts["retraining"][0].fixed_usd == pytest.approx(1.0 / 4)
+    assert out.parts["retraining"][0].fixed_usd == pytest.approx(2 * 1.0 / 10)
     assert out.parts["fine_tuned_hosting"][0].fixed_usd == pytest.approx(0.5 * 730)  # $/hour x 730 hours
     assert out.problems == []
 
@@ -109,7 +110,7 @@ def test_self_hosted_lora_training_by_hand(catalog):
     model = ModelChoice(name="llama-3.1-8b", gpu="l40s", cloud="runpod")
     training = Training(examples=1000, tokens_per_example=450, epochs=2, method="lora", gpu="a10g", cloud="aws",
                         labelling_usd_per_example=0)
-    out = self_hosted_training_parts(read, model, training, tokenizer_ratio=1.0, sampled=False)
+    out = self_hosted_training_parts(read, model, training, tokenizer_ratio=1.0, horizon_months=10, sampled=False)
     # 4 x 8e9 x 450,000 tokens x 2 epochs = 2.88e16 FLOPs / (125e12 x 0.5) / 3600 = 0.128 h, + 1 h overhead
     hours = 4 * 8e9 * 450_000 * 2 / (125e12 * 0.5) / 3600 + 1.0
     assert out.details["training_gpu_hours"] == pytest.approx(hours)
@@ -118,7 +119,7 @@ def test_self_hosted_lora_training_by_hand(catalog):
     assert out.problems == []
     assert "defaults.training.lora_trainable_share" in read.used and "gpu.a10g.spec.memory_gb" in read.used
     tight = FigureRecorder(pinned.with_overrides({"gpu.a10g.spec.memory_gb": 20}))
-    refused = self_hosted_training_parts(tight, model, training, tokenizer_ratio=1.0, sampled=False)
+    refused = self_hosted_training_parts(tight, model, training, tokenizer_ratio=1.0, horizon_months=10, sampled=False)
     assert refused.problems == ["lora fine-tuning needs about 22 GB of GPU memory; there are 20 GB on 1 x a10g"]
 
 

@@ -265,9 +265,9 @@ def test_cost_per_correct_answer_by_hand(make_scenario, catalog):
     assert po["low"] == pytest.approx(0.0031 / PROMPT_ONLY_INTERVAL[1], rel=1e-4)
     assert po["high"] == pytest.approx(0.0031 / PROMPT_ONLY_INTERVAL[0], rel=2e-4)
     assert po["reason"] is None and po["small_sample"] and po["n"] == 4
-    # HAND fine-tuned: 40 + 80 + 0.25 + 2,000 + 2,200.1 = $4,320.35 a month -> $0.00432035; / 0.5
+    # HAND fine-tuned: 40 + 80 + 0.2 (retraining, 2 runs / 10 months) + 2,000 + 2,200.1 = $4,320.30 a month -> $0.0043203; / 0.5
     ft = out["fine_tuned"]
-    assert ft["cost_per_correct_answer_usd"] == pytest.approx(0.00432035 / 0.5)
+    assert ft["cost_per_correct_answer_usd"] == pytest.approx(0.0043203 / 0.5)
     # at another volume the cost per query changes: prompt-only 1,500 + 1.6e-3 q at q = 10M -> 0.00175
     at_10m = cost_per_correct_answer(ev, parse_eval_csv(PASS_CSV), volume=1e7)["prompt_only"]
     assert at_10m["cost_per_correct_answer_usd"] == pytest.approx(0.00175 / 0.75)
@@ -333,12 +333,12 @@ def test_quality_break_even_moves_towards_the_accurate_setup(make_scenario, cata
     pairs = quality_break_even(ev, results)
     assert [(b.a, b.b) for b in pairs] == [("prompt_only", "fine_tuned")]  # rag (accuracy 0) and hybrid left out
     quality = pairs[0]
-    # prompt-only 1,500 + 1.6e-3 q at accuracy 0.5; fine-tuned 4,200.35 + 1.2e-4 q at 0.9:
-    # 3,000 + 3.2e-3 q = 4,667.056 + 1.3333e-4 q  ->  q = 1,667.056 / 3.06667e-3 = 543,605
-    expected = (4_200.35 / 0.9 - 1_500 / 0.5) / (1.6e-3 / 0.5 - 1.2e-4 / 0.9)
+    # prompt-only 1,500 + 1.6e-3 q at accuracy 0.5; fine-tuned 4,200.30 + 1.2e-4 q at 0.9:
+    # 3,000 + 3.2e-3 q = 4,667.0 + 1.3333e-4 q  ->  q = 1,667.0 / 3.06667e-3 = 543,587
+    expected = (4_200.30 / 0.9 - 1_500 / 0.5) / (1.6e-3 / 0.5 - 1.2e-4 / 0.9)
     assert quality.first == pytest.approx(expected, rel=1e-9)
-    assert quality.first == pytest.approx(543_605, rel=1e-5)
-    assert plain.first == pytest.approx(2_700.35 / 1.48e-3, rel=1e-9)  # 1,824,561
+    assert quality.first == pytest.approx(543_587, rel=1e-5)
+    assert plain.first == pytest.approx(2_700.30 / 1.48e-3, rel=1e-9)  # 1,824,561
     assert quality.first < plain.first
     assert quality.cheaper_at_low_volume == "prompt_only"
 
@@ -352,8 +352,8 @@ def test_adjusted_evaluation_redraws_on_cost_per_correct_answer(make_scenario, c
     assert float(adjusted.monthly_cost("prompt_only", 1e6)) == pytest.approx(6_200.0)
     assert "no evaluation data" in adjusted.setups["rag"].problems
     [pair] = adjusted.break_even
-    # 1,500 + 1.6e-3 q over 0.5 = 4,200.35 + 1.2e-4 q over 1.0  ->  q = (4,200.35 - 3,000) / (3.2e-3 - 1.2e-4)
-    assert pair.first == pytest.approx((4_200.35 - 3_000) / (3.2e-3 - 1.2e-4), rel=1e-9)
+    # 1,500 + 1.6e-3 q over 0.5 = 4,200.30 + 1.2e-4 q over 1.0  ->  q = (4,200.30 - 3,000) / (3.2e-3 - 1.2e-4)
+    assert pair.first == pytest.approx((4_200.30 - 3_000) / (3.2e-3 - 1.2e-4), rel=1e-9)
 
 
 def test_results_typed_in_by_hand():

@@ -75,6 +75,16 @@ def refusal(sampled: bool, condition, message: Callable[[], str]) -> CostParts:
     return CostParts(problems=[message()]) if condition else CostParts()
 
 
+def cached_prefix_tokens(static, min_prefix: float, increment: float | None):
+    """The part of a static prefix of ``static`` tokens a provider caches: none below ``min_prefix``;
+    above it the whole prefix, or with an ``increment`` (OpenAI: 1,024 + 128 n tokens) the largest
+    ``min_prefix + increment * n`` that fits [tokens]."""
+    if increment is None:
+        return where(static >= min_prefix, static, 0.0)
+    steps = np.floor((np.asarray(static, float) - min_prefix) / increment)
+    return where(static >= min_prefix, num(min_prefix + steps * increment), 0.0)
+
+
 def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float], *, hit_rate: float,
                     batch_share: float, fine_tuned: bool, sampled: bool) -> CostParts:
     """Input, cached-input and output token costs of an API model [USD/month, per query].
@@ -97,13 +107,27 @@ def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float
     static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
     dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
     output = tokens["answer"] + tokens["reasoning"]
-    cacheable = where(static >= min_prefix, static, 0.0) if p_cached is not None else 0.0
+    cacheable = 0.0
+    if p_cached is not None:
+        cacheable = cached_prefix_tokens(static, min_prefix,
+                                         read(base.cache_increment_tokens) if base.cache_increment_tokens else None)
     if not sampled and p_cached is not None and 0 < static < min_prefix and hit_rate > 0:
         out.warnings.append(f"the {static:,.0f}-token static prefix is below {llm.id}'s {min_prefix:,.0f}-token caching minimum: no cache discount")
     factor = 1.0 - batch_share * discount
+    on_cache = 1.0
+    if base.batch_discount_on_cache is not None:
+        on_cache = read(base.batch_discount_on_cache)
+    elif not sampled and batch_share > 0 and discount > 0 and hit_rate > 0 and np.any(cacheable > 0):
+        out.warnings.append(f"the catalog does not say whether {llm.provider}'s batch discount covers cache hits: "
+                            "assumed it does")
+    cache_factor = 1.0 - batch_share * discount * on_cache
+    # A miss writes the prefix to the cache: at the cache-write price where there is one (and the
+    # cache rule), else as plain input (and the batch discount).
+    miss_factor = cache_factor if write else factor
     out.parts = {
-        "input_tokens": (Affine(0.0, factor * ((static - cacheable + dynamic) * p_in + cacheable * (1 - hit_rate) * p_write)),),
-        "cached_input_tokens": (Affine(0.0, factor * cacheable * hit_rate * (p_cached if p_cached is not None else 0.0)),),
+        "input_tokens": (Affine(0.0, factor * (static - cacheable + dynamic) * p_in
+                                + miss_factor * cacheable * (1 - hit_rate) * p_write),),
+        "cached_input_tokens": (Affine(0.0, cache_factor * cacheable * hit_rate * (p_cached if p_cached is not None else 0.0)),),
         "output_tokens": (Affine(0.0, factor * output * p_out),),
     }
     out.details["cacheable_prefix_tokens"] = cacheable
@@ -140,7 +164,7 @@ def gpu_hosting_parts(read: FigureRecorder, choice: ModelChoice, timing: lat.Gpu
 
 
 def api_training_parts(read: FigureRecorder, llm: LlmModel, training: Training, *, tokenizer_ratio: float,
-                       existing_customer: bool, start_date, end_date, sampled: bool) -> CostParts:
+                       existing_customer: bool, start_date, end_date, horizon_months: int, sampled: bool) -> CostParts:
     """Fine-tuning through the provider: the first run and labelling once, retraining and the tuned
     model's hosting per month [USD]; refused when the offer is closed to the scenario."""
     offer = llm.fine_tuning
@@ -160,12 +184,12 @@ def api_training_parts(read: FigureRecorder, llm: LlmModel, training: Training, 
         elif not sampled and training.retrain_every_months is not None and offer.training_until < end_date:
             out.warnings.append(f"retraining every {training.retrain_every_months:g} months is impossible after {offer.training_until}: {llm.provider} ends new fine-tuning jobs then")
     out.details["training_usd_per_run"] = run_usd
-    _add_runs(out, training, run_usd)
+    _add_runs(out, training, run_usd, horizon_months)
     return out
 
 
 def self_hosted_training_parts(read: FigureRecorder, model: ModelChoice, training: Training, *,
-                               tokenizer_ratio: float, sampled: bool) -> CostParts:
+                               tokenizer_ratio: float, horizon_months: int, sampled: bool) -> CostParts:
     """LoRA or full fine-tuning on rented GPUs (the serving GPU unless ``training.gpu`` names one):
     the first run and labelling once, retraining per month [USD]; refused when it does not fit."""
     estimate = self_hosted_training(
@@ -175,15 +199,24 @@ def self_hosted_training_parts(read: FigureRecorder, model: ModelChoice, trainin
     )
     out = refusal(sampled, estimate.memory_needed_gb > estimate.memory_available_gb, estimate.refusal)
     out.details.update(training_gpu_hours=estimate.gpu_hours, training_usd_per_run=estimate.cost_usd)
-    _add_runs(out, training, estimate.cost_usd)
+    _add_runs(out, training, estimate.cost_usd, horizon_months)
     return out
 
 
-def _add_runs(out: CostParts, training: Training, run_usd) -> None:
+def retraining_runs(horizon_months: int, every_months):
+    """Retraining runs inside a horizon of ``horizon_months`` months after the first run in month 0:
+    at months R, 2R, ... up to month H - 1, so floor((H - 1) / R) (R may be an array of draws)."""
+    return num(np.floor((horizon_months - 1) / np.asarray(every_months, float)))
+
+
+def _add_runs(out: CostParts, training: Training, run_usd, horizon_months: int) -> None:
+    """The first run and the labelling once; the retraining runs the horizon holds, spread over it."""
     out.one_time_usd["first_training"] = run_usd
     out.one_time_usd["labelling"] = training.examples * training.labelling_usd_per_example
     if training.retrain_every_months is not None:
-        out.parts["retraining"] = (Affine(run_usd / training.retrain_every_months, 0.0),)
+        runs = retraining_runs(horizon_months, training.retrain_every_months)
+        out.parts["retraining"] = (Affine(run_usd * runs / horizon_months, 0.0),)
+        out.details["retraining_runs"] = runs
 
 
 def people_parts(read: FigureRecorder, people, setup: str, *, self_hosted: bool) -> CostParts:

@@ -142,6 +142,7 @@ class Context:
         self.embedding_key = embedding_model_key(scenario, catalog)
         values = dict(figure_values or {})
         drift = price_drift_factor(scenario.uncertainty.price_drift_pct_per_year, w.horizon_months)
+        self.price_drift = drift  # the horizon's average price multiplier every provider price carries
         if isinstance(drift, np.ndarray) or drift != 1.0:
             for key, figure in catalog.figures():
                 if ".prices." in key and "usd" in key.rsplit(".", 1)[-1]:
@@ -261,14 +262,19 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
             out.add(api_training_parts(
                 read, llm, training, tokenizer_ratio=ratio,
                 existing_customer=ft.existing_customer, start_date=s.workload.start_date, end_date=ctx.end_date,
-                sampled=ctx.sampled))
+                horizon_months=s.workload.horizon_months, sampled=ctx.sampled))
         else:
             out.add(self_hosted_training_parts(
                 read, ft.model, training,
                 tokenizer_ratio=_tokenizer_ratio(read, catalog.open_model[ft.model.name].tokenizer),
-                sampled=ctx.sampled))
+                horizon_months=s.workload.horizon_months, sampled=ctx.sampled))
 
     out.add(people_parts(read, s.people, setup, self_hosted=llm is None))
+    # One-time costs are paid in month 0, at today's prices: take out the drift the prices carry
+    # (each is linear in them: tokens or GPU-hours times a price).
+    for paid_now in ("first_training", "first_embedding"):
+        if paid_now in out.one_time_usd:
+            out.one_time_usd[paid_now] = out.one_time_usd[paid_now] / ctx.price_drift
     out.parts.update(amortised_part(num(sum(out.one_time_usd.values())), s.workload.horizon_months))
 
     out.details["context_window_tokens"] = window
