@@ -132,6 +132,49 @@ class LlmLatency(FigureGroup):
     ttft_ms: Figure
     output_tokens_per_s: Figure
     prefill_tokens_per_s: Figure
+    # The prompt length the TTFT figure was measured at [tokens]: only the prompt beyond it adds
+    # prefill time. Missing: 0, the whole prompt adds prefill time (the rule before issue 12).
+    ttft_prompt_tokens: Figure | None = None
+
+
+REASONING_MODES = ("none", "optional", "default_on")
+
+
+class Reasoning(BaseModel):
+    """Whether a model thinks before it answers (issue 12.4): ``none`` (it cannot), ``optional``
+    (off unless the request turns it on: Claude's extended thinking, Gemini 2.5 Flash-Lite's
+    thinking budget, Mistral's reasoning_effort) or ``default_on`` (it thinks unless told not to,
+    or always: gpt-5, Gemini 2.5 Flash and Pro). Reasoning tokens are billed on the last two."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["none", "optional", "default_on"]
+    source: str
+    as_of: str
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> str:
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.strftime("%Y-%m-%d")
+        if not isinstance(value, str) or not _AS_OF.match(value):
+            raise ValueError(f"as_of must be YYYY-MM-DD or YYYY-MM, got {value!r}")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source_present(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("source must not be empty (a URL, or 'assumption: <why>')")
+        return value
+
+    @property
+    def reasons(self) -> bool:
+        return self.mode != "none"
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
 
 
 class FineTuningOffer(FigureGroup):
@@ -179,7 +222,7 @@ class LlmModel(BaseModel):
     available_until: dt.date | None = None
     availability_source: str | None = None
     successor: str | None = None  # the model the provider names as the replacement
-    reasoning: bool = False
+    reasoning: Reasoning | None = None  # None: not stated, billed as "none" (a warning says so)
     facts: LlmFacts
     prices: LlmPrices
     latency: LlmLatency
@@ -382,6 +425,9 @@ class WorkloadDefaults(FigureGroup):
     length_cv: Figure
     stored_bytes_per_token: Figure
     api_ttft_p95_over_p50: Figure
+    # Prefill time of a cached prompt token as a share of an uncached one's (issue 12.12).
+    # Missing: 1, a cache hit is read as fast as a miss.
+    cached_prefill_time_share: Figure | None = None
 
 
 class DecisionDefaults(FigureGroup):

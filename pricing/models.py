@@ -12,7 +12,8 @@ Capabilities (:data:`CAPABILITIES`):
 - ``fine-tunable``: a curated API model with a fine-tuning offer (also one closed to new
   customers: existing customers can still train), or an open model (trained on rented GPUs).
   genai-prices has no fine-tuning data, so no bulk model is fine-tunable;
-- ``reasoning``: the curated ``reasoning`` flag; genai-prices does not say which models reason.
+- ``reasoning``: a curated model whose ``reasoning.mode`` is ``optional`` or ``default_on`` (it can
+  think); genai-prices does not say which models reason, so no bulk row has it.
 
 Prices are USD per million tokens (a reranker priced per search has ``usd_per_1k_searches``
 instead): the catalog's, and for a bulk model with dated prices the ones in effect on a day the
@@ -120,7 +121,7 @@ def _value(figure: Figure | None) -> float | None:
 def _curated_rows(catalog: Catalog) -> list[ModelRow]:
     rows = []
     for key, m in catalog.llm.items():
-        caps = {"chat"} | ({"fine-tunable"} if m.fine_tuning is not None else set()) | ({"reasoning"} if m.reasoning else set())
+        caps = {"chat"} | ({"fine-tunable"} if m.fine_tuning is not None else set()) | ({"reasoning"} if m.reasoning is not None and m.reasoning.reasons else set())
         p = m.prices
         rows.append(_row(
             option=key, id=m.id, provider=m.provider, name=m.id, aliases=tuple(m.aliases), kind="chat",

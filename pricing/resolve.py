@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from . import bulk
-from .catalog import Catalog, CatalogError, EmbeddingModel, Figure, LlmModel
+from .catalog import Catalog, CatalogError, EmbeddingModel, Figure, LlmModel, Reasoning
 from .checks import provider_rules
 
 RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
@@ -55,7 +55,8 @@ def rules() -> tuple[Rule, ...]:
     for raw in data["rules"]:
         raw = dict(raw)
         pattern = re.compile(raw.pop("match"))
-        out.append(Rule(pattern, {name: value if name == "tokenizer" else Figure.model_validate(value)
+        out.append(Rule(pattern, {name: value if name == "tokenizer" else
+                                  Reasoning.model_validate(value) if name == "reasoning" else Figure.model_validate(value)
                                   for name, value in raw.items()}))
     return tuple(out)
 
@@ -256,7 +257,9 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
     return LlmModel(
         id=record["id"], provider=record["provider"], aliases=tuple(record["aliases"]),
         tokenizer=rule_value(subject, "tokenizer"), facts=facts, prices=prices,
-        latency={name: ruled(name) for name in ("ttft_ms", "output_tokens_per_s", "prefill_tokens_per_s")},
+        latency={name: ruled(name) for name in ("ttft_ms", "output_tokens_per_s", "prefill_tokens_per_s",
+                                                "ttft_prompt_tokens")},
+        reasoning=rule_value(subject, "reasoning"),
         price_changes=[{"starts": h["from"], "input_usd_per_mtok": h["input_usd_per_mtok"],
                         "output_usd_per_mtok": h["output_usd_per_mtok"], "source": record["source"]}
                        for h in later if "input_usd_per_mtok" in h and "output_usd_per_mtok" in h],

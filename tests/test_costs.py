@@ -126,7 +126,8 @@ def test_reasoning_tokens_are_billed_as_output(make_scenario, catalog):
 
 
 def test_api_latency_by_hand(make_scenario, catalog):
-    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500,
+    # No cache hits here: a hit reads the prefix faster (tests/test_latency_rules.py, issue 12.12).
+    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500, "prompt_only.cache_hit_rate": 0.0,
                          "overrides.defaults.workload.api_ttft_p95_over_p50": 1.0,
                          "overrides.llm.mistral-small-2603.latency.prefill_tokens_per_s": 10_000,
                          "overrides.llm.mistral-small-2603.latency.output_tokens_per_s": 100})
@@ -135,7 +136,7 @@ def test_api_latency_by_hand(make_scenario, catalog):
     assert r["latency_ms"]["p50"] == pytest.approx(500 + 210 + 2_000)
     assert r["latency_ms"]["p95"] == pytest.approx(500 + 210 + 2_000)
     # With the default spread of time to first token, p95 = p50 + the TTFT median x (2 - 1).
-    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500,
+    s = make_scenario(**{"overrides.llm.mistral-small-2603.latency.ttft_ms": 500, "prompt_only.cache_hit_rate": 0.0,
                          "overrides.llm.mistral-small-2603.latency.prefill_tokens_per_s": 10_000,
                          "overrides.llm.mistral-small-2603.latency.output_tokens_per_s": 100})
     r = evaluate(s, catalog).to_dict()["setups"]["prompt_only"]

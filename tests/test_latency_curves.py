@@ -54,7 +54,8 @@ def prefill_ms(tokens):
 
 
 def test_api_latency_grows_with_the_prompt_by_hand(make_scenario, catalog):
-    ev = evaluate(make_scenario(**API), catalog)
+    # No cache hits: a hit reads the prefix faster (tests/test_latency_rules.py)
+    ev = evaluate(make_scenario(**API, **{"prompt_only.cache_hit_rate": 0.0}), catalog)
     curve = latency_vs_prompt_size(ev, "prompt_only", np.array([0, 1000, 10_000]))
     # 500 ms + (2,000 prefix + 100 query + E) tokens / 10,000 per s + 200 tokens / 100 per s
     expected = [500 + (2100 + e) / 10_000 * 1e3 + 2_000 for e in (0, 1000, 10_000)]

@@ -90,7 +90,11 @@ def test_provider_and_capability_filters(rows):
     google = options(rows, provider="google", capabilities=["chat"])
     assert "google/claude-haiku-4-5" in google and "claude-haiku-4-5" not in google
     assert {r.provider for r in models.filter_models(rows, provider="google")} == {"google"}
-    assert options(rows, capabilities=["reasoning"]) == ["gpt-5", "gpt-5-mini", "gpt-5.6-terra", "gemini-2.5-pro"]
+    # reasoning: the curated models that can think, by default or when asked (issue 12.4)
+    assert options(rows, capabilities=["reasoning"]) == [
+        "claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6", "claude-sonnet-5", "gpt-5", "gpt-5-mini",
+        "gpt-5.6-terra", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro", "gemini-3.5-flash-lite",
+        "gemini-3.5-flash", "mistral-small-2603"]
     tunable = options(rows, capabilities=["fine-tunable"])
     assert "accounts/fireworks/models/llama-v3p1-8b-instruct" in tunable and "llama-3.1-8b" in tunable  # open: GPUs
     assert "claude-haiku-4-5" not in tunable

@@ -10,8 +10,9 @@ Prompt growth (``latency_vs_prompt_size``): ``E`` extra prompt tokens per query 
 tokens like every token count in a scenario, converted with the model's tokenizer ratio), sent
 uncached alongside the query:
 
-- API model: ``TTFT = ttft draw + (prompt tokens + E) / prefill_tokens_per_s x 1e3``,
-  ``generation = output tokens / output_tokens_per_s x 1e3``.
+- API model: ``TTFT = ttft draw + max(0, prompt tokens + E - ttft_prompt_tokens) /
+  prefill_tokens_per_s x 1e3 + reasoning tokens / output_tokens_per_s x 1e3``, a cache hit's prefix
+  counted at ``cached_prefill_time_share``; ``generation = answer tokens / output_tokens_per_s x 1e3``.
 - Self-hosted model: the roofline of ``serving``: ``TTFT = prefill_ms(prompt + E) + one decode
   step``, ``generation = output tokens x decode_ms_per_step(operating batch, context + E)``, where
   the operating batch is ``max(1, round(batch that fits x target utilisation))`` and the batch that

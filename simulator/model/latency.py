@@ -79,11 +79,15 @@ def summarise(parts: dict[str, np.ndarray]) -> Latency:
 
 @dataclass(frozen=True)
 class ApiTiming:
-    """A provider's measured speed: TTFT draws [ms], prompt and output rates [tokens/s]."""
+    """A provider's measured speed: TTFT draws [ms], prompt and output rates [tokens/s], the prompt
+    length the TTFT was measured at [tokens] and a cached token's share of an uncached one's
+    prefill time [fraction]."""
 
     ttft_draws: np.ndarray
     prefill_tokens_per_s: float
     output_tokens_per_s: float
+    ttft_prompt_tokens: float = 0.0
+    cached_prefill_time_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class LatencyInputs:
     hit_rate: float
     ratio: float  # model tokens per o200k_base token
     timing: ApiTiming | GpuTiming
+    reasoning_tokens: float = 0.0  # the thinking in output_draws, generated before the first visible token
+    cached_prefix_tokens: float = 0.0  # the part of the static prefix a cache hit reads (API)
 
 
 @dataclass(frozen=True)
@@ -121,23 +127,46 @@ class GpuOperatingPoint:
     batch: np.ndarray  # sequences decoding together at the given load
 
 
+def cache_hits(hit_rate, n: int) -> np.ndarray:
+    """Which of ``n`` sampled queries hit the prompt cache: the first ``hit_rate x n`` (rounded), so
+    the share of hits is exact; the length and TTFT draws they pair with are independent [bool]."""
+    return (np.arange(n) + 0.5) / n < np.asarray(hit_rate, float)
+
+
+def api_prefill_tokens(inp: LatencyInputs, dynamic, hits) -> np.ndarray:
+    """The prompt tokens a query's prefill time counts: the uncached prompt, plus the cached prefix
+    at its share of an uncached token's time on a cache hit [model tokens]."""
+    t = inp.timing
+    cached = np.where(hits, inp.cached_prefix_tokens, 0.0)
+    return inp.static_tokens - cached + dynamic + cached * t.cached_prefill_time_share
+
+
 def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
                   ) -> tuple[dict[str, np.ndarray], GpuOperatingPoint | None]:
     """Latency draws [ms] per part: retrieval, time to first token, generation.
 
     ``extra_tokens`` (model tokens, scalar or (points, 1)) are added to every prompt, uncached.
-    API: ``TTFT = ttft draw + prompt / prefill rate``, ``generation = output / output rate``.
-    Self-hosted: roofline prefill of the uncached prompt plus one decode step, then
-    ``output x decode step`` at batch ``max(1, round(batch that fits x load))`` (default load: the
-    target utilisation); ``wait_ms`` is added to time to first token (queueing, for load curves).
+    Reasoning tokens are generated before the first visible token: their time is in time to first
+    token, and generation is the answer's alone (issue 12.4).
+    API: ``TTFT = ttft draw + max(0, prefill tokens - ttft_prompt_tokens) / prefill rate
+    + reasoning / output rate`` with a cache hit's prefix counted at the cached share
+    (:func:`api_prefill_tokens`, hits from :func:`cache_hits`), ``generation = answer / output rate``.
+    Self-hosted: roofline prefill of the uncached prompt plus one decode step and the reasoning's
+    decode steps, then ``answer x decode step`` at batch ``max(1, round(batch that fits x load))``
+    (default load: the target utilisation); ``wait_ms`` is added to time to first token (queueing,
+    for load curves).
     """
     dynamic = inp.dynamic_draws + extra_tokens
+    answer_draws = inp.output_draws - inp.reasoning_tokens
     if isinstance(inp.timing, ApiTiming):
         t = inp.timing
+        n = np.shape(t.ttft_draws)[-1] if np.ndim(t.ttft_draws) else 1
+        prompt = api_prefill_tokens(inp, dynamic, cache_hits(inp.hit_rate, n))
+        prompt_ms = np.maximum(0.0, prompt - t.ttft_prompt_tokens) / t.prefill_tokens_per_s * 1e3
         parts = {
             "retrieval": inp.retrieval_draws,
-            "time_to_first_token": t.ttft_draws + (inp.static_tokens + dynamic) / t.prefill_tokens_per_s * 1e3,
-            "generation": inp.output_draws / t.output_tokens_per_s * 1e3,
+            "time_to_first_token": t.ttft_draws + prompt_ms + inp.reasoning_tokens / t.output_tokens_per_s * 1e3,
+            "generation": answer_draws / t.output_tokens_per_s * 1e3,
         }
         return parts, None
     g = inp.timing
@@ -152,7 +181,7 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
     step = decode_ms_per_step(g.arch, g.hw, batch, static + mean_dynamic + output, g.gpus,
                               g.flops_efficiency, g.bandwidth_efficiency)
     ttft = prefill_ms(g.arch, g.hw, 1, dynamic + uncached_static, g.gpus, g.flops_efficiency,
-                      g.bandwidth_efficiency) + step + wait_ms
+                      g.bandwidth_efficiency) + step + inp.reasoning_tokens * step + wait_ms
     parts = {"retrieval": inp.retrieval_draws, "time_to_first_token": ttft,
-             "generation": inp.output_draws * step}
+             "generation": answer_draws * step}
     return parts, GpuOperatingPoint(perf, batch)

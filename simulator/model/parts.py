@@ -2,7 +2,8 @@
 
 Token billing (API models), per query, in the model's own tokens:
   static prefix S (system prompt, few-shot), dynamic D (query, retrieved chunks), output O
-  (answer + reasoning). The prefix is cacheable when S >= the provider's minimum; a share h of
+  (answer + reasoning, the reasoning only on a model that thinks: :func:`billed_reasoning_tokens`).
+  The prefix is cacheable when S >= the provider's minimum; a share h of
   requests (the cache hit rate) reads it at the cached price, the rest write it (at the cache-write
   price where the provider charges one, else the input price):
     input  = (S - S_cacheable + D) x p_in + S_cacheable x (1 - h) x p_write
@@ -83,6 +84,38 @@ def cached_prefix_tokens(static, min_prefix: float, increment: float | None):
         return where(static >= min_prefix, static, 0.0)
     steps = np.floor((np.asarray(static, float) - min_prefix) / increment)
     return where(static >= min_prefix, num(min_prefix + steps * increment), 0.0)
+
+
+def billed_reasoning_tokens(llm: LlmModel, reasoning_tokens: float, *, sampled: bool) -> tuple[float, CostParts]:
+    """The workload's reasoning tokens per query a model is billed for, and the warning that says why
+    when it differs from what the workload states [model tokens per query].
+
+    Only a model that can think produces reasoning tokens (issue 12.4): ``optional`` and
+    ``default_on`` models are billed the workload's ``reasoning_tokens``, a ``none`` model 0. A model
+    the catalog says nothing about is taken as ``none``. A ``default_on`` model with no reasoning
+    tokens in the workload gets a warning: it thinks unless the request turns thinking off.
+    """
+    out = CostParts()
+    mode = llm.reasoning.mode if llm.reasoning is not None else None
+    out.details["reasoning"] = mode or "none (not stated)"
+    thinks = mode in ("optional", "default_on")
+    billed = reasoning_tokens if thinks else 0.0
+    if sampled:
+        return billed, out
+    has_reasoning = bool(np.any(np.asarray(reasoning_tokens) > 0))
+    if has_reasoning and not thinks:
+        if llm.reasoning is None or llm.reasoning.is_assumption:
+            out.warnings.append(f"the catalog does not say whether {llm.id} reasons: assumed it does not, so the "
+                                f"workload's {reasoning_tokens:,.0f} reasoning tokens per query are billed as 0")
+        else:
+            out.warnings.append(f"{llm.id} does not reason ({llm.reasoning.source.split(' ')[0]}): the workload's "
+                                f"{reasoning_tokens:,.0f} reasoning tokens per query are billed as 0")
+    elif mode == "default_on" and not has_reasoning:
+        why = "assumed" if llm.reasoning.is_assumption else llm.reasoning.source.split(" ")[0]
+        out.warnings.append(f"{llm.id} thinks by default ({why}) but the workload has no "
+                            "reasoning tokens: set workload.reasoning_tokens to the thinking it does, or turn its "
+                            "thinking off in the request")
+    return billed, out
 
 
 def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float], *, hit_rate: float,

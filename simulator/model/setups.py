@@ -31,7 +31,7 @@ from . import feasibility
 from . import latency as lat
 from .curves import Affine, CostCurve, Part
 from .feasibility import ASSUMPTIONS_WARNING
-from .parts import (PARTS, CostParts, amortised_part, api_token_parts, api_training_parts, gpu_hosting_parts, num,
+from .parts import (PARTS, CostParts, amortised_part, api_token_parts, billed_reasoning_tokens, api_training_parts, gpu_hosting_parts, num,
                     people_parts, self_hosted_training_parts)
 from .retrieval import RetrievalPlan, plan_retrieval
 from .serving import Architecture, Hardware
@@ -229,13 +229,21 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     encoding = _encoding_label(read, entry.tokenizer)
     tokens = {k: v * ratio for k, v in composition.items()}
     tokens["reasoning"] = s.workload.reasoning_tokens
+    cacheable = 0.0
     if llm is not None:
         out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months))
         out.add(feasibility.price_changes(llm, s.workload.start_date, ctx.end_date))
-        out.add(api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate, batch_share=s.workload.batch_share,
-                                fine_tuned=tuned, sampled=ctx.sampled))
+        tokens["reasoning"], reasoning = billed_reasoning_tokens(llm, s.workload.reasoning_tokens, sampled=ctx.sampled)
+        out.add(reasoning)
+        token_parts = api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate,
+                                      batch_share=s.workload.batch_share, fine_tuned=tuned, sampled=ctx.sampled)
+        cacheable = token_parts.details["cacheable_prefix_tokens"]
+        out.add(token_parts)
         window = read(llm.facts.context_window_tokens)
         timing = _api_timing(ctx, read, llm)
+        if not ctx.sampled and llm.latency.ttft_prompt_tokens is None:
+            out.warnings.append(f"{llm.id}'s time to first token has no ttft_prompt_tokens: the whole prompt adds "
+                                "prefill time")
     else:
         window = read(entry.architecture.context_window_tokens)
         timing = _gpu_timing(read, choice, entry)
@@ -243,9 +251,10 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     latency_inputs = lat.LatencyInputs(
         static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
         dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0),
-        output_draws=ctx.answer_draws * ratio + s.workload.reasoning_tokens,
+        output_draws=ctx.answer_draws * ratio + tokens["reasoning"],
         output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=_retrieval_draws(ctx, retrieval),
-        hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing,
+        hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing, reasoning_tokens=tokens["reasoning"],
+        cached_prefix_tokens=cacheable,
     )
     latency_parts, operating = lat.latency_parts(latency_inputs)
     if operating is not None:
@@ -319,6 +328,8 @@ def _api_timing(ctx: Context, read: FigureRecorder, llm) -> lat.ApiTiming:
             ctx.rng(1), ttft_ms, ttft_ms * read(ctx.catalog.defaults.workload.api_ttft_p95_over_p50), ctx.samples),
         prefill_tokens_per_s=read(llm.latency.prefill_tokens_per_s),
         output_tokens_per_s=read(llm.latency.output_tokens_per_s),
+        ttft_prompt_tokens=read(llm.latency.ttft_prompt_tokens) if llm.latency.ttft_prompt_tokens else 0.0,
+        cached_prefill_time_share=read(share) if (share := ctx.catalog.defaults.workload.cached_prefill_time_share) else 1.0,
     )
 
 

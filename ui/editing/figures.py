@@ -162,6 +162,7 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
         keys.append("defaults.workload.length_cv")
     if any_api:
         keys.append("defaults.workload.api_ttft_p95_over_p50")
+        keys.append("defaults.workload.cached_prefill_time_share")
     if keys:
         add("Workload (catalog defaults)", list(SETUPS), keys)
 
