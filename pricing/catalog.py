@@ -358,10 +358,15 @@ class ServingDefaults(FigureGroup):
 class TrainingDefaults(FigureGroup):
     model_flops_utilisation: Figure
     full_flops_per_parameter_token: Figure
-    lora_flops_per_parameter_token: Figure
+    lora_speed_vs_full: Figure                      # LoRA tokens/s / full fine-tuning tokens/s (measured)
     adam_bytes_per_parameter: Figure
     lora_trainable_share: Figure
-    activation_overhead: Figure
+    activation_bytes_per_layer: Figure              # x s b h per layer (Korthikanti et al. 2022: 34)
+    attention_score_bytes: Figure                   # x s b h x a s / h per layer (5; 0 with flash attention)
+    recomputed_activation_bytes_per_layer: Figure   # x s b h per layer with full recomputation (2)
+    sequence_length_tokens: Figure
+    micro_batch: Figure                             # sequences per GPU per step
+    recompute_activations: Figure                   # 1: full recomputation, 0: none
     overhead_gpu_hours_per_run: Figure
 
 
