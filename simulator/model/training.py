@@ -17,7 +17,8 @@ layer ``s b h (34 + c a s / h)`` bytes without recomputation (c = 5 when the att
 stored; 0 with flash attention, which recomputes them: the catalog's assumption) and ``2 s b h``
 with full recomputation (only each layer's input kept), plus the one layer being recomputed during
 the backward pass. Each GPU holds its own micro-batch's activations. A setup that does not fit is
-refused with the numbers.
+refused with the numbers. Recomputation changes memory only: its extra forward pass is taken to be
+inside the utilisation figure (torchtune's measured runs recompute).
 """
 
 from __future__ import annotations
