@@ -227,3 +227,28 @@ def test_cli_reports_compute_overhead_throughput_and_activations():
     bad = cli("train-estimate", "--model", "llama-3.1-8b", "--gpu", "a10g", "--method", "lora",
               "--training-tokens", "3000000", "--micro-batch", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--micro-batch" in bad.stderr
+
+
+def test_an_older_defaults_file_loads_with_warned_fallbacks(tmp_path):
+    """A catalog copy written before these rules (LoRA FLOP count, 20% allowance) still loads: the new
+    figures fall back to assumptions (LoRA no faster than full; scores stored), which results warn about."""
+    import shutil
+
+    import yaml
+
+    from pricing.catalog import DATA_DIR, load_catalog
+
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    path = tmp_path / "data" / "defaults.yaml"
+    doc = yaml.safe_load(path.read_text())
+    for name in ("lora_speed_vs_full", "activation_bytes_per_layer", "attention_score_bytes",
+                 "recomputed_activation_bytes_per_layer", "sequence_length_tokens", "micro_batch",
+                 "recompute_activations"):
+        del doc["training"][name]
+    doc["training"]["lora_flops_per_parameter_token"] = {"value": 4, "source": "old", "as_of": "2026-11-23"}
+    doc["training"]["activation_overhead"] = {"value": 0.2, "source": "assumption: old", "as_of": "2026-11-23"}
+    path.write_text(yaml.safe_dump(doc))
+    old = load_catalog(tmp_path / "data").defaults.training
+    assert old.lora_speed_vs_full.value == 1.0 and old.lora_speed_vs_full.is_assumption
+    assert old.attention_score_bytes.value == 5 and old.micro_batch.value == 1
+    assert "missing from this catalog's defaults.yaml" in old.recompute_activations.source
