@@ -572,9 +572,21 @@ with tabs[5]:  # Fine-tuned
         c1, c2 = st.columns(2)
         c1.selectbox("Method", methods, key=W("fine_tuned.training.method"),
                      format_func={"lora": "LoRA (adapters; frozen weights)", "full": "Full fine-tuning"}.get,
-                     help="LoRA needs ~4 FLOPs per parameter and token and little memory; full fine-tuning "
-                          "~6 and 16 bytes per parameter for mixed-precision Adam.")
+                     help="Full fine-tuning runs peak × utilisation / (6 FLOPs × parameters) tokens/s and needs 16 "
+                          "bytes per parameter for mixed-precision Adam; LoRA runs the catalog's measured "
+                          "lora_speed_vs_full times faster and keeps only the frozen weights and the adapters' state.")
         number("fine_tuned.training.gpus", c2)
+        c1, c2, c3 = st.columns(3)
+        number("fine_tuned.training.sequence_length", c1)
+        number("fine_tuned.training.micro_batch", c2)
+        recompute_options = ["", "on", "off"]
+        _guard(K("fine_tuned.training.recompute"), recompute_options)
+        c3.selectbox("Activation recomputation", recompute_options, key=W("fine_tuned.training.recompute"),
+                     format_func={"": "catalog default", "on": "on (keep layer inputs only)",
+                                  "off": "off (keep all activations)"}.get,
+                     help=Training.model_fields["recompute"].description + " On: each layer keeps only its "
+                          "input (2 × sequence × micro-batch × hidden bytes); off: every activation "
+                          "(34 × the same per layer, Korthikanti et al. 2022).")
         train_gpus = ["", *editing.gpu_options(catalog)]
         _guard(K("fine_tuned.training.gpu"), train_gpus)
         c1, c2 = st.columns(2)

@@ -143,6 +143,19 @@ def test_an_open_model_reveals_the_gpu_fields():
     assert not at.exception
 
 
+def test_training_memory_settings_reach_the_scenario():
+    """Self-hosted training: sequence length, micro-batch and recomputation (Korthikanti et al. 2022)."""
+    at = open_app(EDITOR)
+    assert at.number_input(key="ed_fine_tuned.training.sequence_length").value is None   # catalog default
+    assert at.selectbox(key="ed_fine_tuned.training.recompute").value == ""
+    at.number_input(key="ed_fine_tuned.training.sequence_length").set_value(4096).run()
+    at.number_input(key="ed_fine_tuned.training.micro_batch").set_value(1).run()
+    at.selectbox(key="ed_fine_tuned.training.recompute").set_value("off").run()
+    apply(at)
+    training = current(at)["fine_tuned"]["training"]
+    assert (training["sequence_length"], training["micro_batch"], training["recompute"]) == (4096, 1, False)
+
+
 def captions(at) -> list[str]:
     return [c.value for c in at.caption]
 

@@ -88,6 +88,7 @@ def test_every_scenario_field_has_an_input():
         "schema_version", "name", "description", "overrides", "workload.start_date",
         "knowledge.corpus.documents", "rag.embedding_model", "rag.vector_store", "rag.reranker.model",
         "fine_tuned.training.method", "fine_tuned.training.gpu", "fine_tuned.training.cloud",
+        "fine_tuned.training.recompute",
         "fine_tuned.existing_customer",
         # name and provider are one choice: a bulk model's option is "<provider>/<id>" (model_option).
         *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "provider", "gpu", "cloud")),

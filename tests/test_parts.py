@@ -102,25 +102,35 @@ def test_self_hosted_lora_training_by_hand(catalog):
         "gpu.a10g.spec.peak_bf16_tflops": 125, "gpu.a10g.spec.memory_gb": 24, "gpu.a10g.prices.aws.usd_per_gpu_hour": 1.0,
         "open_model.llama-3.1-8b.architecture.parameters_billion": 8.0,
         "open_model.llama-3.1-8b.architecture.bytes_per_parameter": 2.0,
-        "defaults.training.model_flops_utilisation": 0.5, "defaults.training.lora_flops_per_parameter_token": 4,
+        "defaults.training.model_flops_utilisation": 0.5, "defaults.training.full_flops_per_parameter_token": 6,
+        "defaults.training.lora_speed_vs_full": 1.25,
         "defaults.training.overhead_gpu_hours_per_run": 1.0, "defaults.training.adam_bytes_per_parameter": 16,
-        "defaults.training.lora_trainable_share": 0.01, "defaults.training.activation_overhead": 0.25,
+        "defaults.training.lora_trainable_share": 0.01,
+        "open_model.llama-3.1-8b.architecture.layers": 32, "open_model.llama-3.1-8b.architecture.hidden_size": 4096,
+        "defaults.training.activation_bytes_per_layer": 34, "defaults.training.attention_score_bytes": 0,
+        "defaults.training.recomputed_activation_bytes_per_layer": 2,
+        "defaults.training.sequence_length_tokens": 2048, "defaults.training.micro_batch": 2,
+        "defaults.training.recompute_activations": 1,
     })
     read = FigureRecorder(pinned)
     model = ModelChoice(name="llama-3.1-8b", gpu="l40s", cloud="runpod")
     training = Training(examples=1000, tokens_per_example=450, epochs=2, method="lora", gpu="a10g", cloud="aws",
                         labelling_usd_per_example=0)
     out = self_hosted_training_parts(read, model, training, tokenizer_ratio=1.0, horizon_months=10, sampled=False)
-    # 4 x 8e9 x 450,000 tokens x 2 epochs = 2.88e16 FLOPs / (125e12 x 0.5) / 3600 = 0.128 h, + 1 h overhead
-    hours = 4 * 8e9 * 450_000 * 2 / (125e12 * 0.5) / 3600 + 1.0
+    # full fine-tuning: 125e12 x 0.5 / (6 x 8e9) = 1,302 tokens/s; LoRA x 1.25 = 1,628 tokens/s;
+    # 450,000 tokens x 2 epochs / 1,628 / 3600 = 0.154 h, + 1 h overhead
+    hours = 450_000 * 2 / (125e12 * 0.5 / (6 * 8e9) * 1.25) / 3600 + 1.0
     assert out.details["training_gpu_hours"] == pytest.approx(hours)
     assert out.one_time_usd["first_training"] == pytest.approx(hours * 1.0)
-    # memory: 16 GB of bf16 weights + 8e7 trainable x 16 B = 1.28 GB, x 1.25 = 21.6 GB <= 24 GB: fits
+    # memory: 16 GB of bf16 weights + 8e7 trainable x 16 B = 1.28 GB, + activations with recomputation at
+    # s = 2048, b = 2 (Korthikanti et al. 2022): (2 x 32 + 34) x 2048 x 2 x 4096 = 1.64 GB -> 18.9 GB <= 24 GB
     assert out.problems == []
     assert "defaults.training.lora_trainable_share" in read.used and "gpu.a10g.spec.memory_gb" in read.used
-    tight = FigureRecorder(pinned.with_overrides({"gpu.a10g.spec.memory_gb": 20}))
+    assert out.details["training_activation_gb"] == pytest.approx((2 * 32 + 34) * 2048 * 2 * 4096 / 1e9)
+    tight = FigureRecorder(pinned.with_overrides({"gpu.a10g.spec.memory_gb": 18}))
     refused = self_hosted_training_parts(tight, model, training, tokenizer_ratio=1.0, horizon_months=10, sampled=False)
-    assert refused.problems == ["lora fine-tuning needs about 22 GB of GPU memory; there are 20 GB on 1 x a10g"]
+    assert refused.problems == ["lora fine-tuning needs about 19 GB of GPU memory (1.6 GB of it activations at "
+                                "2,048 tokens x micro-batch 2, recomputation on); there are 18 GB on 1 x a10g"]
 
 
 def test_gpu_hosting_is_a_staircase_by_hand(catalog):

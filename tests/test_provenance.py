@@ -64,13 +64,16 @@ def test_self_hosted_lora_records_its_trainable_share(make_scenario, catalog):
     })
     used = evaluate(scenario, catalog).setups["fine_tuned"].figures_used
     assert "defaults.training.lora_trainable_share" in used
-    assert "defaults.training.lora_flops_per_parameter_token" in used
-    assert "defaults.training.full_flops_per_parameter_token" not in used
+    assert "defaults.training.lora_speed_vs_full" in used                  # LoRA: full's throughput x the ratio
+    assert "defaults.training.full_flops_per_parameter_token" in used
+    assert "defaults.training.recompute_activations" in used               # the scenario leaves it to the catalog
     full = make_scenario(**{
         "fine_tuned.model": {"name": "llama-3.1-8b", "gpu": "h100-sxm", "cloud": "aws"},
         "fine_tuned.training.method": "full", "fine_tuned.training.gpus": 2,
     })
-    assert "defaults.training.lora_trainable_share" not in evaluate(full, catalog).setups["fine_tuned"].figures_used
+    full_used = evaluate(full, catalog).setups["fine_tuned"].figures_used
+    assert "defaults.training.lora_trainable_share" not in full_used
+    assert "defaults.training.lora_speed_vs_full" not in full_used
 
 
 def test_a_separate_training_gpu_records_its_spec_and_price(make_scenario, catalog):

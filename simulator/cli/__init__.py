@@ -101,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=NumberIn.of_field("fine_tuned.training.epochs"), default=1)
     p.add_argument("--gpus", type=NumberIn.of_field("fine_tuned.training.gpus"), default=1)
     p.add_argument("--cloud", help="price from this cloud (default: the cheapest listed)")
+    p.add_argument("--sequence-length", type=NumberIn.of_field("fine_tuned.training.sequence_length"),
+                   help="tokens per training sequence (default: the catalog's defaults.training.sequence_length_tokens)")
+    p.add_argument("--micro-batch", type=NumberIn.of_field("fine_tuned.training.micro_batch"),
+                   help="sequences per GPU per step (default: the catalog's defaults.training.micro_batch)")
+    p.add_argument("--recompute", action=argparse.BooleanOptionalAction, default=None,
+                   help="recompute activations in the backward pass (default: the catalog's "
+                        "defaults.training.recompute_activations)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_train)
 
@@ -280,19 +287,27 @@ def _train(args) -> int:
     try:
         est = self_hosted_training(read, args.model, args.gpu, method=args.method,
                                    training_tokens=args.training_tokens, epochs=args.epochs,
-                                   gpus=args.gpus, cloud=args.cloud)
+                                   gpus=args.gpus, cloud=args.cloud, sequence_length=args.sequence_length,
+                                   micro_batch=args.micro_batch, recompute=args.recompute)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     result = {
         "model": args.model, "gpu": args.gpu, "gpus": args.gpus, "cloud": est.cloud, "method": args.method,
         "training_tokens": args.training_tokens, "epochs": args.epochs, "flops": est.flops,
+        "sequence_length": est.sequence_length, "micro_batch": est.micro_batch, "recompute": est.recompute,
+        "tokens_per_s_per_gpu": est.tokens_per_s_per_gpu,
+        "compute_gpu_hours": est.compute_gpu_hours, "overhead_gpu_hours": est.overhead_gpu_hours,
         "gpu_hours": est.gpu_hours, "wall_clock_hours": est.wall_clock_hours,
         "usd_per_gpu_hour": est.usd_per_gpu_hour, "cost_usd": est.cost_usd,
+        "state_gb": est.state_gb, "activation_gb": est.activation_gb,
         "memory_needed_gb": est.memory_needed_gb, "memory_available_gb": est.memory_available_gb,
         "fits": est.fits, "figures_used": figure_rows(read.used),
     }
     if not est.fits:
-        print(f"error: {est.refusal()}; add GPUs (--gpus) or use LoRA", file=sys.stderr)
+        ways = ["add GPUs (--gpus)", *(["use LoRA"] if args.method == "full" else []), "a shorter --sequence-length",
+                *(["a smaller --micro-batch"] if est.micro_batch > 1 else []), *([] if est.recompute else ["--recompute"])]
+        hint = ", ".join(ways[:-1]) + " or " + ways[-1]
+        print(f"error: {est.refusal()}; {hint}", file=sys.stderr)
         if args.json:
             print(json.dumps(result, indent=2))
         return 2
@@ -300,8 +315,11 @@ def _train(args) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{args.method} fine-tuning of {args.model} on {args.gpus} x {args.gpu} ({est.cloud}): "
-              f"{est.gpu_hours:,.2f} GPU-hours, ${est.cost_usd:,.2f}, "
-              f"{est.memory_needed_gb:,.0f} of {est.memory_available_gb:,.0f} GB")
+              f"{est.gpu_hours:,.2f} GPU-hours ({est.compute_gpu_hours:,.2f} compute at "
+              f"{est.tokens_per_s_per_gpu:,.0f} tokens/s per GPU + {est.overhead_gpu_hours:,.2f} overhead), "
+              f"${est.cost_usd:,.2f}, {est.memory_needed_gb:,.1f} of {est.memory_available_gb:,.0f} GB "
+              f"({est.activation_gb:,.1f} GB activations at {est.sequence_length:,} tokens x micro-batch "
+              f"{est.micro_batch}, recomputation {'on' if est.recompute else 'off'})")
     return 0
 
 

@@ -229,9 +229,11 @@ def self_hosted_training_parts(read: FigureRecorder, model: ModelChoice, trainin
         read, model.name, training.gpu or model.gpu, method=training.method,
         training_tokens=training.examples * training.tokens_per_example * tokenizer_ratio,
         epochs=training.epochs, gpus=training.gpus, cloud=training.cloud or model.cloud,
+        sequence_length=training.sequence_length, micro_batch=training.micro_batch, recompute=training.recompute,
     )
     out = refusal(sampled, estimate.memory_needed_gb > estimate.memory_available_gb, estimate.refusal)
-    out.details.update(training_gpu_hours=estimate.gpu_hours, training_usd_per_run=estimate.cost_usd)
+    out.details.update(training_gpu_hours=estimate.gpu_hours, training_usd_per_run=estimate.cost_usd,
+                       training_activation_gb=estimate.activation_gb)
     _add_runs(out, training, estimate.cost_usd, horizon_months)
     return out
 

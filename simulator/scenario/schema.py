@@ -175,6 +175,13 @@ class Training(Strict):
     gpu: str | None = Field(None, max_length=200, description="Self-hosted: training GPU (default: serving GPU).")
     gpus: int = Field(1, ge=1, le=1024)
     cloud: str | None = Field(None, max_length=200)
+    sequence_length: int | None = Field(
+        None, ge=1, le=1_048_576,
+        description="Self-hosted: tokens per training sequence, examples packed (None: catalog default).")
+    micro_batch: int | None = Field(
+        None, ge=1, le=4096, description="Self-hosted: sequences per GPU per step (None: catalog default).")
+    recompute: bool | None = Field(
+        None, description="Self-hosted: recompute activations in the backward pass (None: catalog default).")
 
 
 class FineTuned(Strict):
@@ -216,7 +223,9 @@ class Decision(Strict):
 MIN_DRAWS, MAX_DRAWS = 100, 100_000
 # Inputs that cannot take a range: the questionnaire's answers, the Monte Carlo's own settings and
 # the horizon (it sets how many months there are, not how much each costs).
-POINT_ONLY = ("schema_version", "decision.", "uncertainty.seed", "uncertainty.draws", "workload.horizon_months")
+# The training memory settings are choices of the run, not uncertain quantities: single values only.
+POINT_ONLY = ("schema_version", "decision.", "uncertainty.seed", "uncertainty.draws", "workload.horizon_months",
+              "fine_tuned.training.sequence_length", "fine_tuned.training.micro_batch")
 PRICE_DRIFT = "uncertainty.price_drift_pct_per_year"  # the one input an observed range exists for
 RANGE_NUMBERS = ("low", "likely", "high", "p05", "p95")
 

@@ -191,6 +191,13 @@ NUMBERS: list[Number] = [
            help="Leave empty if the model is trained once. Each retraining costs one training run."),
     Number("fine_tuned.training.labelling_usd_per_example", "Labelling cost (USD/example)", step=0.5,
            format="%.2f", help="One-time cost to collect or label one example (0 if you have them)."),
+    Number("fine_tuned.training.sequence_length", "Training sequence length (tokens)", integer=True,
+           optional=True, default_figure="defaults.training.sequence_length_tokens", step=512,
+           help="Self-hosted training only: examples are packed into sequences of this length. Activation "
+                "memory grows with it (Korthikanti et al. 2022)."),
+    Number("fine_tuned.training.micro_batch", "Micro-batch (sequences per GPU per step)", integer=True,
+           optional=True, default_figure="defaults.training.micro_batch",
+           help="Self-hosted training only: activation memory grows with it."),
     Number("fine_tuned.training.gpus", "Training GPUs (GPUs)", integer=True,
            help="Self-hosted training only: GPUs the run is sharded over (FSDP / ZeRO-3). More GPUs give "
                 "more memory; the GPU-hours stay about the same."),

@@ -128,11 +128,18 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
                 if tgpu in catalog.gpu:
                     add(f"{tgpu} GPU (training)", users, gpu_keys(tgpu, training.get("cloud") or choice.get("cloud")))
                 method = "full" if training.get("method") == "full" else "lora"
+                recompute = training.get("recompute")
                 add("Self-hosted training (catalog defaults)", users, [
-                    "defaults.training.model_flops_utilisation", f"defaults.training.{method}_flops_per_parameter_token",
-                    "defaults.training.adam_bytes_per_parameter", "defaults.training.activation_overhead",
+                    "defaults.training.model_flops_utilisation", "defaults.training.full_flops_per_parameter_token",
+                    *(["defaults.training.lora_speed_vs_full", "defaults.training.lora_trainable_share"]
+                      if method == "lora" else []),
+                    "defaults.training.adam_bytes_per_parameter", "defaults.training.activation_bytes_per_layer",
+                    "defaults.training.attention_score_bytes",
+                    *(["defaults.training.recomputed_activation_bytes_per_layer"] if recompute is not False else []),
+                    *([f"defaults.training.{name}" for name, field in (
+                        ("sequence_length_tokens", "sequence_length"), ("micro_batch", "micro_batch"),
+                        ("recompute_activations", "recompute")) if training.get(field) is None]),
                     "defaults.training.overhead_gpu_hours_per_run",
-                    *(["defaults.training.lora_trainable_share"] if method == "lora" else []),
                 ])
 
     rag = data.get("rag") or {}

@@ -58,6 +58,7 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
     values[key("fine_tuned.training.method")] = training["method"]
     values[key("fine_tuned.training.gpu")] = training["gpu"] or ""
     values[key("fine_tuned.training.cloud")] = training["cloud"] or ""
+    values[key("fine_tuned.training.recompute")] = {None: "", True: "on", False: "off"}[training["recompute"]]
     values[key("fine_tuned.existing_customer")] = bool(data["fine_tuned"]["existing_customer"])
     return values
 
@@ -162,6 +163,11 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
         training["gpu"] = v("fine_tuned.training.gpu") or None
         training["cloud"] = v("fine_tuned.training.cloud") or None
         training["gpus"] = num("fine_tuned.training.gpus")
+        optional(training, "sequence_length", "fine_tuned.training.sequence_length")
+        optional(training, "micro_batch", "fine_tuned.training.micro_batch")
+        recompute = {"on": True, "off": False}.get(v("fine_tuned.training.recompute") or "")
+        if recompute is not None:
+            training["recompute"] = recompute
     fine_tuned: dict[str, Any] = {
         "model": ft_model,
         "training": training,
