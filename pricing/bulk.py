@@ -181,6 +181,13 @@ def vector_sizes() -> dict[str, int]:
     return litellm_subset()["embedding_vector_sizes"]
 
 
+def prompt_caps() -> dict[str, int]:
+    """Azure OpenAI model id -> the longest prompt it accepts [tokens] (``max_input_tokens``), per
+    the pinned LiteLLM release."""
+    return {model_id: entry["max_input_tokens"] for model_id, entry in litellm_subset()["azure_models"].items()
+            if entry.get("max_input_tokens")}
+
+
 def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Azure OpenAI's chat and embedding models from ``data/litellm_subset.json`` (LiteLLM's price map
     of one pinned release, USD per token), except those genai-prices already lists. LiteLLM dates

@@ -37,6 +37,10 @@ from .catalog import Catalog, CatalogError, EmbeddingModel, Figure, LlmModel
 from .checks import provider_rules
 
 RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
+# OpenAI's GPT-5 and later models keep part of the window for output: gpt-5 accepts 272,000 prompt
+# tokens of its 400,000 (https://openai.com/index/introducing-gpt-5-for-developers/). Their caps come
+# from the pinned LiteLLM release's Azure entry of the same id (pricing.bulk.prompt_caps).
+SPLIT_WINDOW = re.compile(r"^gpt-[5-9]")
 LISTING_HINT = "`crossover catalog models --search WORDS` finds a model"
 
 
@@ -256,6 +260,11 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
                 prices[name] = found.model_dump()
     window = record["context_window_tokens"]
     facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
+    cap = bulk.prompt_caps().get(record["id"]) if record["provider"] in ("openai", "azure") and SPLIT_WINDOW.match(record["id"]) else None
+    if cap is not None and cap < facts["context_window_tokens"]["value"]:
+        facts["max_prompt_tokens"] = {
+            "value": cap, "source": bulk.litellm_source(f"azure/{record['id']} (max_input_tokens, the same model on Azure OpenAI)"),
+            "as_of": bulk.litellm_subset()["uploaded"], "layer": "bulk"}
     until, why = bulk.retirement(record)
     retirement = {} if until is None else {"available_until": until, "availability_source": why,
                                            "successor": record.get("successor")}
