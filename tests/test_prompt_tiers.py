@@ -281,3 +281,18 @@ def test_a_bulk_gpt_5_family_model_takes_its_cap_from_the_pinned_litellm_azure_e
     assert nano.max_prompt_tokens.source.startswith("litellm==1.110.2 model_prices_and_context_window_backup.json: azure/gpt-5-nano")
     assert (big.context_window_tokens.value, big.max_prompt_tokens.value) == (1_050_000, 922_000)
     assert o3.max_prompt_tokens is None
+
+
+def test_a_corpus_over_the_prompt_cap_rules_prompt_only_out_though_the_window_would_hold_it(make_scenario, catalog):
+    """The questionnaire's corpus check uses the cap where it is below the window: a 300,000-token
+    corpus fits gpt-5's 400,000-token window but not the 272,000 prompt tokens it accepts."""
+    from simulator.analysis.decision import recommend
+    answers = {"needs_private_knowledge": True, "behaviour_gap": False, "citations_required": False,
+               "labelled_examples": 1000, "knowledge_changes": "monthly"}
+    changes = {"prompt_only.model": {"name": "gpt-5"}, "workload.start_date": "2026-12-02",
+               "workload.horizon_months": 1, "decision": answers}
+    r = recommend(evaluate(make_scenario(**changes, **{"knowledge.corpus": {"tokens": 300_000}}), catalog))
+    assert r.ruled_out["prompt_only"] == ("needs_private_knowledge = yes, but the 300,000-token corpus cannot fit "
+                                          "gpt-5's 272,000-token prompt cap (max_prompt_tokens)")
+    r = recommend(evaluate(make_scenario(**changes, **{"knowledge.corpus": {"tokens": 250_000}}), catalog))
+    assert "prompt_only" not in r.ruled_out
