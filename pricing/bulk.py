@@ -21,6 +21,8 @@ gives embedding models' vector sizes, :func:`vector_sizes`):
   out: a model whose id names audio, speech, image, video, OCR or realtime work (:data:`NOT_TEXT`),
   one without an input token price, and input-only models of no embedding family (classifiers,
   routers' tools, legacy completion models);
+- prompt-length tiers of every token price (genai-prices' ``TieredPrices``), as tiers of the whole
+  request (:func:`request_tiers`), in ``prompt_tiers`` and in each dated price of ``history``;
 - prices in effect on the layer's ``as_of`` date: among dated prices the latest that started on or
   before it; time-of-day prices are left out (none of them is a standard rate). Later-dated prices
   are kept in ``history`` with the earlier ones, marked ``scheduled``.
@@ -179,6 +181,13 @@ def vector_sizes() -> dict[str, int]:
     return litellm_subset()["embedding_vector_sizes"]
 
 
+def prompt_caps() -> dict[str, int]:
+    """Azure OpenAI model id -> the longest prompt it accepts [tokens] (``max_input_tokens``), per
+    the pinned LiteLLM release."""
+    return {model_id: entry["max_input_tokens"] for model_id, entry in litellm_subset()["azure_models"].items()
+            if entry.get("max_input_tokens")}
+
+
 def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Azure OpenAI's chat and embedding models from ``data/litellm_subset.json`` (LiteLLM's price map
     of one pinned release, USD per token), except those genai-prices already lists. LiteLLM dates
@@ -202,7 +211,7 @@ def azure_records(taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "provider": "azure", "id": model_id, "name": model_id, "kind": "embedding" if embedding else "chat",
             "aliases": [], "context_window_tokens": entry.get("max_input_tokens"), "deprecated": False,
-            "prices": prices, "input_tiers": [],
+            "prices": prices, "prompt_tiers": [],  # the subset keeps no long-context prices
             "batch_prices": None if batch is None else {"input_usd_per_mtok": round(batch * 1e6, 9)},
             "history": [], "source": source, "pricing_url": AZURE_PRICING_URL, "as_of": doc["uploaded"],
             "available_until": entry.get("deprecation_date"),
@@ -232,10 +241,9 @@ def _record(provider: str, model: Any, on: dt.date, version: str, url: str | Non
         "context_window_tokens": model.context_window,
         "deprecated": bool(model.deprecated),
         "prices": prices,
-        "input_tiers": tiers,
+        "prompt_tiers": tiers,
         "batch_prices": batch or None,
-        "history": [{"from": None if start is None else start.isoformat(), "scheduled": bool(start and start > on),
-                     **_prices(p)[0]} for start, p in dated] if len(dated) > 1 else [],
+        "history": [_dated_entry(start, p, on) for start, p in dated] if len(dated) > 1 else [],
         "source": source_of(provider, model.id, version),
         "pricing_url": url,
     }
@@ -259,22 +267,46 @@ def _started(constraint: Any, on: dt.date) -> bool:
     return constraint is None or (hasattr(constraint, "start_date") and constraint.start_date <= on)
 
 
-def _prices(model_price: Any) -> tuple[dict[str, float], list[list[float]]]:
-    """The token prices [USD per million tokens] and the input price's prompt-length tiers
-    ([[tokens from which it applies, USD per million tokens], ...])."""
-    prices, tiers = {}, []
+def _dated_entry(start: dt.date | None, model_price: Any, on: dt.date) -> dict[str, Any]:
+    """One dated price of a record's history: its start, whether it starts after ``on``, its prices
+    and (when it has any) its prompt-length tiers."""
+    prices, tiers = _prices(model_price)
+    entry = {"from": None if start is None else start.isoformat(), "scheduled": bool(start and start > on), **prices}
+    return {**entry, "prompt_tiers": tiers} if tiers else entry
+
+
+def _prices(model_price: Any) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """The token prices [USD per million tokens] below the first prompt-length tier, and the tiers
+    as :func:`request_tiers` builds them."""
+    prices: dict[str, float] = {}
+    tiered: dict[str, list[tuple[int, float]]] = {}
     for key, name in PRICE_KEYS.items():
         value = getattr(model_price, key, None)
         if value is None:
             continue
         if hasattr(value, "tiers"):  # TieredPrices: the base price below the first tier
-            if key == "input_mtok":
-                tiers = [[int(t.start), float(t.price)] for t in value.tiers]
+            tiered[name] = sorted((int(t.start), float(t.price)) for t in value.tiers)
             value = value.base
         if not isinstance(value, Decimal):
             raise BulkError(f"{key}: unexpected price {value!r}")
         prices[name] = float(value)
-    return prices, tiers
+    return prices, request_tiers(prices, tiered)
+
+
+def request_tiers(prices: dict[str, float], tiered: dict[str, list[tuple[int, float]]]) -> list[dict[str, float]]:
+    """Per-price tiers as tiers of the whole request. genai-prices tiers each price on its own
+    (``TieredPrices``: a tier starting at ``s`` prices a request whose input tokens, cached ones
+    included, exceed ``s``, and all of its tokens of that kind); the catalog's tier lists every
+    price of a request above one threshold: one tier per distinct start, each price the one in
+    effect above it (its base where that price has no tier there)."""
+    out = []
+    for start in sorted({s for tiers in tiered.values() for s, _ in tiers}):
+        tier: dict[str, float] = {"above_prompt_tokens": start}
+        for name, base in prices.items():
+            below = [price for s, price in tiered.get(name, ()) if s <= start]
+            tier[name] = below[-1] if below else base
+        out.append(tier)
+    return out
 
 
 def _kind(model_id: str, prices: dict[str, float]) -> str | None:

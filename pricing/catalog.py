@@ -89,9 +89,14 @@ class FigureGroup(BaseModel):
         for name, field in cls.model_fields.items():
             if name not in data or data[name] is None:
                 continue
+            value = data[name]
+            if _is_group_tuple(field.annotation) and isinstance(value, (list, tuple)):
+                # A tuple of groups (prompt-length tiers) inherits the group's provenance item by item.
+                inherited = {k: v for k, v in shared.items() if k != "note"}
+                data[name] = [{**inherited, **item} if isinstance(item, dict) else item for item in value]
+                continue
             if not _is_figure_field(field.annotation):
                 continue
-            value = data[name]
             if isinstance(value, dict):
                 data[name] = {**{k: v for k, v in shared.items() if k != "note"}, **value}
             else:
@@ -105,12 +110,37 @@ def _is_figure_field(annotation: Any) -> bool:
     return annotation is Figure or (getattr(annotation, "__args__", None) or ()) == (Figure, type(None))
 
 
+def _is_group_tuple(annotation: Any) -> bool:
+    """``tuple[SomeFigureGroup, ...]``."""
+    args = getattr(annotation, "__args__", None) or ()
+    return (getattr(annotation, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
+            and isinstance(args[0], type) and issubclass(args[0], FigureGroup))
+
+
 # --- LLM APIs -------------------------------------------------------------------------------------
 
 
 class LlmFacts(FigureGroup):
     context_window_tokens: Figure
     max_output_tokens: Figure | None = None
+    # The longest prompt the API accepts [model tokens], where it is below the window (gpt-5: 272,000
+    # of 400,000; the rest is kept for output). None: the window alone bounds the prompt.
+    max_prompt_tokens: Figure | None = None
+
+
+TIER_PRICES = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_usd_per_mtok", "output_usd_per_mtok")
+
+
+class PromptTier(FigureGroup):
+    """The prices of a request whose prompt (input and cached input) is longer than
+    ``above_prompt_tokens`` [model tokens]: the whole request pays them, input, cache reads and
+    writes and output alike (Anthropic, Google, OpenAI and genai-prices' TieredPrices all bill so)."""
+
+    above_prompt_tokens: Figure
+    input_usd_per_mtok: Figure
+    cached_input_usd_per_mtok: Figure | None = None
+    cache_write_usd_per_mtok: Figure | None = None
+    output_usd_per_mtok: Figure
 
 
 class LlmPrices(FigureGroup):
@@ -126,6 +156,20 @@ class LlmPrices(FigureGroup):
     # A prefix is cached in steps of this many tokens above the minimum (OpenAI: 128); None: whole.
     cache_increment_tokens: Figure | None = None
     cache_ttl_s: Figure | None = None
+    # Prices above a prompt length, by rising threshold; none: one price for every prompt length.
+    prompt_tiers: tuple[PromptTier, ...] = ()
+
+    @model_validator(mode="after")
+    def _tiers_match_the_prices(self) -> "LlmPrices":
+        starts = [t.above_prompt_tokens.value for t in self.prompt_tiers]
+        if starts != sorted(set(starts)) or any(v <= 0 for v in starts):
+            raise ValueError(f"prompt_tiers: above_prompt_tokens must be positive and rise from tier to tier, got {starts}")
+        for i, tier in enumerate(self.prompt_tiers):
+            for name in ("cached_input_usd_per_mtok", "cache_write_usd_per_mtok"):
+                if (getattr(self, name) is None) != (getattr(tier, name) is None):
+                    has = "has" if getattr(self, name) is not None else "has no"
+                    raise ValueError(f"prompt_tiers.{i}: the base price {has} {name}; give the tier the same prices")
+        return self
 
 
 class LlmLatency(FigureGroup):
@@ -228,6 +272,13 @@ class LlmModel(BaseModel):
     latency: LlmLatency
     fine_tuning: FineTuning | None = None
     price_changes: tuple[PriceChange, ...] = ()  # announced after the prices above took effect
+
+    @model_validator(mode="after")
+    def _cap_inside_the_window(self) -> "LlmModel":
+        cap, window = self.facts.max_prompt_tokens, self.facts.context_window_tokens
+        if cap is not None and cap.value > window.value:
+            raise ValueError(f"facts.max_prompt_tokens ({cap.value:,.0f}) exceeds context_window_tokens ({window.value:,.0f})")
+        return self
 
 
 # --- Embeddings, rerankers, vector stores ----------------------------------------------------------
@@ -585,7 +636,7 @@ class Catalog(BaseModel):
             node = data
             *path, last = known[key]
             for part in path:
-                node = node[part]
+                node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
             node[last] = {**(node[last] or {"as_of": self.as_of}), "value": float(value),
                           "source": OVERRIDE_SOURCE, "overridden": True}
         return Catalog.model_validate(data)
@@ -610,6 +661,9 @@ def _replaced(node: Any, path: tuple[str, ...], value: Any) -> Any:
     head, rest = path[0], path[1:]
     if isinstance(node, dict):
         return {**node, head: _replaced(node[head], rest, value)}
+    if isinstance(node, tuple):
+        i = int(head)
+        return (*node[:i], _replaced(node[i], rest, value), *node[i + 1:])
     return node.model_copy(update={head: _replaced(getattr(node, head), rest, value)})
 
 
@@ -626,6 +680,9 @@ def _walk(node: Any, path: tuple[str, ...], out: list, include_empty: bool = Fal
     elif isinstance(node, dict):
         for key, value in node.items():
             _walk(value, (*path, key), out, include_empty)
+    elif isinstance(node, tuple):  # prompt-length tiers: llm.<id>.prices.prompt_tiers.0.input_usd_per_mtok
+        for i, value in enumerate(node):
+            _walk(value, (*path, str(i)), out, include_empty)
 
 
 def _load_yaml(path: Path) -> Any:

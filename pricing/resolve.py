@@ -37,6 +37,10 @@ from .catalog import Catalog, CatalogError, EmbeddingModel, Figure, LlmModel, Re
 from .checks import provider_rules
 
 RULES_FILE = Path(__file__).parent / "data" / "bulk_defaults.yaml"
+# OpenAI's GPT-5 and later models keep part of the window for output: gpt-5 accepts 272,000 prompt
+# tokens of its 400,000 (https://openai.com/index/introducing-gpt-5-for-developers/). Their caps come
+# from the pinned LiteLLM release's Azure entry of the same id (pricing.bulk.prompt_caps).
+SPLIT_WINDOW = re.compile(r"^gpt-[5-9]")
 LISTING_HINT = "`crossover catalog models --search WORDS` finds a model"
 
 
@@ -208,15 +212,20 @@ def with_llms(catalog: Catalog, keys: Iterable[str], on: dt.date | None = None) 
     return catalog.model_copy(update={"llm": {**catalog.llm, **{k: bulk_llm(by_key[k], on) for k in missing}}})
 
 
-def prices_on(record: dict, on: dt.date | None) -> tuple[dict[str, float], list[dict]]:
+def prices_on(record: dict, on: dt.date | None) -> tuple[dict[str, Any], list[dict]]:
     """A bulk record's prices in effect on ``on`` (None: the layer's date) and the dated prices
-    after it. genai-prices dates some changes ahead (Gemini 3.6-3.8 Flash double on 2027-01-01)."""
+    after it. genai-prices dates some changes ahead (Gemini 3.6-3.8 Flash double on 2027-01-01).
+    The prices hold ``prompt_tiers`` (a list, :func:`pricing.bulk.request_tiers`) where they have any."""
     if on is None or not record["history"]:
-        return record["prices"], [h for h in record["history"] if h["scheduled"]]
+        tiers = record.get("prompt_tiers") or []
+        prices = {**record["prices"], "prompt_tiers": tiers} if tiers else record["prices"]
+        return prices, [h for h in record["history"] if h["scheduled"]]
     day = on.isoformat()
     dated = sorted(record["history"], key=lambda h: h["from"] or "")
     in_effect = [h for h in dated if h["from"] is None or h["from"] <= day]
-    prices = record["prices"] if not in_effect else {k: v for k, v in in_effect[-1].items() if k not in ("from", "scheduled")}
+    if not in_effect:
+        return prices_on(record, None)[0], [h for h in dated if h["from"] is not None and h["from"] > day]
+    prices = {k: v for k, v in in_effect[-1].items() if k not in ("from", "scheduled")}
     return prices, [h for h in dated if h["from"] is not None and h["from"] > day]
 
 
@@ -232,10 +241,11 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
     def ruled(name: str) -> dict:
         return rule_value(subject, name).model_dump()
 
+    current = dict(current)
+    tiers = current.pop("prompt_tiers", [])
     prices: dict[str, Any] = {name: figure(value) for name, value in current.items()}
-    if record["input_tiers"]:
-        tiers = "; ".join(f"from {start:,} prompt tokens ${price:g}" for start, price in record["input_tiers"])
-        prices["input_usd_per_mtok"]["note"] = f"prompt-length tiers not applied: {tiers}"
+    if tiers:  # genai-prices' TieredPrices, as tiers of the whole request (pricing.bulk.request_tiers)
+        prices["prompt_tiers"] = [{name: figure(value) for name, value in tier.items()} for tier in tiers]
     batch = (record["batch_prices"] or {}).get("input_usd_per_mtok")
     share = provider_rules()["batch_share"].get(record["provider"])
     if batch is not None and record["prices"]["input_usd_per_mtok"] > 0:  # the batch share of the layer's price
@@ -251,6 +261,11 @@ def bulk_llm(record: dict, on: dt.date | None = None) -> LlmModel:
                 prices[name] = found.model_dump()
     window = record["context_window_tokens"]
     facts = {"context_window_tokens": figure(window) if window else ruled("context_window_tokens")}
+    cap = bulk.prompt_caps().get(record["id"]) if record["provider"] in ("openai", "azure") and SPLIT_WINDOW.match(record["id"]) else None
+    if cap is not None and cap < facts["context_window_tokens"]["value"]:
+        facts["max_prompt_tokens"] = {
+            "value": cap, "source": bulk.litellm_source(f"azure/{record['id']} (max_input_tokens, the same model on Azure OpenAI)"),
+            "as_of": bulk.litellm_subset()["uploaded"], "layer": "bulk"}
     until, why = bulk.retirement(record)
     retirement = {} if until is None else {"available_until": until, "availability_source": why,
                                            "successor": record.get("successor")}

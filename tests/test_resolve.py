@@ -53,12 +53,14 @@ def test_a_bulk_model_keeps_its_prices_and_marks_what_is_borrowed(catalog):
 
 def test_batch_discount_from_the_record_else_the_providers_stated_rule(catalog):
     record = {"provider": "openai", "id": "x", "aliases": [], "context_window_tokens": None, "deprecated": True,
-              "prices": {"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0}, "input_tiers": [[200000, 4.0]],
+              "prices": {"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0},
+              "prompt_tiers": [{"above_prompt_tokens": 200000, "input_usd_per_mtok": 4.0, "output_usd_per_mtok": 8.0}],
               "batch_prices": {"input_usd_per_mtok": 1.5}, "history": [], "as_of": "2026-11-10",
               "source": "genai-prices==0.2.3 data.py: openai/x"}
     model = bulk_llm(record)
     assert model.prices.batch_discount.value == pytest.approx(0.25)  # 1 - 1.5 / 2.0
-    assert "from 200,000 prompt tokens $4" in model.prices.input_usd_per_mtok.note
+    tier = model.prices.prompt_tiers[0]  # carried through, priced (tests/test_prompt_tiers.py)
+    assert (tier.above_prompt_tokens.value, tier.input_usd_per_mtok.value, tier.input_usd_per_mtok.layer) == (200000, 4.0, "bulk")
     assert model.facts.context_window_tokens.is_assumption  # none in the record: 128k, said to be assumed
     assert model.available_until.isoformat() == "2026-11-10"  # deprecated without a date: retired by the layer's date
     no_batch_prices = bulk_llm({**record, "batch_prices": None})

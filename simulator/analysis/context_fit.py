@@ -26,6 +26,12 @@ class ContextFit:
     context_window_tokens: float | None
     feasible: bool
     problems: tuple[str, ...]
+    max_prompt_tokens: float | None = None  # the provider's prompt cap, where it is below the window
+
+    @property
+    def prompt_fits(self) -> bool:
+        """The average query's prompt within the provider's prompt cap (True when there is none)."""
+        return self.max_prompt_tokens is None or self.input_tokens <= self.max_prompt_tokens
 
     @property
     def total_tokens(self) -> float:
@@ -33,10 +39,11 @@ class ContextFit:
 
     @property
     def fits(self) -> bool | None:
-        """Input + output of the average query within the window; None when the window is unknown."""
+        """Input + output of the average query within the window, and its prompt within the prompt cap;
+        None when the window is unknown."""
         if self.context_window_tokens is None:
             return None
-        return self.total_tokens <= self.context_window_tokens
+        return self.total_tokens <= self.context_window_tokens and self.prompt_fits
 
     @property
     def window_share(self) -> float | None:
@@ -53,12 +60,14 @@ def context_fit(setup: SetupModel) -> ContextFit:
     for part, value in tokens.items():  # a part this module does not know yet still counts
         composition.setdefault(part, float(value))
     window = setup.details.get("context_window_tokens")
+    cap = setup.details.get("max_prompt_tokens")
     return ContextFit(
         setup=setup.name, model=setup.model, encoding=setup.encoding, composition=composition,
         input_tokens=sum(v for k, v in composition.items() if k not in OUTPUT_PARTS),
         output_tokens=sum(v for k, v in composition.items() if k in OUTPUT_PARTS),
         context_window_tokens=float(window) if isinstance(window, (int, float)) else None,
         feasible=setup.feasible, problems=tuple(setup.problems),
+        max_prompt_tokens=float(cap) if isinstance(cap, (int, float)) else None,
     )
 
 

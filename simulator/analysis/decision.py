@@ -151,7 +151,11 @@ def _ruled_out(ev: Evaluation, d: Decision, min_examples: float) -> dict[str, st
         out.setdefault("fine_tuned", "citations_required = yes: a fine-tuned model alone cannot point to its sources")
     po = ev.setups["prompt_only"]
     window = po.details.get("context_window_tokens")
+    cap = po.details.get("max_prompt_tokens")  # a prompt cap below the window bounds the corpus first
     corpus = ev.scenario.knowledge.corpus.tokens
+    if d.needs_private_knowledge and cap and corpus is not None and corpus > cap and not (window and corpus > window):
+        out.setdefault("prompt_only", f"needs_private_knowledge = yes, but the {corpus:,.0f}-token corpus cannot fit "
+                                      f"{po.model}'s {cap:,.0f}-token prompt cap (max_prompt_tokens)")
     if d.needs_private_knowledge and window and corpus is not None and corpus > window:
         out.setdefault("prompt_only", f"needs_private_knowledge = yes, but the {corpus:,.0f}-token corpus cannot fit "
                                       f"{po.model}'s {window:,.0f}-token context window")

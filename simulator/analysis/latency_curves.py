@@ -57,7 +57,7 @@ class LatencyCurve:
     p95: np.ndarray
     parts_p50: dict[str, np.ndarray]  # each part's own percentile, as in latency.Latency
     parts_p95: dict[str, np.ndarray]
-    fits: np.ndarray  # False where the prompt exceeds the context window or the GPU memory
+    fits: np.ndarray  # False where the prompt exceeds the context window, the prompt cap or the GPU memory
     batch: np.ndarray | None = None  # self-hosted: sequences decoding together (None for an API)
 
 
@@ -124,6 +124,9 @@ def latency_vs_prompt_size(ev: Evaluation, setup: str, extra_prompt_tokens) -> L
     e = x[:, None] * inp.ratio  # points down, draws across; model tokens
     window = ev.setups[setup].details["context_window_tokens"]
     within = np.mean(inp.static_tokens + inp.dynamic_draws + e + inp.output_draws, axis=-1) <= window
+    cap = ev.setups[setup].details.get("max_prompt_tokens")  # the provider's prompt cap, apart from the window
+    if cap is not None:
+        within &= np.mean(inp.static_tokens + inp.dynamic_draws + e, axis=-1) <= cap
     parts, operating = lat.latency_parts(inp, e)
     if operating is None:
         return _reshaped(_summarise(setup, x, parts, within), shape)

@@ -1,6 +1,7 @@
 """Whether a setup can work, and the risks it works with: pure checks returning problems and warnings.
 
-Retired models and a context window too small make a setup infeasible; a retirement within the
+Retired models, a context window too small and a prompt over the provider's prompt cap make a
+setup infeasible; a retirement within the
 horizon, a cache that outlives the traffic, assumed figures and prices older than
 :data:`~pricing.catalog.STALE_AFTER_MONTHS` at the start date are warnings. Dates are compared with
 the scenario's start date, never with today's clock.
@@ -54,6 +55,36 @@ def context_window(model: str, window_tokens: float, inputs: lat.LatencyInputs, 
     if p95 > window_tokens:
         out.warnings.append(f"1 query in 20 needs more than {p95:,.0f} tokens of context; {model} has {window_tokens:,.0f}")
     return out
+
+
+def prompt_cap(model: str, cap_tokens: float, window_tokens: float, inputs: lat.LatencyInputs, *,
+               sampled: bool) -> CostParts:
+    """An average prompt (input and cached input) [tokens] over the provider's prompt cap is a
+    problem; 1 in 20 over it, a warning. The cap is apart from the window: gpt-5 accepts 272,000
+    prompt tokens of its 400,000-token window, the rest kept for output, and refuses a longer prompt
+    even when prompt and answer together would fit."""
+    mean = inputs.static_tokens + inputs.dynamic_tokens
+    out = refusal(sampled, mean > cap_tokens, lambda: (
+        f"an average query's prompt is {mean:,.0f} tokens; {model} accepts at most {cap_tokens:,.0f} prompt tokens "
+        f"(max_prompt_tokens), though its context window is {window_tokens:,.0f}"))
+    if out.problems or sampled:
+        return out
+    p95 = float(np.percentile(inputs.static_tokens + inputs.dynamic_draws, 95))
+    if p95 > cap_tokens:
+        out.warnings.append(f"1 query in 20 has a prompt of more than {p95:,.0f} tokens; {model} accepts at most "
+                            f"{cap_tokens:,.0f} prompt tokens (max_prompt_tokens): those requests are refused")
+    return out
+
+
+def prompt_tiers(model: str, thresholds: list[float], inputs: lat.LatencyInputs) -> list[str]:
+    """A warning for each price tier that the average prompt stays below but 1 query in 20 passes:
+    costs price every query at the average prompt's tier, so they are low by what those queries
+    pay above it. ``thresholds``: the tiers' ``above_prompt_tokens`` [model tokens]."""
+    mean = inputs.static_tokens + inputs.dynamic_tokens
+    p95 = float(np.percentile(inputs.static_tokens + inputs.dynamic_draws, 95))
+    return [f"1 query in 20 has a prompt of more than {p95:,.0f} tokens, above the {t:,.0f} tokens from which {model} "
+            f"bills the whole request at higher prices; costs use the average prompt's ({mean:,.0f} tokens) prices"
+            for t in thresholds if mean <= t < p95]
 
 
 def cache_traffic(queries_per_month: float, hit_rate: float, cache_ttl_s: float) -> list[str]:

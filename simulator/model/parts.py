@@ -10,6 +10,8 @@ Token billing (API models), per query, in the model's own tokens:
     cached = S_cacheable x h x p_cached
     output = O x p_out
   The batchable share b of queries gets the batch discount d on all three: x (1 - b x d).
+  Every price is the one of the prompt-length tier the prompt S + D is in (:func:`tier_prices`):
+  above a tier's threshold the whole request pays that tier's prices.
 
 Self-hosted models: GPU replicas as a step function of the peak query rate (serving.py), plus
 people to run them. One-time costs (building days, first training, labelling, first embedding)
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pricing.catalog import LlmModel
+from pricing.catalog import TIER_PRICES, LlmModel
 from pricing.provenance import FigureRecorder, gpu_offer
 from simulator.scenario import ModelChoice, Training
 from simulator.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
@@ -118,6 +120,27 @@ def billed_reasoning_tokens(llm: LlmModel, reasoning_tokens: float, *, sampled: 
     return billed, out
 
 
+def tier_prices(read: FigureRecorder, prices, prompt_tokens) -> dict[str, float | None]:
+    """Input, cached-input, cache-write and output prices [USD per million tokens] of a request
+    whose prompt (input and cached input) is ``prompt_tokens`` [model tokens; scalar or draws].
+
+    A prompt longer than a tier's ``above_prompt_tokens`` pays that tier's prices on the whole
+    request, the highest such tier winning (:class:`pricing.catalog.PromptTier`); below the first, the
+    base prices. A threshold is read as compared (it chooses), a tier's prices as used only where
+    some prompt reaches the tier. None: the price does not exist (no cache)."""
+    out = {name: read(getattr(prices, name)) if getattr(prices, name, None) is not None else None
+           for name in TIER_PRICES}
+    for tier in getattr(prices, "prompt_tiers", ()):  # fine-tuned prices have no tiers
+        above = prompt_tokens > read.compare(tier.above_prompt_tokens)
+        if not np.any(above):
+            continue
+        for name in TIER_PRICES:
+            figure = getattr(tier, name)
+            if figure is not None:
+                out[name] = where(above, read(figure), out[name])
+    return out
+
+
 def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float], *, hit_rate: float,
                     batch_share: float, fine_tuned: bool, sampled: bool) -> CostParts:
     """Input, cached-input and output token costs of an API model [USD/month, per query].
@@ -128,17 +151,19 @@ def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float
     out = CostParts()
     base = llm.prices
     prices = llm.fine_tuning.prices if fine_tuned and llm.fine_tuning else base
-    p_in = read(prices.input_usd_per_mtok) / 1e6
-    p_out = read(prices.output_usd_per_mtok) / 1e6
-    p_cached = read(prices.cached_input_usd_per_mtok) / 1e6 if prices.cached_input_usd_per_mtok else None
+    static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
+    dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
+    usd_per_mtok = tier_prices(read, prices, static + dynamic)
+    p_in = usd_per_mtok["input_usd_per_mtok"] / 1e6
+    p_out = usd_per_mtok["output_usd_per_mtok"] / 1e6
+    p_cached = usd_per_mtok["cached_input_usd_per_mtok"]
+    p_cached = p_cached / 1e6 if p_cached is not None else None
     write = getattr(prices, "cache_write_usd_per_mtok", None)
-    p_write = read(write) / 1e6 if write else p_in
+    p_write = usd_per_mtok["cache_write_usd_per_mtok"] / 1e6 if write else p_in
     min_prefix = read(base.min_cacheable_prefix_tokens) if base.min_cacheable_prefix_tokens else math.inf
     discount = read(prices.batch_discount) if prices.batch_discount else 0.0
     if not sampled and batch_share > 0 and discount == 0:
         out.warnings.append(f"{llm.id} has no batch discount in the catalog; the batchable share pays full price")
-    static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
-    dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
     output = tokens["answer"] + tokens["reasoning"]
     cacheable = 0.0
     if p_cached is not None:

@@ -288,6 +288,14 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
 
     out.details["context_window_tokens"] = window
     out.add(feasibility.context_window(out.model, window, latency_inputs, sampled=ctx.sampled))
+    if llm is not None and llm.facts.max_prompt_tokens is not None:
+        cap = read(llm.facts.max_prompt_tokens)
+        out.details["max_prompt_tokens"] = cap
+        out.add(feasibility.prompt_cap(out.model, cap, window, latency_inputs, sampled=ctx.sampled))
+    if llm is not None and not ctx.sampled:
+        billed = llm.fine_tuning.prices if tuned and llm.fine_tuning else llm.prices
+        out.warnings += feasibility.prompt_tiers(
+            out.model, [read.compare(t.above_prompt_tokens) for t in getattr(billed, "prompt_tiers", ())], latency_inputs)
     latency = None
     if not ctx.sampled:
         if llm is not None and own.cache_hit_rate > 0 and out.details.get("cacheable_prefix_tokens") \
