@@ -114,8 +114,9 @@ if curves:
     for note in notes:
         st.info(note)
     st.caption("API models: measured time to first token + prompt tokens / prefill speed + answer tokens / output "
-               "speed. Self-hosted: roofline prefill of the prompt, then decode steps whose time grows with the "
-               "KV cache the batch reads.")
+               "speed. Self-hosted: chunked-prefill steps (vLLM's default): each step decodes a token of every "
+               "running sequence and prefills chunks of new prompts; its time is the larger of their compute and "
+               "of reading the weights and the batch's KV cache.")
 
 # --- Under load (self-hosted) -----------------------------------------------------------------------
 
@@ -138,7 +139,8 @@ for name in self_hosted:
     columns[2].metric("Queries/s per replica", f"{float(target.queries_per_s):.2f}",
                       help=f"Capacity at full load: {load.capacity_queries_per_s:.2f} queries/s.")
     columns[3].metric("Sequences decoding together", f"{float(target.batch):.0f}")
-st.caption("Batch = max(1, round(batch that fits × load)); each decode step reads the weights and every "
+st.caption("Batch = the sequences decoding at once when queries arrive at this load (Little's law: rate × "
+           "answer steps × step time), at most the batch that fits; each step reads the weights and every "
            "sequence's KV cache, so a fuller batch generates each answer more slowly. Time to first token adds the "
            "M/M/1 mean wait load / (1 − load) × the replica's mean service time (1 / capacity), capped at 99× near "
            "full load; the same mean wait is added to every query, so the p95 understates queueing tails. "

@@ -53,11 +53,18 @@ def test_more_prompt_tokens_show_a_higher_p95():
     assert not at.exception, at.exception
     after = table(at, "latency_prompt_table")
     assert p95_column(after) == "p95 with +50,000 tokens"
+    # A longer prompt raises latency, unless fewer sequences fit a self-hosted GPU: then the cost model's
+    # replicas each decode fewer at once, answers stream faster, and the page says so.
+    stepped_down = {i.value.split("**")[1] for i in at.info if "fewer fit in GPU memory" in i.value}
     for i in range(len(after)):
         now = ms(after["p95 now"][i])
         grown_a_little = ms(before[p95_column(before)][i])
         grown_a_lot = ms(after[p95_column(after)][i])
-        assert grown_a_lot > now and grown_a_little > now, after["setup"][i]
+        setup = after["setup"][i]
+        if "self-hosted" in setup and setup.split(" (")[0] in stepped_down:
+            assert grown_a_lot > now, setup  # +50,000 tokens of prefill outweigh any batch change
+            continue
+        assert grown_a_lot > now and grown_a_little > now, setup
     # API models: time to first token grows by prompt tokens / prefill speed, so strictly with the prompt.
     api = [i for i, s in enumerate(after["setup"]) if "self-hosted" not in s]
     assert api and all(ms(after[p95_column(after)][i]) > ms(before[p95_column(before)][i]) for i in api)

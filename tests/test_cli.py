@@ -206,6 +206,20 @@ def test_serve_estimate_json():
     r = json.loads(run.stdout)
     assert r["tokens_per_s_per_gpu"] == pytest.approx(8 * 1000 / r["decode_ms_per_token"])
     assert r["prefill_ms"] > 0 and r["context_tokens"] == 1024
+    assert r["chunked_prefill"] is None  # no answer length, no steady state
+
+
+def test_serve_estimate_chunked_prefill():
+    run = cli("serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--batch", "64",
+              "--prompt-tokens", "500", "--context-tokens", "600", "--output-tokens", "100", "--json")
+    c = json.loads(run.stdout)["chunked_prefill"]
+    # 64 sequences, each step prefilling 64 x 500 / 100 prompt tokens; 64 queries per 100 steps
+    assert c["prefill_tokens_per_step"] == 320
+    assert c["step_ms"] == max(c["step_compute_ms"], c["step_memory_ms"])
+    assert c["queries_per_s"] == pytest.approx(64 * 1000 / (100 * c["step_ms"]))
+    text = cli("serve-estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--batch", "64",
+               "--prompt-tokens", "500", "--output-tokens", "100")
+    assert text.returncode == 0 and "chunked prefill" in text.stdout and "queries/s" in text.stdout
 
 
 def test_unknown_names_exit_2():

@@ -41,16 +41,24 @@ SELF_HOSTED = {  # Llama 3.1 8B on one H100 with round figures
 WEIGHTS, KV, FLOPS, BANDWIDTH = 16e9, 131_072, 1e15 * 0.5, 2e12 * 0.8
 
 
-def step_ms(batch, context):
-    memory = (WEIGHTS + batch * context * KV) / BANDWIDTH
-    compute = (2 * 8e9 * batch + 4 * 32 * 4096 * batch * context) / FLOPS
+def step_ms(batch, context, prompt=200, output=200, extra=0.0):
+    """One chunked-prefill step (serving.chunked_step) by hand: ``batch`` decode tokens over
+    ``context``, plus ``batch x prompt / output`` prompt tokens (``batch / output`` prompts), plus one
+    more prompt of ``extra`` tokens (the step that carries a query's own prompt)."""
+    prompts = batch / output
+    compute = (2 * 8e9 * (batch + prompts * prompt + extra) + 4 * 32 * 4096 * batch * context
+               + 2 * 32 * 4096 * (prompts * prompt**2 + extra**2)) / FLOPS
+    memory = (WEIGHTS + (batch * context + prompts * prompt + extra) * KV) / BANDWIDTH
     return max(memory, compute) * 1e3
 
 
-def prefill_ms(tokens):
-    compute = (2 * 8e9 * tokens + 2 * 32 * 4096 * tokens**2) / FLOPS
-    memory = (WEIGHTS + tokens * KV) / BANDWIDTH
-    return max(compute, memory) * 1e3
+def little_batch(rate, context, prompt=200, output=200):
+    """Sequences decoding at once at ``rate`` queries/s: b = rate x output x step(b), on the memory
+    roofline (M0 = weights / bandwidth, m = (context + prompt / output) x KV / bandwidth)."""
+    a, m0, m = rate * output / 1e3, WEIGHTS / BANDWIDTH * 1e3, (context + prompt / output) * KV / BANDWIDTH * 1e3
+    b = a * m0 / (1 - a * m)
+    assert step_ms(b, context, prompt, output) == pytest.approx(m0 + m * b)  # memory-bound indeed
+    return b
 
 
 def test_api_latency_grows_with_the_prompt_by_hand(make_scenario, catalog):
@@ -79,35 +87,46 @@ def test_self_hosted_latency_grows_with_the_prompt_by_hand(make_scenario, catalo
     ev = evaluate(make_scenario(**SELF_HOSTED), catalog)
     assert ev.setups["fine_tuned"].feasible, ev.setups["fine_tuned"].problems
     curve = latency_vs_prompt_size(ev, "fine_tuned", np.array([0, 1000]))
-    # 100 system + 100 query (+ E) prompt tokens, 200 output; 16 sequences fit, half of them decode
-    # together at the 50% target utilisation; context 400 (+ E) tokens.
+    # 100 system + 100 query (+ E) prompt tokens, 200 output; 16 sequences fit (max_batch). The
+    # replica's capacity: 16 queries per 200 steps of 16 sequences at the mid-answer context of
+    # 300 (+ E) tokens. At the 50% target utilisation, queries arrive at half of it and Little's law
+    # gives the sequences decoding together; they decode over the whole context of 400 (+ E).
     for i, e in enumerate((0, 1000)):
-        step = step_ms(8, 400 + e)
-        ttft = prefill_ms(200 + e) + step
+        capacity = 16 * 1e3 / (200 * step_ms(16, 300 + e, prompt=200 + e))
+        batch = little_batch(0.5 * capacity, 300 + e, prompt=200 + e)
+        assert curve.batch[i] == pytest.approx(batch)
+        step = step_ms(batch, 400 + e, prompt=200 + e)
+        ttft = step_ms(batch, 400 + e, prompt=200 + e, extra=200 + e)  # the step carrying the prompt
         assert curve.parts_p95["time_to_first_token"][i] == pytest.approx(ttft)
         assert curve.parts_p95["generation"][i] == pytest.approx(200 * step)
         assert curve.p95[i] == pytest.approx(ttft + 200 * step)
-    # 200 prompt tokens prefill at the memory roofline, 1,200 at the compute roofline
-    assert prefill_ms(200) == pytest.approx((WEIGHTS + 200 * KV) / BANDWIDTH * 1e3)
-    assert prefill_ms(1200) > (WEIGHTS + 1200 * KV) / BANDWIDTH * 1e3
+    assert 1 < curve.batch[0] < 8  # fewer than half the slots: a fuller batch would outpace the arrivals
+    # The step carrying a 200-token prompt sits on the memory roofline, one carrying 1,200 on compute.
+    b0 = float(curve.batch[0])
+    assert step_ms(b0, 400, extra=200) == pytest.approx((WEIGHTS + (b0 * 401 + 200) * KV) / BANDWIDTH * 1e3)
+    assert step_ms(b0, 400, extra=1200) > (WEIGHTS + (b0 * 401 + 1200) * KV) / BANDWIDTH * 1e3
 
 
 def test_self_hosted_latency_under_load_by_hand(make_scenario, catalog):
     ev = evaluate(make_scenario(**SELF_HOSTED), catalog)
     curve = self_hosted_latency_vs_load(ev, "fine_tuned", np.array([0.25, 0.5, 1.0]))
-    # Capacity (the cost model's): one 200-token prefill + 200 decode steps shared by 16 sequences
-    # at the mid-answer context of 100 + 100 + 200 / 2 = 300 tokens.
-    capacity = 1e3 / (prefill_ms(200) + 200 * step_ms(16, 300) / 16)
+    # Capacity (the cost model's): 16 sequences, 200 chunked steps per query at the mid-answer
+    # context of 100 + 100 + 200 / 2 = 300 tokens, each step also prefilling 16 x 200 / 200 = 16
+    # prompt tokens.
+    capacity = 16 * 1e3 / (200 * step_ms(16, 300))
     assert curve.capacity_queries_per_s == pytest.approx(capacity)
     np.testing.assert_allclose(curve.queries_per_s, [0.25 * capacity, 0.5 * capacity, capacity])
-    np.testing.assert_allclose(curve.batch, [4, 8, 16])
+    # Little's law below full load; at full load the queue keeps all 16 slots busy.
+    batches = [little_batch(0.25 * capacity, 300), little_batch(0.5 * capacity, 300), 16]
+    np.testing.assert_allclose(curve.batch, batches)
+    assert batches[0] < 4 and batches[1] < 8
     # M/M/1 mean wait u / (1 - u) x 1 / capacity, capped at 99 x at full load
     waits = [0.25 / 0.75 * 1e3 / capacity, 1.0 * 1e3 / capacity, 99 * 1e3 / capacity]
     np.testing.assert_allclose(curve.queue_wait_ms, waits)
-    for i, batch in enumerate((4, 8, 16)):
-        step = step_ms(batch, 400)
-        assert curve.parts_p50["time_to_first_token"][i] == pytest.approx(prefill_ms(200) + step + waits[i])
-        assert curve.p50[i] == pytest.approx(prefill_ms(200) + step + waits[i] + 200 * step)
+    for i, batch in enumerate(batches):
+        step, first = step_ms(batch, 400), step_ms(batch, 400, extra=200)
+        assert curve.parts_p50["time_to_first_token"][i] == pytest.approx(first + waits[i])
+        assert curve.p50[i] == pytest.approx(first + waits[i] + 200 * step)
     assert curve.target_utilisation == 0.5
     # At the target utilisation, generation is the cost model's; time to first token adds the wait.
     at_target = ev.setups["fine_tuned"].latency
@@ -180,7 +199,7 @@ def test_extra_tokens_equal_a_longer_query(setup, make_scenario, catalog):
         assert curve.parts_p50["time_to_first_token"][i] == pytest.approx(want.parts_p50["time_to_first_token"], rel=1e-9)
         if setup == "fine_tuned":
             batches.add(longer.setups[setup].details["batch"])
-            assert curve.batch[i] == max(1, round(longer.setups[setup].details["batch"] * 0.5))
+            assert curve.batch[i] == pytest.approx(float(latency_vs_prompt_size(longer, setup, 0).batch), rel=1e-9)
     assert setup == "prompt_only" or len(batches) > 1  # memory limits the batch somewhere in range
 
 

@@ -140,8 +140,9 @@ def test_gpu_hosting_is_a_staircase_by_hand(catalog):
     hw = Hardware(peak_flops_per_s=362e12, memory_bandwidth_bytes_per_s=0.864e12, memory_bytes=48e9)
     timing = lat.GpuTiming(arch=arch, hw=hw, gpus=2, flops_efficiency=0.5, bandwidth_efficiency=0.8,
                            memory_utilisation=0.9, max_batch=32, utilisation=0.5)
-    performance = ReplicaPerformance(batch=np.array(16.0), prefill_ms_per_query=np.array(10.0),
-                                     decode_ms_per_step=np.array(20.0), queries_per_s=np.array(4.0), fits=np.array(True))
+    performance = ReplicaPerformance(batch=np.array(16.0), step_ms=np.array(20.0), step_compute_ms=np.array(20.0),
+                                     step_memory_ms=np.array(10.0), prefill_tokens_per_step=np.array(80.0),
+                                     queries_per_s=np.array(4.0), fits=np.array(True))
     choice = ModelChoice(name="llama-3.1-8b", gpu="l40s", cloud="runpod", gpus_per_replica=2, min_replicas=1)
     out = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(performance, np.array(16.0)), 1000.0,
                             peak_to_average=2.0, sampled=False)
@@ -151,8 +152,9 @@ def test_gpu_hosting_is_a_staircase_by_hand(catalog):
     assert stairs.queries_per_unit == pytest.approx(4 * 0.5 * 730 * 3600 / 2)  # 2,628,000 queries/month
     assert float(stairs(5_000_000)) == pytest.approx(2 * 1460)  # 5M queries need 2 replicas
     assert out.details["hosting"] == "self-hosted on 2 x l40s (runpod)"
-    unfit = ReplicaPerformance(batch=np.array(0.0), prefill_ms_per_query=np.array(0.0),
-                               decode_ms_per_step=np.array(0.0), queries_per_s=np.array(0.0), fits=np.array(False))
+    unfit = ReplicaPerformance(batch=np.array(0.0), step_ms=np.array(0.0), step_compute_ms=np.array(0.0),
+                               step_memory_ms=np.array(0.0), prefill_tokens_per_step=np.array(0.0),
+                               queries_per_s=np.array(0.0), fits=np.array(False))
     refused = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(unfit, np.array(0.0)), 1000.0,
                                 peak_to_average=2.0, sampled=False)
     assert "gpu_hosting" not in refused.parts and refused.problems[0].startswith("llama-3.1-8b does not fit 2 x l40s")

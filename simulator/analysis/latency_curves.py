@@ -13,12 +13,15 @@ uncached alongside the query:
 - API model: ``TTFT = ttft draw + max(0, prompt tokens + E - ttft_prompt_tokens) /
   prefill_tokens_per_s x 1e3 + reasoning tokens / output_tokens_per_s x 1e3``, a cache hit's prefix
   counted at ``cached_prefill_time_share``; ``generation = answer tokens / output_tokens_per_s x 1e3``.
-- Self-hosted model: the roofline of ``serving``: ``TTFT = prefill_ms(prompt + E) + one decode
-  step``, ``generation = output tokens x decode_ms_per_step(operating batch, context + E)``, where
-  the operating batch is ``max(1, round(batch that fits x target utilisation))`` and the batch that
-  fits shrinks as longer sequences need more KV cache (``replica_performance``). This is what the
-  cost model does with a longer prompt: where fewer sequences fit, it buys more replicas, each
-  decodes fewer sequences at once and latency steps *down* (``batch`` says where).
+- Self-hosted model: the chunked-prefill roofline of ``serving``: ``TTFT`` = the step that carries
+  the prompt (+ E) beside the operating batch's decode tokens and prefill chunks
+  (``chunked_step``) plus one chunked step per reasoning token, ``generation = answer tokens x
+  chunked step(operating batch, context + E)``, where the operating batch is the sequences decoding at once when queries arrive at the target
+  utilisation of the replica's capacity (Little's law, ``concurrent_sequences``, at most the batch
+  that fits), and the batch that fits shrinks as longer sequences need more KV cache
+  (``replica_performance``). This is what the cost model does with a longer prompt: where fewer
+  sequences fit, it buys more replicas, each decodes fewer sequences at once and latency steps
+  *down* (``batch`` says where).
 
 Load (``self_hosted_latency_vs_load``), self-hosted only: see its docstring.
 
@@ -141,11 +144,14 @@ def self_hosted_latency_vs_load(ev: Evaluation, setup: str, utilisation) -> Load
     """p50/p95 end-to-end latency [ms] and queries/s of one replica as its load ``u`` (share of its
     capacity, 0 < u <= 1; scalar or array) grows, at the scenario's prompt size.
 
-    - Operating batch: ``b(u) = max(1, round(B x u))``, ``B`` the batch that fits (``max_batch`` or
-      what memory holds); at the target utilisation this is the batch of the cost model.
-    - Generation: ``output tokens x decode_ms_per_step(b(u), context)``: more sequences per step,
-      more KV cache read per step, slower tokens.
-    - Time to first token: ``prefill_ms(prompt) + one decode step + W(u)`` with the M/M/1 mean wait
+    - Operating batch: ``b(u)`` solves Little's law ``b = u x capacity x output x step(b)``
+      (``serving.concurrent_sequences``), between 1 and ``B``, the batch that fits (``max_batch`` or
+      what memory holds); ``b(1) = B``. Below full load the batch stays on the memory floor of the
+      roofline: a fuller batch would serve more queries than arrive.
+    - Generation: ``output tokens x chunked step(b(u), context)``: more sequences per step, more
+      KV cache read and more prompt chunks per step, slower tokens.
+    - Time to first token: the chunked step that also carries the query's prompt, ``+ W(u)``, with
+      the M/M/1 mean wait
       ``W(u) = min(u / (1 - u), 99) x S``, ``S = 1 / capacity`` the replica's mean service time
       (``capacity`` = queries/s at full load, ``replica_performance``). The same mean wait is added
       to every query, so the p95 understates the tail of queueing. The cost model's latency (the

@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=NumberIn.of_field("prompt_only.model.max_batch"), default=1)
     p.add_argument("--prompt-tokens", type=TOKENS, required=True)
     p.add_argument("--context-tokens", type=TOKENS, help="KV-cache length per sequence during decode (default: prompt tokens)")
+    p.add_argument("--output-tokens", type=TOKENS,
+                   help="answer length: adds the chunked-prefill steady state of --batch sequences (queries/s)")
     p.add_argument("--gpus", type=NumberIn.of_field("prompt_only.model.gpus_per_replica"), default=1)
     p.add_argument("--flops-efficiency", type=FRACTION_OF_PEAK)
     p.add_argument("--bandwidth-efficiency", type=FRACTION_OF_PEAK)
@@ -264,7 +266,7 @@ def _sweep(args) -> int:
 
 def _serve(args) -> int:
     result = serve_estimate(FigureRecorder(default_catalog()), args.model, args.gpu, batch=args.batch, prompt_tokens=args.prompt_tokens,
-                            context_tokens=args.context_tokens, gpus=args.gpus,
+                            context_tokens=args.context_tokens, output_tokens=args.output_tokens, gpus=args.gpus,
                             flops_efficiency=args.flops_efficiency, bandwidth_efficiency=args.bandwidth_efficiency)
     if args.json:
         print(json.dumps(result, indent=2))
@@ -275,6 +277,9 @@ def _serve(args) -> int:
         print(f"  decode            {result['decode_ms_per_token']:.2f} ms per step")
         print(f"  throughput        {result['tokens_per_s_per_gpu']:,.0f} tokens/s per GPU")
         print(f"  memory            {result['memory_needed_gb']:,.1f} of {result['memory_available_gb']:,.0f} GB")
+        if (c := result["chunked_prefill"]) is not None:
+            print(f"  chunked prefill   {c['step_ms']:.2f} ms per step with {c['prefill_tokens_per_step']:,.0f} prompt "
+                  f"tokens: {c['queries_per_s']:,.2f} queries/s")
     if not result["fits"]:
         print(f"error: needs {result['memory_needed_gb']:,.1f} GB, {args.gpus} x {args.gpu} have "
               f"{result['memory_available_gb']:,.0f} GB", file=sys.stderr)

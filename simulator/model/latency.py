@@ -13,7 +13,7 @@ import numpy as np
 
 from simulator.units import Z95
 
-from .serving import Architecture, Hardware, ReplicaPerformance, decode_ms_per_step, prefill_ms, replica_performance
+from .serving import Architecture, Hardware, ReplicaPerformance, chunked_step, concurrent_sequences, replica_performance
 
 SAMPLES = 4000
 SEED = 20261123
@@ -151,10 +151,14 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
     API: ``TTFT = ttft draw + max(0, prefill tokens - ttft_prompt_tokens) / prefill rate
     + reasoning / output rate`` with a cache hit's prefix counted at the cached share
     (:func:`api_prefill_tokens`, hits from :func:`cache_hits`), ``generation = answer / output rate``.
-    Self-hosted: roofline prefill of the uncached prompt plus one decode step and the reasoning's
-    decode steps, then ``answer x decode step`` at batch ``max(1, round(batch that fits x load))``
-    (default load: the target utilisation); ``wait_ms`` is added to time to first token (queueing,
-    for load curves).
+    Self-hosted, under chunked-prefill continuous batching (``serving.chunked_step``): at load ``u``
+    (share of the replica's capacity; default: the target utilisation) queries arrive at
+    ``u x capacity`` and ``b`` sequences decode together by Little's law
+    (``serving.concurrent_sequences``, between 1 and the batch that fits; that batch at ``u = 1``).
+    Every step carries ``b`` decode tokens and ``b x prompt / output`` tokens of other queries' prompts;
+    ``generation = answer x step``; time to first token is the step that also carries this query's
+    uncached prompt (and emits its first token) plus one step per reasoning token; ``wait_ms`` is
+    added to it (queueing, for load curves).
     """
     dynamic = inp.dynamic_draws + extra_tokens
     answer_draws = inp.output_draws - inp.reasoning_tokens
@@ -177,11 +181,16 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
                                context_tokens=static + mean_dynamic + output / 2, gpus=g.gpus,
                                max_batch=g.max_batch, flops_efficiency=g.flops_efficiency,
                                bandwidth_efficiency=g.bandwidth_efficiency, memory_utilisation=g.memory_utilisation)
-    batch = np.maximum(1.0, np.round(perf.batch * (g.utilisation if load is None else load)))
-    step = decode_ms_per_step(g.arch, g.hw, batch, static + mean_dynamic + output, g.gpus,
-                              g.flops_efficiency, g.bandwidth_efficiency)
-    ttft = prefill_ms(g.arch, g.hw, 1, dynamic + uncached_static, g.gpus, g.flops_efficiency,
-                      g.bandwidth_efficiency) + step + inp.reasoning_tokens * step + wait_ms
+    u = np.asarray(g.utilisation if load is None else load, float)
+    shape = dict(prefill_tokens=mean_dynamic + uncached_static, output_tokens=output, gpus=g.gpus,
+                 flops_efficiency=g.flops_efficiency, bandwidth_efficiency=g.bandwidth_efficiency)
+    arriving = concurrent_sequences(g.arch, g.hw, queries_per_s=u * perf.queries_per_s,
+                                    context_tokens=static + mean_dynamic + output / 2, **shape)
+    # At full load the queue keeps every slot filled; one sequence at least: the query's own.
+    batch = np.where(u >= 1, perf.batch, np.clip(arriving, 1.0, np.maximum(perf.batch, 1.0)))
+    shape["context_tokens"] = static + mean_dynamic + output
+    step = chunked_step(g.arch, g.hw, batch=batch, **shape).ms
+    ttft = chunked_step(g.arch, g.hw, batch=batch, extra_prompt_tokens=dynamic + uncached_static, **shape).ms + inp.reasoning_tokens * step + wait_ms
     parts = {"retrieval": inp.retrieval_draws, "time_to_first_token": ttft,
              "generation": answer_draws * step}
     return parts, GpuOperatingPoint(perf, batch)
