@@ -310,6 +310,9 @@ class RerankerPrices(FigureGroup):
     usd_per_1k_searches: Figure | None = None
     usd_per_mtok: Figure | None = None
     max_documents_per_search: Figure | None = None
+    # Billing length of one document, the query's tokens included (Cohere: 500); a longer document is
+    # split and each piece counts as a document. None: every candidate counts as one document.
+    max_tokens_per_document: Figure | None = None
 
 
 class RerankerLatency(FigureGroup):
@@ -343,6 +346,11 @@ class VectorStorePrices(FigureGroup):
     min_read_units_per_query: Figure | None = None
     write_usd_per_million_units: Figure | None = None
     write_units_per_kb: Figure | None = None
+    min_write_units_per_request: Figure | None = None  # None: no per-request minimum
+    upsert_batch_records: Figure | None = None  # records per upsert request; None: one record per request
+    upsert_max_request_bytes: Figure | None = None  # a request's size limit; None: no limit
+    # Metadata stored with each record besides the chunk's text (which is stored too); None: 0, said.
+    metadata_bytes_per_record: Figure | None = None
     minimum_usd_per_month: Figure | None = None
     # Instance: capacity-priced.
     instance_usd_per_month: Figure | None = None

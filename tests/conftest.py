@@ -63,6 +63,10 @@ HAND = {
         "vector_store.pinecone-serverless.prices.write_usd_per_million_units": 2.0,
         "vector_store.pinecone-serverless.prices.write_units_per_kb": 1.0,
         "vector_store.pinecone-serverless.prices.minimum_usd_per_month": 50.0,
+        "vector_store.pinecone-serverless.prices.min_write_units_per_request": 5,
+        "vector_store.pinecone-serverless.prices.upsert_batch_records": 1000,
+        "vector_store.pinecone-serverless.prices.upsert_max_request_bytes": 2_000_000,
+        "vector_store.pinecone-serverless.prices.metadata_bytes_per_record": 100,
     },
 }
 

@@ -168,18 +168,22 @@ def test_retrieval_serverless_store_by_hand(catalog):
     plan = plan_retrieval(read, embedding_model="text-embedding-3-small", vector_store="pinecone-serverless",
                           reranker=None, candidates=4, chunk_tokens=500, top_k=4, corpus_tokens_o200k=10_000_000,
                           query_tokens_o200k=100, monthly_change_share=0.1, peak_to_average=2.0)
-    # 10M tokens / 500 = 20,000 vectors of 4 x 1,000 dims + 8 + 500 x 4 text bytes = 6,008 B -> 0.12016 GB
-    assert plan.vectors == 20_000 and plan.index_gb == pytest.approx(20_000 * 6008 / 1e9)
+    # 10M tokens / 500 = 20,000 records of 4 x 1,000 dims + 500 x 4 text bytes + 100 metadata = 6,100 B
+    # -> 0.122 GB (a Pinecone record has no pgvector header)
+    assert plan.vectors == 20_000 and plan.index_gb == pytest.approx(20_000 * 6100 / 1e9)
     (store,) = plan.parts["vector_store"]
-    # reads: max(0.25, 0.12016 GB x 1 unit/GB) = 0.25 units x $10/M; storage 0.12016 GB x $1; writes of the
-    # changed 10% of vectors: 2,000 x ceil(6,008 / 1,024) = 6 units x $2/M; minimum $50 a month
+    # reads: max(0.25, 0.122 GB x 1 unit/GB) = 0.25 units x $10/M; storage 0.122 GB x $1; writes: the
+    # changed 10% (2,000 records) overwrite, paying old + new 12,200 B each, in requests of
+    # min(1,000, floor(2,000,000 / 6,100) = 327) records: 6 x ceil(327 x 12,200 / 1,000) = 6 x 3,990
+    # + ceil(38 x 12,200 / 1,000) = 464 -> 24,404 units x $2/M; minimum $50 a month
     assert store.usd_per_query == pytest.approx(0.25 * 10 / 1e6)
-    assert store.fixed_usd == pytest.approx(0.12016 + 2000 * 6 * 2 / 1e6)
+    assert store.fixed_usd == pytest.approx(0.122 + 24_404 * 2 / 1e6)
     assert store.minimum_usd == 50
     (embeddings,) = plan.parts["query_embeddings"]
     assert embeddings.usd_per_query == pytest.approx(100 * 0.1 / 1e6)
-    # first embedding of the corpus at the batch price $0.05/M, plus writing every vector once
-    assert plan.first_embedding_usd == pytest.approx(10_000_000 * 0.05 / 1e6 + 20_000 * 6 * 2 / 1e6)
+    # first embedding of the corpus at the batch price $0.05/M, plus writing every record once (new
+    # records: 6,100 B each): 61 requests x ceil(327 x 6.1) = 1,995 + ceil(53 x 6.1) = 324 -> 122,019 units
+    assert plan.first_embedding_usd == pytest.approx(10_000_000 * 0.05 / 1e6 + 122_019 * 2 / 1e6)
     assert plan.retrieved_tokens_o200k == 4 * 500
 
 

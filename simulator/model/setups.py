@@ -31,8 +31,8 @@ from . import feasibility
 from . import latency as lat
 from .curves import Affine, CostCurve, Part
 from .feasibility import ASSUMPTIONS_WARNING
-from .parts import (PARTS, CostParts, amortised_part, api_token_parts, billed_reasoning_tokens, api_training_parts, gpu_hosting_parts, num,
-                    people_parts, self_hosted_training_parts)
+from .parts import (PARTS, CostParts, amortised_part, api_token_parts, api_training_parts, billed_reasoning_tokens,
+                    gpu_hosting_parts, num, people_parts, refusal, self_hosted_training_parts)
 from .retrieval import RetrievalPlan, plan_retrieval
 from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
@@ -217,7 +217,13 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         )
         composition["retrieved_chunks"] = retrieval.retrieved_tokens_o200k
         out.add(CostParts(parts=retrieval.parts, one_time_usd={"first_embedding": retrieval.first_embedding_usd},
-                          details={"vectors": retrieval.vectors, "index_gb": retrieval.index_gb}))
+                          details={"vectors": retrieval.vectors, "index_gb": retrieval.index_gb},
+                          warnings=list(retrieval.warnings)))
+        if rr is not None:
+            out.add(refusal(ctx.sampled, retrieval.query_fills_rerank_document, lambda: (
+                f"the query fills reranker {rr.model}'s billing length of a document "
+                f"({float(np.max(retrieval.rerank_document_tokens)):.0f} tokens, the query "
+                "included): shorten the query or pick another reranker")))
     composition["query"] = ctx.query.mean
     composition["answer"] = ctx.answer.mean
     dynamic_draws = ctx.query_draws + (retrieval.retrieved_tokens_o200k if retrieval else 0.0)

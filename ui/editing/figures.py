@@ -145,13 +145,15 @@ def relevant_figures(data: Mapping[str, Any], catalog: Catalog, setup: str | Non
     rag = data.get("rag") or {}
     retrieval_users = ["rag", "hybrid"]
     if embedding is not None:
-        add(f"{embedding} (embedding model)", retrieval_users, prefixed(f"embedding.{embedding}."))
+        add(f"{embedding} (embedding model)", retrieval_users,
+            [*prefixed(f"embedding.{embedding}."), *prefixed(f"tokenizer.{catalog.embedding[embedding].tokenizer}.")])
     if rag.get("vector_store") in catalog.vector_store:
         add(f"{rag['vector_store']} (vector store)", retrieval_users,
             [*prefixed(f"vector_store.{rag['vector_store']}."), "defaults.workload.stored_bytes_per_token"])
     reranker = catalog.key_of("reranker", (rag.get("reranker") or {}).get("model") or "")
     if reranker is not None:
-        add(f"{reranker} (reranker)", retrieval_users, prefixed(f"reranker.{reranker}."))
+        add(f"{reranker} (reranker)", retrieval_users,
+            [*prefixed(f"reranker.{reranker}."), *prefixed(f"tokenizer.{catalog.reranker[reranker].tokenizer}.")])
 
     for s in SETUPS:
         keys = []
