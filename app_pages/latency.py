@@ -50,8 +50,9 @@ latencies = {name: ev.setups[name].latency for name in feasible}
 st.plotly_chart(charts_latency.parts_figure(latencies), key="latency_parts_chart", width="stretch")
 st.caption("Bars: each part's own percentile. Diamonds: the end-to-end percentile. At p95 the parts add up to more "
            "than the end-to-end figure, because a slow retrieval and a long answer rarely hit the same query. "
-           f"Self-hosted models are shown at their target utilisation, without queueing (see the load chart below); "
-           f"latency does not depend on the volume ({fmt.volume(q0)} queries/month) otherwise.")
+           f"Self-hosted models are shown in the peak hour of {fmt.volume(q0)} queries/month on the replicas the cost "
+           "model buys for it (at most their target utilisation), without queueing (see the load chart below); "
+           "API latency does not depend on the volume.")
 rows = []
 for name, lat in latencies.items():
     row = {"setup": _label(name), "p50 end to end": fmt.ms(lat.p50), "p95 end to end": fmt.ms(lat.p95)}

@@ -78,14 +78,17 @@ def test_a_small_slider_value_still_grows_latency():
     assert all(ms(shown[p95_column(shown)][i]) >= ms(shown["p95 now"][i]) for i in range(len(shown)))
 
 
-def test_the_volume_does_not_move_latency_but_the_page_follows_it():
+def test_the_volume_moves_only_self_hosted_latency_and_the_page_follows_it():
     at = open_app(PAGE)
     before = table(at, "latency_table")
     at.number_input(key="sidebar_volume").set_value(5_000_000).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Latency"
     after = table(at, "latency_table")
-    assert after.equals(before)  # latency is per query; the cost model sizes replicas for the volume
+    api = before["setup"].str.contains("self-hosted") == False  # noqa: E712 (a pandas mask)
+    assert after[api].equals(before[api])  # an API's latency is per query
+    # support-bot's L40S replica runs busier at 5M queries/month than at 400k: bigger batches
+    assert (after[~api]["p95 end to end"] != before[~api]["p95 end to end"]).all()
     assert any("5M queries/month" in c.value for c in at.caption)
     assert "d" in at.query_params
 

@@ -124,3 +124,33 @@ def test_reasoning_models_ttft_excludes_thinking(catalog):
     too. The gpt-5 family's 2-3 s assumptions and Gemini 2.5 Pro's 6,065 ms included thinking."""
     for key in ("gpt-5", "gpt-5-mini", "gpt-5.6-terra", "gemini-2.5-pro"):
         assert catalog.llm[key].latency.ttft_ms.value <= 1_000, key
+
+
+def test_peak_load_is_the_share_of_capacity_the_bought_replicas_serve_in_the_peak_hour():
+    """Capacity 10 queries/s per replica, target 60%: one replica carries 6/s. At a peak of 3/s,
+    1 replica at 3 / 10 = 30% load; at 30/s, ceil(30 / 6) = 5 replicas at 30 / 50 = 60%; at 36/s,
+    6 replicas at 60%; 3/s with min_replicas 4: 3 / 40 = 7.5%; min_replicas 0 still buys one."""
+    assert lat.peak_load(3.0, 10.0, 0.6, 1) == pytest.approx(0.30)
+    assert lat.peak_load(30.0, 10.0, 0.6, 1) == pytest.approx(0.60)
+    assert lat.peak_load(36.0, 10.0, 0.6, 1) == pytest.approx(0.60)
+    assert lat.peak_load(3.0, 10.0, 0.6, 4) == pytest.approx(0.075)
+    assert lat.peak_load(3.0, 10.0, 0.6, 0) == pytest.approx(0.30)
+    assert lat.peak_load(np.array([3.0, 30.0]), 10.0, 0.6, 1) == pytest.approx([0.30, 0.60])
+
+
+def test_a_self_hosted_setup_reports_latency_at_its_peak_load_not_at_the_target(make_scenario, catalog):
+    """A replica serving a small volume decodes fewer sequences at once than at its target
+    utilisation, so its reported latency is the load curve's value at the peak load it runs at."""
+    from simulator.model.setups import Context, build_setup
+    s = make_scenario(**{"fine_tuned.model.name": "llama-3.1-8b", "fine_tuned.model.gpu": "l40s"})
+    built = build_setup(Context(s, catalog), "fine_tuned")
+    u = built.details["peak_load"]
+    timing = built.latency_inputs.timing
+    # HAND: 1M queries/month x peak 2 / 2,628,000 s (730 h) = 0.761 queries/s at peak
+    assert timing.peak_queries_per_s == pytest.approx(1_000_000 * 2 / 2_628_000)
+    assert u == pytest.approx(timing.peak_queries_per_s / built.details["queries_per_s_per_replica"] * timing.utilisation)
+    assert 0 < u < timing.utilisation
+    at_u, _ = lat.latency_parts(built.latency_inputs, load=u)
+    at_target, _ = lat.latency_parts(built.latency_inputs, load=timing.utilisation)
+    assert built.latency.p50 == pytest.approx(lat.summarise(at_u).p50)
+    assert built.latency.p50 < lat.summarise(at_target).p50

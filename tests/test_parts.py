@@ -144,7 +144,7 @@ def test_gpu_hosting_is_a_staircase_by_hand(catalog):
                                      step_memory_ms=np.array(10.0), prefill_tokens_per_step=np.array(80.0),
                                      queries_per_s=np.array(4.0), fits=np.array(True))
     choice = ModelChoice(name="llama-3.1-8b", gpu="l40s", cloud="runpod", gpus_per_replica=2, min_replicas=1)
-    out = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(performance, np.array(16.0)), 1000.0,
+    out = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(performance, np.array(16.0), np.array(0.5)), 1000.0,
                             peak_to_average=2.0, sampled=False)
     (stairs,) = out.parts["gpu_hosting"]
     # a replica: 2 GPUs x $1/h x 730 h = $1,460/month; serves 4 q/s x 50% target x 2.628M s / peak 2
@@ -155,7 +155,7 @@ def test_gpu_hosting_is_a_staircase_by_hand(catalog):
     unfit = ReplicaPerformance(batch=np.array(0.0), step_ms=np.array(0.0), step_compute_ms=np.array(0.0),
                                step_memory_ms=np.array(0.0), prefill_tokens_per_step=np.array(0.0),
                                queries_per_s=np.array(0.0), fits=np.array(False))
-    refused = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(unfit, np.array(0.0)), 1000.0,
+    refused = gpu_hosting_parts(read, choice, timing, lat.GpuOperatingPoint(unfit, np.array(0.0), np.array(0.5)), 1000.0,
                                 peak_to_average=2.0, sampled=False)
     assert "gpu_hosting" not in refused.parts and refused.problems[0].startswith("llama-3.1-8b does not fit 2 x l40s")
 

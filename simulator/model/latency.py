@@ -102,6 +102,10 @@ class GpuTiming:
     memory_utilisation: float
     max_batch: float
     utilisation: float  # the target share of capacity the fleet is sized for
+    # The scenario's peak-hour rate and smallest fleet: latency is taken at the load they put on each
+    # replica (:func:`peak_load`); no rate: at the target utilisation.
+    peak_queries_per_s: float | None = None
+    min_replicas: int = 1
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class LatencyInputs:
 class GpuOperatingPoint:
     performance: ReplicaPerformance  # at the batch that fits
     batch: np.ndarray  # sequences decoding together at the given load
+    load: np.ndarray  # the share of its capacity the replica serves [fraction]
 
 
 def cache_hits(hit_rate, n: int) -> np.ndarray:
@@ -141,6 +146,17 @@ def api_prefill_tokens(inp: LatencyInputs, dynamic, hits) -> np.ndarray:
     return inp.static_tokens - cached + dynamic + cached * t.cached_prefill_time_share
 
 
+def peak_load(peak_queries_per_s, capacity_queries_per_s, utilisation, min_replicas):
+    """The share of its capacity each replica serves at the peak rate [queries/s], on the replicas
+    the cost model buys for it: ``max(min_replicas, 1, ceil(peak / (capacity x utilisation)))``, so at
+    most ``utilisation`` [fraction; scalars or draws]. A fleet sized for a small volume runs far
+    below its target utilisation, and its sequences decode in smaller batches."""
+    peak, capacity = np.asarray(peak_queries_per_s, float), np.asarray(capacity_queries_per_s, float)
+    safe = np.where(capacity > 0, capacity, 1.0)
+    replicas = np.maximum(max(min_replicas, 1), np.ceil(peak / (safe * utilisation)))
+    return np.where(capacity > 0, np.minimum(utilisation, peak / (replicas * safe)), utilisation)
+
+
 def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
                   ) -> tuple[dict[str, np.ndarray], GpuOperatingPoint | None]:
     """Latency draws [ms] per part: retrieval, time to first token, generation.
@@ -152,7 +168,7 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
     + reasoning / output rate`` with a cache hit's prefix counted at the cached share
     (:func:`api_prefill_tokens`, hits from :func:`cache_hits`), ``generation = answer / output rate``.
     Self-hosted, under chunked-prefill continuous batching (``serving.chunked_step``): at load ``u``
-    (share of the replica's capacity; default: the target utilisation) queries arrive at
+    (share of the replica's capacity; default: :func:`peak_load`, else the target utilisation) queries arrive at
     ``u x capacity`` and ``b`` sequences decode together by Little's law
     (``serving.concurrent_sequences``, between 1 and the batch that fits; that batch at ``u = 1``).
     Every step carries ``b`` decode tokens and ``b x prompt / output`` tokens of other queries' prompts;
@@ -181,7 +197,10 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
                                context_tokens=static + mean_dynamic + output / 2, gpus=g.gpus,
                                max_batch=g.max_batch, flops_efficiency=g.flops_efficiency,
                                bandwidth_efficiency=g.bandwidth_efficiency, memory_utilisation=g.memory_utilisation)
-    u = np.asarray(g.utilisation if load is None else load, float)
+    if load is None:
+        load = g.utilisation if g.peak_queries_per_s is None else peak_load(
+            g.peak_queries_per_s, perf.queries_per_s, g.utilisation, g.min_replicas)
+    u = np.asarray(load, float)
     shape = dict(prefill_tokens=mean_dynamic + uncached_static, output_tokens=output, gpus=g.gpus,
                  flops_efficiency=g.flops_efficiency, bandwidth_efficiency=g.bandwidth_efficiency)
     arriving = concurrent_sequences(g.arch, g.hw, queries_per_s=u * perf.queries_per_s,
@@ -193,4 +212,4 @@ def latency_parts(inp: LatencyInputs, extra_tokens=0.0, load=None, wait_ms=0.0
     ttft = chunked_step(g.arch, g.hw, batch=batch, extra_prompt_tokens=dynamic + uncached_static, **shape).ms + inp.reasoning_tokens * step + wait_ms
     parts = {"retrieval": inp.retrieval_draws, "time_to_first_token": ttft,
              "generation": answer_draws * step}
-    return parts, GpuOperatingPoint(perf, batch)
+    return parts, GpuOperatingPoint(perf, batch, u)

@@ -215,7 +215,7 @@ def gpu_hosting_parts(read: FigureRecorder, choice: ModelChoice, timing: lat.Gpu
     replica_usd = choice.gpus_per_replica * usd_per_gpu_hour * HOURS_PER_MONTH
     out.parts["gpu_hosting"] = (Staircase(replica_usd, queries_per_replica, choice.min_replicas),)
     out.details.update(
-        batch=num(perf.batch), queries_per_s_per_replica=qps,
+        batch=num(perf.batch), peak_load=num(operating.load), queries_per_s_per_replica=qps,
         queries_per_month_per_replica=queries_per_replica, usd_per_replica_month=replica_usd, cloud=cloud,
     )
     return out

@@ -25,7 +25,7 @@ import numpy as np
 from pricing.catalog import Catalog, Figure
 from pricing.provenance import FigureRecorder, figure_rows
 from simulator.scenario import ModelChoice, Scenario, api_model_keys, embedding_model_key, horizon_end, with_scenario_models
-from simulator.units import MONTHS_PER_YEAR
+from simulator.units import MONTHS_PER_YEAR, SECONDS_PER_MONTH
 
 from . import feasibility
 from . import latency as lat
@@ -252,7 +252,7 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
                                 "prefill time")
     else:
         window = read(entry.architecture.context_window_tokens)
-        timing = _gpu_timing(read, choice, entry)
+        timing = _gpu_timing(read, choice, entry, s.workload)
 
     latency_inputs = lat.LatencyInputs(
         static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
@@ -347,7 +347,9 @@ def _api_timing(ctx: Context, read: FigureRecorder, llm) -> lat.ApiTiming:
     )
 
 
-def _gpu_timing(read: FigureRecorder, choice: ModelChoice, open_model) -> lat.GpuTiming:
+def _gpu_timing(read: FigureRecorder, choice: ModelChoice, open_model, workload) -> lat.GpuTiming:
+    """Latency is taken in the peak hour of the scenario's volume on the replicas it buys, not at the
+    utilisation the fleet is sized for: one replica serving a small volume decodes few sequences at once."""
     gpu = read.catalog.get("gpu", choice.gpu)
     d = read.catalog.defaults.serving
     return lat.GpuTiming(
@@ -356,6 +358,8 @@ def _gpu_timing(read: FigureRecorder, choice: ModelChoice, open_model) -> lat.Gp
         bandwidth_efficiency=read(d.bandwidth_efficiency), memory_utilisation=read(d.gpu_memory_utilisation),
         max_batch=choice.max_batch if choice.max_batch is not None else read(d.max_batch),
         utilisation=choice.target_utilisation if choice.target_utilisation is not None else read(d.target_utilisation),
+        peak_queries_per_s=workload.queries_per_month * workload.peak_to_average / SECONDS_PER_MONTH,
+        min_replicas=choice.min_replicas,
     )
 
 
