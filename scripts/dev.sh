@@ -60,7 +60,9 @@ ensure_chromium() {
 case "${1:-}" in
   app)
     setup
-    exec "$VENV/bin/python" scripts/serve.py --server.headless "${CROSSOVER_HEADLESS:-false}" "${@:2}"
+    # Headless always (no first-run e-mail prompt, so it starts without a terminal); the URL is
+    # printed, CROSSOVER_PORT / CROSSOVER_ADDRESS choose it, CROSSOVER_OPEN_BROWSER=1 opens it.
+    exec "$VENV/bin/python" scripts/serve.py "${@:2}"
     ;;
   test)
     setup
