@@ -39,10 +39,10 @@ def panel() -> None:
         if st.button("Break-even chart as PNG", key="export_png_prepare"):
             with st.spinner("Rendering the chart…"):
                 try:
-                    st.session_state["export_png"] = (key, report.chart_png(ev, lo, hi))
+                    st.session_state["export_png_file"] = (key, report.chart_png(ev, lo, hi))
                 except RuntimeError as exc:
                     st.warning(str(exc))
-        png = st.session_state.get("export_png")
+        png = st.session_state.get("export_png_file")  # not the download button's key: widgets own theirs
         if png and png[0] == key:
             st.download_button("Break-even chart (PNG)", png[1], file_name=f"{slug}-break-even.png",
                                mime="image/png", key="export_png")

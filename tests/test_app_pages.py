@@ -141,6 +141,19 @@ def test_export_prepares_the_files(saved_dir):
     assert labels == ["Report (HTML)", "Sweep (CSV)", "Scenario (YAML)"]
 
 
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="PNG export drives /usr/bin/chromium")
+def test_png_export_offers_the_file_without_an_error(saved_dir):
+    """Issue 13: the PNG button put StreamlitValueAssignmentNotAllowedError on the page, because the
+    rendered file was stored under the download button's own widget key."""
+    at = open_app("app_pages/break_even.py")
+    at.button(key="export_prepare").click().run()
+    at.button(key="export_png_prepare").click().run(timeout=120)
+    assert not at.exception, at.exception
+    labels = [b.label for b in at.sidebar.get("download_button")]
+    assert labels[-1] == "Break-even chart (PNG)"
+    assert at.session_state["export_png_file"][1][:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_report_is_self_contained_and_says_the_conclusion(catalog):
     ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
     text = report.html_report(ev, "name: x", 1e3, 1e9, "http://localhost:8501/?s=support-bot")
