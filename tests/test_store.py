@@ -409,3 +409,12 @@ def test_every_change_is_in_the_audit_log(store, bot):
     assert log[3]["name"] == "B\nforged line" and log[3]["from_slug"] == "a" and log[3]["user"] == "anonymous"
     assert len((store.root / ".audit.jsonl").read_text().splitlines()) == 6  # the newline did not split a line
     assert dt.datetime.fromisoformat(log[0]["time"]).utcoffset() == dt.timedelta(0)
+
+
+def test_a_name_in_capitals_opens_the_same_scenario_and_a_bad_one_says_what_a_name_is(store, bot):
+    """Issue 13: ?s=Support-Bot said it was "not a scenario name (letters, digits and dashes only)"."""
+    scenario, _, read_only = store.load("Support-Bot")
+    assert read_only and scenario.name == store.load("support-bot")[0].name
+    with pytest.raises(StoreError, match=r"'support_bot' is not a scenario name \(letters, digits and dashes, "
+                                         r"starting with a letter or digit, at most 64\)"):
+        store.load("support_bot")

@@ -118,9 +118,11 @@ class ScenarioStore:
         raise StoreError(f"no saved scenario or example is called {slug!r}")
 
     def _saved_path(self, slug: str) -> Path:
-        if not isinstance(slug, str) or not SLUG.match(slug):
-            raise StoreError(f"{str(slug)[:80]!r} is not a scenario name (letters, digits and dashes only)")
-        return self.root / f"{slug}.yaml"
+        # Names are stored in lower case (slugify); a link typed as ?s=Support-Bot means the same one.
+        if not isinstance(slug, str) or not SLUG.match(slug.lower()):
+            raise StoreError(f"{str(slug)[:80]!r} is not a scenario name (letters, digits and dashes, "
+                             "starting with a letter or digit, at most 64)")
+        return self.root / f"{slug.lower()}.yaml"
 
     def is_example(self, slug: str) -> bool:
         return (self.examples / f"{slug}.yaml").is_file()
