@@ -32,7 +32,7 @@ for column, (name, s) in zip(columns, setups.items()):
                   help="Building work, first training, labelling and first embedding; undiscounted.")
         payback = s["payback_months_vs_prompt_only"]
         if name != "prompt_only":
-            st.metric("Pays back vs prompt-only", fmt.months(payback),
+            st.metric("Pays back vs prompt-only", fmt.months(payback, ev.scenario.workload.horizon_months),
                       help="Months until lower running costs repay the extra one-time cost, with the scenario's growth.")
         for warning in ev.setups[name].risks:
             st.warning(warning, icon="⚠️")

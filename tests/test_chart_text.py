@@ -19,3 +19,11 @@ def test_a_hostile_scenario_name_is_text_in_the_compare_chart(support_bot, catal
 
 def test_ordinary_names_are_untouched():
     assert chart_text("Q1 plan (copy 2)") == "Q1 plan (copy 2)"
+
+
+def test_a_payback_past_the_horizon_says_so():
+    """Issue 13: "47.1 months" on a 24-month horizon did not say the scenario never reaches it."""
+    from ui import fmt
+    assert fmt.months(47.1, 24) == "47.1 months (beyond the 24-month horizon)"
+    assert fmt.months(12.0, 24) == "12.0 months"
+    assert fmt.months(None, 24) == "> 10 years"

@@ -59,11 +59,14 @@ def tokens(x: float | None) -> str:
     return "–" if x is None else f"{x:,.0f}"
 
 
-def months(x: float | None) -> str:
+def months(x: float | None, horizon_months: int | None = None) -> str:
+    """A payback time; one past ``horizon_months`` says so, since the scenario never sees it."""
     if x is None:
         return "> 10 years"
     if x == 0:
         return "immediately"
+    if horizon_months is not None and x > horizon_months:
+        return f"{x:.1f} months (beyond the {horizon_months}-month horizon)"
     return f"{x:.1f} months"
 
 

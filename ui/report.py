@@ -53,7 +53,7 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
             rows.append(
                 f"<tr><td>{fmt.setup(name)}</td><td>{html.escape(r['model'])} ({html.escape(r['hosting'])})</td>"
                 f"<td>{fmt.usd_month(r['monthly_cost_usd'])}</td><td>{fmt.usd(r['cost_per_query_usd'])}</td>"
-                f"<td>{fmt.usd(r['one_time_cost_usd'])}</td><td>{fmt.months(r['payback_months_vs_prompt_only'])}</td>"
+                f"<td>{fmt.usd(r['one_time_cost_usd'])}</td><td>{fmt.months(r['payback_months_vs_prompt_only'], s.workload.horizon_months)}</td>"
                 f"<td>{fmt.ms(r['latency_ms']['p50'])} / {fmt.ms(r['latency_ms']['p95'])}</td></tr>")
         else:
             rows.append(f"<tr><td>{fmt.setup(name)}</td><td>{html.escape(r['model'])}</td>"
