@@ -283,3 +283,29 @@ def test_catalog_models_refuses_bad_filters_with_exit_2():
     run = cli("catalog", "--kind", "llm", "models")
     assert run.returncode == 2 and "--kind, --layer, --check and --history do not apply" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_every_file_the_readme_examples_name_ships():
+    """Issue 13: the README's `tokens path/to/file.txt` and `decide ... --eval results.csv` named
+    files that did not exist. Every input path in its crossover examples is in the repository
+    (outputs written with --csv / -o, and the catalog diff's downloaded price file, excepted)."""
+    import re
+    readme = (ROOT / "README.md").read_text()
+    examples = [line for line in readme.splitlines() if line.startswith(".venv/bin/crossover ")]
+    named = set()
+    for line in examples:
+        command = line.split("#")[0]
+        command = re.sub(r"--(csv|against) \S+|-o \S+", "", command)
+        named |= {word for word in command.split() if re.search(r"\.(ya?ml|csv|md|txt|json)$", word)}
+    assert {"samples/evaluation.csv", "samples/help-article.md", "scenarios/support-bot.yaml"} <= named
+    assert [path for path in named if not (ROOT / path).is_file()] == []
+
+
+def test_the_sample_evaluation_and_document_run_as_the_readme_says():
+    tokens = cli("tokens", "samples/help-article.md", "--encoding", "o200k_base")
+    assert tokens.returncode == 0, tokens.stderr
+    assert "tokens (o200k_base)" in tokens.stdout
+    decided = cli("decide", "scenarios/support-bot.yaml", "--eval", "samples/evaluation.csv", "--json")
+    assert decided.returncode == 0, decided.stderr
+    out = json.loads(decided.stdout)
+    assert set(out["cost_per_correct_answer_usd"]) == {"prompt_only", "rag", "fine_tuned", "hybrid"}
