@@ -54,6 +54,10 @@ def server_flags(argv: list[str], env) -> tuple[list[str], str]:
         return None
 
     flags = [] if given("--server.headless") else ["--server.headless", "true"]
+    # Streamlit's own welcome lists an "External URL" it asks checkip.amazonaws.com for: a network
+    # call at every start, on machines that may reach nothing. The line printed here says the URL.
+    if not given("--logger.hideWelcomeMessage"):
+        flags += ["--logger.hideWelcomeMessage", "true"]
     port = given("--server.port") or env.get("CROSSOVER_PORT", "8501")
     if not given("--server.port"):
         flags += ["--server.port", port]

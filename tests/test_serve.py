@@ -18,10 +18,10 @@ from serve import server_flags  # noqa: E402
 
 def test_flags_are_headless_on_the_configured_port_and_the_callers_flags_win():
     flags, url = server_flags([], {"CROSSOVER_PORT": "8600"})
-    assert flags == ["--server.headless", "true", "--server.port", "8600"]
+    assert flags == ["--server.headless", "true", "--logger.hideWelcomeMessage", "true", "--server.port", "8600"]
     assert url == "http://localhost:8600/"
     flags, url = server_flags(["--server.port=9000", "--server.headless", "false"], {"CROSSOVER_PORT": "8600"})
-    assert flags == ["--server.port=9000", "--server.headless", "false"]
+    assert flags == ["--logger.hideWelcomeMessage", "true", "--server.port=9000", "--server.headless", "false"]
     assert url == "http://localhost:9000/"
     flags, url = server_flags([], {"CROSSOVER_ADDRESS": "127.0.0.1"})
     assert flags[-2:] == ["--server.address", "127.0.0.1"] and url == "http://127.0.0.1:8501/"
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 def test_the_server_starts_without_a_terminal_and_says_where(tmp_path):
     port = free_port()
-    env = {**os.environ, "CROSSOVER_PORT": str(port), "CROSSOVER_ADDRESS": "127.0.0.1",
+    env = {**os.environ, "CROSSOVER_PORT": str(port),  # every interface, where Streamlit would look up its public IP
            "CROSSOVER_SCENARIO_DIR": str(tmp_path / "scenarios")}
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
@@ -52,8 +52,9 @@ def test_the_server_starts_without_a_terminal_and_says_where(tmp_path):
         text = log.read_text()
         assert proc.poll() is None, f"the server exited with {proc.returncode}:\n{text}"
         assert healthy, text
-        assert f"serving http://127.0.0.1:{port}/" in text
+        assert f"serving http://localhost:{port}/" in text
         assert "Email" not in text
+        assert "auto detect external IP" not in text  # no lookup of the machine's public address
     finally:
         proc.terminate()
         try:
