@@ -28,6 +28,21 @@ class CatalogError(ValueError):
     """A catalog file is malformed, or a lookup or override names something that is not there."""
 
 
+def as_of_text(value: Any) -> str:
+    """A figure's ``as_of``: a date, or text as YYYY-MM-DD or YYYY-MM."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.strftime("%Y-%m-%d")
+    if not isinstance(value, str) or not _AS_OF.match(value):
+        raise ValueError(f"as_of must be YYYY-MM-DD or YYYY-MM, got {value!r}")
+    return value
+
+
+def source_present(value: str) -> str:
+    if not value.strip():
+        raise ValueError("source must not be empty (a URL, or 'assumption: <why>')")
+    return value
+
+
 class Figure(BaseModel):
     """One number with its provenance."""
 
@@ -40,21 +55,8 @@ class Figure(BaseModel):
     overridden: bool = False
     layer: Literal["curated", "bulk"] = "curated"  # bulk: taken from genai-prices (pricing/bulk.py)
 
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _as_of_text(cls, value: Any) -> str:
-        if isinstance(value, (dt.date, dt.datetime)):
-            value = value.strftime("%Y-%m-%d")
-        if not isinstance(value, str) or not _AS_OF.match(value):
-            raise ValueError(f"as_of must be YYYY-MM-DD or YYYY-MM, got {value!r}")
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _source_present(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("source must not be empty (a URL, or 'assumption: <why>')")
-        return value
+    _as_of_text = field_validator("as_of", mode="before")(classmethod(lambda cls, value: as_of_text(value)))
+    _source_present = field_validator("source")(classmethod(lambda cls, value: source_present(value)))
 
     @property
     def is_assumption(self) -> bool:
@@ -196,21 +198,8 @@ class Reasoning(BaseModel):
     source: str
     as_of: str
 
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _date_text(cls, value: Any) -> str:
-        if isinstance(value, (dt.date, dt.datetime)):
-            value = value.strftime("%Y-%m-%d")
-        if not isinstance(value, str) or not _AS_OF.match(value):
-            raise ValueError(f"as_of must be YYYY-MM-DD or YYYY-MM, got {value!r}")
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _source_present(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("source must not be empty (a URL, or 'assumption: <why>')")
-        return value
+    _as_of_text = field_validator("as_of", mode="before")(classmethod(lambda cls, value: as_of_text(value)))
+    _source_present = field_validator("source")(classmethod(lambda cls, value: source_present(value)))
 
     @property
     def reasons(self) -> bool:
