@@ -26,7 +26,7 @@ def headline(pick: Headline) -> list[str]:
     if pick.setup is None:
         lines = [f"{at} no setup meets the requirements."]
     else:
-        among = f" {AMONG}" if pick.restricted else ""
+        among = f" {AMONG}," if pick.restricted else ""
         lines = [f"{at}, **{fmt.setup(pick.setup)}** is cheapest{among} at **{fmt.usd_month(pick.monthly_cost_usd)}**, "
                  f"p95 latency {fmt.ms(pick.latency_p95_ms)}."]
     for c in pick.cheaper_but_ruled_out:
@@ -51,7 +51,7 @@ def conclusions(ev: Evaluation, lo: float, hi: float, pick: Headline | None = No
     else:
         steps = [f"**{fmt.setup(n)}** from {fmt.volume(a)} to {fmt.volume(b)}" for n, a, b in ranges[:8]]
         more = f" (and {len(ranges) - 8} more changes)" if len(ranges) > 8 else ""
-        lines.append(f"Cheapest{' ' + AMONG if pick.restricted else ''} across the range: "
+        lines.append(f"Cheapest across the range{f' ({AMONG})' if pick.restricted else ''}: "
                      + "; ".join(steps) + more + ".")
     return lines
 
