@@ -112,10 +112,9 @@ start {result['start_date']} · {result['horizon_months']}-month horizon</p>
 
 
 def _sensitivity_html(ev: Evaluation) -> str:
-    """The inputs that move the headline setup's cost most, and the values that would change which setup
-    is cheapest."""
+    """The inputs that move the cheapest setup's cost most, and the values that would change the answer."""
     ranking = tornado(ev)
-    cheapest = headline(ev).setup
+    cheapest = ev.cheapest(ev.scenario.workload.queries_per_month)
     bars = [b for b in ranking.bars[Tornado.cost_key(cheapest)] if b.swing > 0][:5] if cheapest else []
     items = [f"<li>{html.escape(fmt.input_label(b.path))} from {fmt.input_value(b.path, b.low)} to "
              f"{fmt.input_value(b.path, b.high)}: {fmt.setup(cheapest)} costs {fmt.usd_month(b.at_low)} to "
