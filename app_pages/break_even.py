@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
+from simulator.analysis import answer
 from simulator.analysis.montecarlo import BAND_DRAWS, LATENCY_DRAWS
 from ui import charts, charts_uncertainty, fmt, summary
 
@@ -17,15 +18,17 @@ st.title("Break-even")
 st.caption(fmt.plain(scenario.description or scenario.name))
 
 lo, hi = state.view_range()
-st.markdown(" ".join(summary.conclusions(ev, lo, hi)),
-            help="Feasible setups only. Costs include people and amortised one-time costs.")
+pick = answer.headline(ev)  # the one answer: the cheapest setup that meets the requirements
+st.markdown(" ".join(summary.conclusions(ev, lo, hi, pick)),
+            help="Feasible setups that meet the requirements (the Decision page's questionnaire) only. "
+                 "Costs include people and amortised one-time costs.")
 for line in summary.infeasible(ev):
     st.warning(line)
 
 uncertain = bool(scenario.ranges) and bool(ev.feasible)
 lines_slot = st.empty()
 chart_slot = st.empty()
-figure = charts.break_even_figure(ev, lo, hi)
+figure = charts.break_even_figure(ev, lo, hi, pick=pick)
 if not (uncertain and state.simulation_ready()):
     # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
     # first; the uncertainty bands replace it once the draws are in.
@@ -35,7 +38,7 @@ if sim is not None:
     charts_uncertainty.add_bands(figure, sim, lo, hi)
     figure.data = figure.data[-2 * len(sim.setups):] + figure.data[:-2 * len(sim.setups)]  # bands behind lines
     chart_slot.plotly_chart(figure, key="break_even_chart_bands", width="stretch")
-    lines_slot.markdown(" ".join(summary.uncertainty(ev, sim)),
+    lines_slot.markdown(" ".join(summary.uncertainty(ev, sim, pick)),
                         help="Percentiles over the Monte Carlo draws of every ranged input; the lines and "
                              "the numbers above use the point (likely) values.")
 st.select_slider(
@@ -91,7 +94,8 @@ if sim is not None:
     st.caption(f"Ranged inputs: {ranged}. Bands are P10–P90 over the draws (the first "
                f"{min(sim.draws, BAND_DRAWS):,}); latency percentiles over the first "
                f"{min(sim.draws, LATENCY_DRAWS):,} draws.")
-    st.plotly_chart(charts_uncertainty.probability_figure(sim, lo, hi, q0), key="cheapest_probability", width="stretch")
+    st.plotly_chart(charts_uncertainty.probability_figure(sim, lo, hi, q0, pick.ruled_out), key="cheapest_probability",
+                    width="stretch")
     st.plotly_chart(charts_uncertainty.break_even_spread_figure(ev, sim), key="break_even_spread", width="stretch")
     crossing_pairs = {f"{b.a}/{b.b}": b for b in ev.break_even
                       if sim.break_even_summary(b.a, b.b)["probability_crosses"]}
@@ -103,14 +107,14 @@ if sim is not None:
         pair = crossing_pairs[chosen]
         st.plotly_chart(charts_uncertainty.break_even_histogram_figure(sim, pair.a, pair.b, pair.first),
                         key="break_even_histogram", width="stretch")
-    result = sim.add_to(ev.to_dict())
+    result = sim.add_to(ev.to_dict(), among=pick.allowed)
     odds = result["probability_cheapest"]
     st.dataframe(pd.DataFrame([
         {
             "setup": fmt.setup(name),
             "monthly cost at point values": fmt.usd_month(s["monthly_cost_usd"]),
             "P10 / P50 / P90": " / ".join(fmt.usd(s["monthly_cost_usd_percentiles"][k]) for k in ("p10", "p50", "p90")),
-            "cheapest in": f"{odds.get(name, 0):.0%} of draws",
+            f"cheapest {summary.AMONG}": "ruled out" if name in pick.ruled_out else f"{odds.get(name, 0):.0%} of draws",
             "feasible in": f"{s['probability_feasible']:.0%} of draws",
             "p95 latency P10–P90": fmt.interval(s["latency_ms_percentiles"]["p95"], fmt.ms),
         }

@@ -4,17 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
-from simulator.analysis import decision, eval_results, quality
+from simulator.analysis import answer, decision, eval_results, quality
 from simulator.scenario import KNOWLEDGE_CHANGE, ScenarioError
-from ui import charts, fmt
+from ui import charts, fmt, summary
 
 ev = state.evaluation()
 scenario = ev.scenario
 answers = scenario.decision
 
 st.title("Decision")
-st.caption("Answer what you know; each question says why it matters. The recommendation follows the usual "
-           "guidance, then the simulated numbers check it.")
+st.caption("Answer what you know; each question says why it matters. The recommendation is the cheapest setup "
+           "that meets the requirements, as on every page; the usual rule of thumb's pick is checked against it.")
 
 YES_NO = {None: "Not sure", True: "Yes", False: "No"}
 QUESTIONS = [
@@ -56,17 +56,20 @@ if saved:
     except (ScenarioError, ValueError) as exc:
         st.error(f"Answers not used: {fmt.plain(str(exc).splitlines()[0])}")
 
+pick = answer.headline(ev)
 rec = decision.recommend(ev)
-st.subheader(f"Recommendation: {fmt.setup(rec.recommendation)}")
-for reason in rec.reasons:
-    st.markdown(f"- {reason}")
+st.subheader(summary.headline_title(pick))
+st.markdown(" ".join(summary.headline(pick)))
 if rec.ruled_out:
     st.markdown("**Ruled out**")
     for name, why in rec.ruled_out.items():
         st.markdown(f"- {fmt.setup(name)}: {why}")
+st.markdown(f"**The usual rule of thumb picks {fmt.setup(rec.recommendation)}**")
+for reason in rec.reasons:
+    st.markdown(f"- {reason}")
 if rec.numbers_agree:
     st.success(f"The numbers agree: {fmt.setup(rec.recommendation)} costs within "
-               f"{decision.AGREE_WITHIN:.0%} of the cheapest feasible setup at your volume"
+               f"{decision.AGREE_WITHIN:.0%} of the cheapest setup that meets the requirements at your volume"
                + (" and meets the latency budget." if answers.latency_budget_ms else "."))
 else:
     st.warning(f"The numbers disagree: {rec.disagreement}.")
@@ -81,7 +84,8 @@ for line in st.session_state.pop("dec_prefilled", []):
 
 st.subheader(f"At {fmt.volume(scenario.workload.queries_per_month)} queries/month")
 st.dataframe(pd.DataFrame([{
-    "setup": fmt.setup(n) + (" (recommended)" if n == rec.recommendation else ""),
+    "setup": fmt.setup(n) + (" (recommended)" if n == pick.setup else "")
+             + (" (rule of thumb)" if n == rec.recommendation and n != pick.setup else ""),
     "monthly cost": fmt.usd_month(rec.costs_usd_per_month[n]) if rec.costs_usd_per_month[n] is not None else "infeasible",
     "p95 latency": fmt.ms(rec.latency_p95_ms[n]),
     "ruled out": rec.ruled_out.get(n, ""),
@@ -123,5 +127,6 @@ if results is not None:
     adjusted = quality.adjusted_evaluation(ev, results)
     if adjusted.feasible:
         lo, hi = state.view_range()
-        st.plotly_chart(charts.break_even_figure(adjusted, lo, hi, y_title="Monthly cost / accuracy (USD)"),
+        st.plotly_chart(charts.break_even_figure(adjusted, lo, hi, y_title="Monthly cost / accuracy (USD)",
+                                                 title="Cost per unit of accuracy across query volume"),
                         key="dec_quality_chart", width="stretch")

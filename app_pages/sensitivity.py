@@ -41,7 +41,8 @@ unit = "Break-even (queries/month)" if is_volume else "Monthly cost (USD)"
 base = result.base[chosen]
 st.markdown(f"At the point values: **{fmt.volume(base) if is_volume else fmt.usd_month(base)}**"
             if math.isfinite(base) else "At the point values the two setups never cross between 1 and 1e12 queries/month.")
-st.plotly_chart(charts_uncertainty.tornado_figure(result, chosen, fmt.input_label, fmt.input_value, unit),
+st.plotly_chart(charts_uncertainty.tornado_figure(result, chosen, fmt.input_label, fmt.input_value, unit,
+                                                  title=f"What moves it most: {outputs[chosen]}"),
                 key="tornado", width="stretch")
 
 

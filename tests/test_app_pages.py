@@ -159,7 +159,8 @@ def test_report_is_self_contained_and_says_the_conclusion(catalog):
     text = report.html_report(ev, "name: x", 1e3, 1e9, "http://localhost:8501/?s=support-bot")
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", text)
     assert text.count("Plotly.newPlot") == 3
-    assert "<strong>Prompt-only</strong> is cheapest" in text
+    assert "<strong>RAG</strong> is cheapest among the setups that meet the requirements" in text
+    assert "<strong>Prompt-only</strong> would be cheaper" in text and "context window" in text
     assert f"catalog checked {catalog.as_of}" in text
     assert "<strong>Recommendation: RAG</strong>" in text and "hybrid pays off at scale" in text
     assert "figures behind these numbers are assumptions" in text
@@ -192,7 +193,7 @@ def test_report_with_the_monte_carlo_carries_bands_odds_and_what_matters(catalog
     text = report.html_report(ev, "name: x", 1e3, 1e9, None, simulate(ev, 500))
     assert text.count("Plotly.newPlot") == 4  # the probability chart joins the three
     assert "P10–P90" in text and "<strong>With the ranges</strong> (500 draws, seed 7)" in text
-    assert "is the cheapest with <strong>" in text
+    assert "is the cheapest among the setups that meet the requirements with <strong>" in text
     sensitivity = re.search(r"<ul id='sensitivity'>(.*?)</ul>", text).group(1)
     assert "Prompt-only: Cache hit rate" in sensitivity
     assert "would make RAG the cheapest" in sensitivity  # a low cache hit rate hands it to RAG

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from simulator.analysis import answer
+from simulator.analysis.answer import Headline
 from simulator.model.evaluate import Evaluation
 from simulator.model.parts import PARTS
 
@@ -21,7 +23,13 @@ def sweep_volumes(ev: Evaluation, lo: float, hi: float) -> np.ndarray:
     return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, edges, edges * (1 + 1e-9)]))
 
 
-def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)") -> go.Figure:
+def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)",
+                      title: str = "Monthly cost of each setup across query volume",
+                      pick: Headline | None = None) -> go.Figure:
+    """Every feasible setup's monthly cost over ``[lo, hi]``; the setups the requirements rule out
+    (``pick``, default the scenario's own headline) are dotted and say so, and the labelled crossings
+    are where the cheapest of the setups that meet the requirements changes."""
+    pick = answer.headline(ev) if pick is None else pick
     volumes = sweep_volumes(ev, lo, hi)
     fig = go.Figure()
     for name in ev.feasible:
@@ -29,15 +37,16 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         # The parts a setup has are the same at every volume: name them once, send only numbers.
         shown = [p for p in PARTS if np.any(parts[p] > 0)]
         lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
+        out = name in pick.ruled_out
         fig.add_trace(go.Scatter(
-            x=volumes, y=ev.monthly_cost(name, volumes), name=fmt.setup(name), mode="lines",
-            line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
+            x=volumes, y=ev.monthly_cost(name, volumes), name=fmt.setup(name) + (fmt.RULED_OUT if out else ""),
+            mode="lines", line=dict(color=fmt.SETUP_COLOURS[name], width=2.5, dash="dot" if out else "solid"),
             customdata=np.column_stack([parts[p] for p in shown]) if shown else None,
-            hovertemplate=(f"<b>{fmt.setup(name)}</b><br>%{{x:,.0f}} queries/month<br>"
+            hovertemplate=(f"<b>{fmt.setup(name)}</b>{fmt.RULED_OUT if out else ''}<br>%{{x:,.0f}} queries/month<br>"
                            f"$%{{y:,.0f}}/month<br>{lines}<extra></extra>"),
         ))
-    # Crossings where the cheapest setup changes get a label; other pairs' crossings a small marker.
-    ranges = ev.cheapest_ranges(lo, hi)
+    # Crossings where the cheapest allowed setup changes get a label; other pairs' crossings a small marker.
+    ranges = ev.cheapest_ranges(lo, hi, among=pick.allowed)
     changes = {round(start, 6): (before, after) for (before, _, _), (after, start, _) in zip(ranges, ranges[1:])}
     marks = {True: [], False: []}
     for b in ev.break_even:
@@ -66,10 +75,11 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         fig.add_annotation(x=np.log10(q0), y=1, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
     fig.update_layout(
+        title=fmt.chart_title(title),
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
         yaxis=dict(type="log", title=y_title, tickprefix="$"),
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
-        margin=dict(l=10, r=10, t=60, b=10), height=520, hovermode="closest",
+        margin=dict(l=10, r=10, t=90, b=10), height=550, hovermode="closest",
     )
     return fig
 
@@ -86,8 +96,9 @@ def breakdown_figure(breakdowns: dict[str, dict[str, float]]) -> go.Figure:
             x=[fmt.setup(n) for n in names], y=values, name=fmt.PART_LABELS[part],
             hovertemplate=f"{fmt.PART_LABELS[part]}: $%{{y:,.0f}}/month<extra>%{{x}}</extra>",
         ))
-    fig.update_layout(barmode="stack", yaxis=dict(title="Monthly cost (USD)", tickprefix="$"),
-                      legend=dict(orientation="v"), margin=dict(l=10, r=10, t=30, b=10), height=460)
+    fig.update_layout(title=fmt.chart_title("Monthly cost of each setup by part"), barmode="stack",
+                      yaxis=dict(title="Monthly cost (USD)", tickprefix="$"),
+                      legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50, b=10), height=480)
     return fig
 
 
@@ -101,10 +112,11 @@ def cumulative_figure(series: dict[str, np.ndarray], start_label: str) -> go.Fig
             line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
             hovertemplate=f"{fmt.setup(name)}: $%{{y:,.0f}} after %{{x}} months<extra></extra>",
         ))
-    fig.update_layout(xaxis=dict(title=f"Months from {start_label}"),
+    fig.update_layout(title=fmt.chart_title("Cumulative cost of each setup over the horizon"),
+                      xaxis=dict(title=f"Months from {start_label}"),
                       yaxis=dict(title="Cumulative cost (USD)", tickprefix="$"),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      margin=dict(l=10, r=10, t=40, b=10), height=420)
+                      margin=dict(l=10, r=10, t=70, b=10), height=450)
     return fig
 
 
@@ -125,8 +137,9 @@ def compare_figure(evaluations: dict[str, Evaluation], lo: float, hi: float) -> 
                 hovertemplate=f"%{{meta}}<br>{fmt.setup(name)}: $%{{y:,.0f}}/month at %{{x:,.0f}} queries<extra></extra>",
             ))
     fig.update_layout(
+        title=fmt.chart_title("Monthly cost across query volume, scenario by scenario"),
         xaxis=dict(type="log", title="Queries per month"),
         yaxis=dict(type="log", title="Monthly cost (USD)", tickprefix="$"),
-        margin=dict(l=10, r=10, t=30, b=10), height=520,
+        margin=dict(l=10, r=10, t=50, b=10), height=540,
     )
     return fig

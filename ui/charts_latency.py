@@ -37,7 +37,8 @@ def parts_figure(latencies: dict[str, Latency]) -> go.Figure:
             text=[fmt.ms(v) for v in totals], textposition="middle right", cliponaxis=False,
             hovertemplate=f"end to end {pct}: %{{text}}<extra>%{{y}}</extra>",
         ), row=1, col=col)
-    fig.update_layout(barmode="stack", height=140 + 60 * len(latencies), margin=dict(l=10, r=60, t=40, b=10),
+    fig.update_layout(title=fmt.chart_title("End-to-end latency of each setup, part by part"), barmode="stack",
+                      height=170 + 60 * len(latencies), margin=dict(l=10, r=60, t=70, b=10),
                       legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
     fig.update_xaxes(title_text="ms", rangemode="tozero")
     fig.update_yaxes(autorange="reversed")
@@ -58,10 +59,11 @@ def prompt_growth_figure(curves: dict[str, LatencyCurve]) -> go.Figure:
                 hovertemplate=f"{fmt.setup(name)} {pct}: %{{customdata}}<br>+%{{x:,.0f}} prompt tokens<extra></extra>",
             ))
     fig.update_layout(
+        title=fmt.chart_title("Latency as the prompt grows"),
         xaxis=dict(title="Prompt tokens added to every query (o200k_base)", rangemode="tozero"),
         yaxis=dict(title="End-to-end latency (ms)", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        margin=dict(l=10, r=10, t=40, b=10), height=440, hovermode="x unified",
+        margin=dict(l=10, r=10, t=70, b=10), height=470, hovermode="x unified",
     )
     return fig
 
@@ -89,6 +91,7 @@ def load_figure(curve: LoadCurve) -> go.Figure:
     fig.update_xaxes(title_text="Load (share of the replica's capacity)", tickformat=".0%")
     fig.update_yaxes(title_text="End-to-end latency (ms)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Queries/s per replica", rangemode="tozero", showgrid=False, secondary_y=True)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      margin=dict(l=10, r=10, t=40, b=10), height=400, hovermode="x unified")
+    fig.update_layout(title=fmt.chart_title(f"{fmt.setup(curve.setup)}: latency and throughput of one replica as its load grows"),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      margin=dict(l=10, r=10, t=70, b=10), height=430, hovermode="x unified")
     return fig

@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 
 from pricing.history import LOW, HIGH, DriftSummary, ModelHistory
 
+from . import fmt
+
 PRICE_COLOURS = {"input_usd_per_mtok": "#636EFA", "output_usd_per_mtok": "#EF553B"}
 PRICE_LABELS = {"input_usd_per_mtok": "input", "output_usd_per_mtok": "output"}
 UNDATED_STUB_DAYS = 30  # how far left of its first dated change an undated starting price is drawn
@@ -49,7 +51,7 @@ def price_history_figure(h: ModelHistory, as_of: str) -> go.Figure:
     fig.add_vline(x=on.isoformat(), line=dict(color="#888", dash="dash"))
     fig.add_annotation(x=on.isoformat(), y=1, yref="paper", yanchor="bottom", showarrow=False,
                        text=f"layer's date {as_of}")
-    fig.update_layout(title=dict(text=h.key, x=0), yaxis=dict(title="USD per million tokens", rangemode="tozero"),
+    fig.update_layout(title=fmt.chart_title(h.key), yaxis=dict(title="USD per million tokens", rangemode="tozero"),
                       legend=dict(orientation="h", yanchor="top", y=-0.15, x=0),
                       margin=dict(l=10, r=10, t=40, b=10), height=340)
     return fig
@@ -66,9 +68,10 @@ def yearly_change_figure(models: list[ModelHistory], summary: DriftSummary) -> g
                      (summary.high, f"high (p{HIGH}) {summary.high:+.0f}")):
         fig.add_vline(x=x, line=dict(color="black", dash="dash" if x else "solid"))
         fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label)
-    fig.update_layout(xaxis=dict(title="Observed yearly price change (%/year)", ticksuffix="%"),
+    fig.update_layout(title=fmt.chart_title("Observed yearly price change across models"),
+                      xaxis=dict(title="Observed yearly price change (%/year)", ticksuffix="%"),
                       yaxis=dict(title="Models"), bargap=0.05, showlegend=False,
-                      margin=dict(l=10, r=10, t=30, b=10), height=280)
+                      margin=dict(l=10, r=10, t=50, b=10), height=300)
     return fig
 
 

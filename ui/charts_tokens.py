@@ -73,11 +73,12 @@ def composition_figure(fits: list[ContextFit], show_window: bool = False) -> go.
             hovertemplate="<b>%{y}</b><br>context window: %{customdata} tokens<extra></extra>",
         ))
     fig.update_layout(
+        title=fmt.chart_title("Tokens per query of each setup, by part"),
         barmode="stack",
         xaxis=dict(title="Tokens per query (the model's own tokens)", range=[0, right], separatethousands=True),
         yaxis=dict(autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"),
-        margin=dict(l=10, r=130 if beyond else 10, t=40, b=10), height=140 + 70 * max(len(fits), 1),
+        margin=dict(l=10, r=130 if beyond else 10, t=70, b=10), height=170 + 70 * max(len(fits), 1),
         hovermode="closest",
     )
     return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -10,6 +12,8 @@ from simulator.analysis.sensitivity import Tornado
 from simulator.model.evaluate import Evaluation
 
 from . import fmt
+
+LIKELY_CROSSING = 0.5  # a pair crossing in fewer draws than this is drawn grey: it more likely never crosses
 
 
 def _within(sim: Simulation, lo: float, hi: float) -> np.ndarray:
@@ -39,56 +43,72 @@ def _transparent(colour: str, alpha: float = 0.18) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def probability_figure(sim: Simulation, lo: float, hi: float, q0: float) -> go.Figure:
-    """Stacked areas: the probability that each setup is the cheapest, across volume."""
+def probability_figure(sim: Simulation, lo: float, hi: float, q0: float, ruled_out: Collection[str] = ()) -> go.Figure:
+    """Stacked areas: the probability that each feasible setup is the cheapest of all of them, across
+    volume; the setups in ``ruled_out`` (the requirements exclude them) are hatched, edged with a
+    dotted line and say so in the legend, so a share they take is read as out of the running."""
     shown = _within(sim, lo, hi)
     fig = go.Figure()
     for name in sim.setups:
+        out = name in ruled_out
+        label = fmt.setup(name) + (fmt.RULED_OUT if out else "")
         fig.add_trace(go.Scatter(
-            x=sim.volumes[shown], y=100 * sim.probability_cheapest[name][shown], name=fmt.setup(name),
-            mode="lines", stackgroup="cheapest", line=dict(width=0.5, color=fmt.SETUP_COLOURS[name]),
-            hovertemplate=f"{fmt.setup(name)}: %{{y:.0f}}% cheapest at %{{x:,.0f}} queries/month<extra></extra>",
+            x=sim.volumes[shown], y=100 * sim.probability_cheapest[name][shown], name=label,
+            mode="lines", stackgroup="cheapest",
+            line=dict(width=2 if out else 0.5, color=fmt.SETUP_COLOURS[name], dash="dot" if out else "solid"),
+            fillpattern=dict(shape="/", fgcolor=fmt.SETUP_COLOURS[name], bgcolor="white", solidity=0.4) if out else None,
+            hovertemplate=f"{label}: %{{y:.0f}}% cheapest at %{{x:,.0f}} queries/month<extra></extra>",
         ))
     if lo <= q0 <= hi:
         fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))
+    title = "Probability of being cheapest across volume" + (
+        ", ruled-out setups included (hatched)" if any(n in ruled_out for n in sim.setups) else "")
     fig.update_layout(
+        title=fmt.chart_title(title),
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
         yaxis=dict(title="Probability of being cheapest (%)", range=[0, 100], ticksuffix="%"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=40, b=10), height=340,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=70, b=10), height=370,
     )
     return fig
 
 
 def break_even_spread_figure(ev: Evaluation, sim: Simulation) -> go.Figure:
-    """Per pair that crosses: the 80% interval of the break-even volume, its median and the point value."""
+    """Per pair that crosses: the 80% interval of the break-even volume, its median and the point value.
+    Each pair says in how many draws it crosses; a pair that crosses in under half of them is grey
+    (its interval describes the minority of draws in which it crosses at all)."""
     fig = go.Figure()
-    labels, p10, p50, p90, point, odds = [], [], [], [], [], []
+    rows = []
     for b in ev.break_even:
         summary = sim.break_even_summary(b.a, b.b)
         spread = summary["queries_per_month_percentiles"]
         if spread is None:
             continue
-        labels.append(f"{fmt.setup(b.a)} vs {fmt.setup(b.b)}")
-        p10.append(spread["p10"])
-        p50.append(spread["p50"])
-        p90.append(spread["p90"])
-        point.append(b.first if b.first is not None else np.nan)
-        odds.append(summary["probability_crosses"])
-    fig.add_trace(go.Scatter(
-        x=p50, y=labels, mode="markers", name="median (P50) of the draws",
-        marker=dict(size=11, color="black"),
-        error_x=dict(type="data", symmetric=False, array=np.subtract(p90, p50), arrayminus=np.subtract(p50, p10),
-                     thickness=3, width=8),
-        customdata=np.column_stack([p10, p90, odds]) if labels else None,
-        hovertemplate=("%{y}: P50 %{x:,.0f}/month<br>80% interval %{customdata[0]:,.0f}–%{customdata[1]:,.0f}"
-                       "<br>cross in %{customdata[2]:.0%} of draws<extra></extra>"),
-    ))
-    fig.add_trace(go.Scatter(x=point, y=labels, mode="markers", name="at the point values",
+        odds = summary["probability_crosses"]
+        rows.append((f"{fmt.setup(b.a)} vs {fmt.setup(b.b)}<br>crosses in {odds:.0%} of draws", spread,
+                     b.first if b.first is not None else np.nan, odds))
+    for likely, colour, name in ((True, "black", "median (P50) of the draws"),
+                                 (False, "#aaa", "median, crossing in under half the draws")):
+        group = [r for r in rows if (r[3] >= LIKELY_CROSSING) == likely]
+        if not group:
+            continue
+        labels = [r[0] for r in group]
+        p10, p50, p90 = ([r[1][k] for r in group] for k in ("p10", "p50", "p90"))
+        fig.add_trace(go.Scatter(
+            x=p50, y=labels, mode="markers", name=name, marker=dict(size=11, color=colour),
+            error_x=dict(type="data", symmetric=False, array=np.subtract(p90, p50), arrayminus=np.subtract(p50, p10),
+                         thickness=3, width=8, color=colour),
+            customdata=np.column_stack([p10, p90]) if group else None,
+            hovertemplate="%{y}<br>P50 %{x:,.0f}/month, 80% interval %{customdata[0]:,.0f}–%{customdata[1]:,.0f}"
+                          "<extra></extra>",
+        ))
+    fig.add_trace(go.Scatter(x=[r[2] for r in rows], y=[r[0] for r in rows], mode="markers", name="at the point values",
                              marker=dict(size=11, symbol="x", color="grey"),
-                             hovertemplate="%{y}: %{x:,.0f}/month at the point values<extra></extra>"))
-    fig.update_layout(xaxis=dict(type="log", title="Break-even volume (queries per month)"),
-                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=1.08, x=0),
-                      margin=dict(l=10, r=10, t=40, b=10), height=120 + 45 * max(len(labels), 1))
+                             hovertemplate="%{y}<br>%{x:,.0f}/month at the point values<extra></extra>"))
+    fig.update_layout(title=fmt.chart_title("Where each pair of setups breaks even: 80% interval over the draws"),
+                      xaxis=dict(type="log", title="Break-even volume (queries per month)"),
+                      yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=[r[0] for r in rows]),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      margin=dict(l=10, r=10, t=80, b=10), height=150 + 55 * max(len(rows), 1))
     return fig
 
 
@@ -105,13 +125,15 @@ def break_even_histogram_figure(sim: Simulation, a: str, b: str, point: float | 
         fig.add_vline(x=point, line=dict(color="black", dash="dash"))
         fig.add_annotation(x=np.log10(point), y=1, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"point values: {fmt.volume(point)}")
-    fig.update_layout(xaxis=dict(type="log", title=f"{fmt.setup(a)} vs {fmt.setup(b)}: first break-even (queries per month)"),
+    fig.update_layout(title=fmt.chart_title(f"Where {fmt.setup(a)} and {fmt.setup(b)} first break even, draw by draw"),
+                      xaxis=dict(type="log", title=f"{fmt.setup(a)} vs {fmt.setup(b)}: first break-even (queries per month)"),
                       yaxis=dict(title="Share of draws (%)", ticksuffix="%"), bargap=0.05, showlegend=False,
-                      margin=dict(l=10, r=10, t=30, b=10), height=300)
+                      margin=dict(l=10, r=10, t=60, b=10), height=330)
     return fig
 
 
-def tornado_figure(tornado: Tornado, output: str, label, value, unit: str) -> go.Figure:
+def tornado_figure(tornado: Tornado, output: str, label, value, unit: str,
+                   title: str = "Which ranged input moves the result most") -> go.Figure:
     """Horizontal bars from the point-value result to the result at each end of each input's range."""
     bars = [bar for bar in tornado.bars[output] if bar.swing > 0][::-1]  # largest on top
     base = tornado.base[output]
@@ -127,7 +149,7 @@ def tornado_figure(tornado: Tornado, output: str, label, value, unit: str) -> go
         ))
     if np.isfinite(base):
         fig.add_vline(x=base, line=dict(color="black"))
-    fig.update_layout(barmode="overlay", xaxis=dict(title=unit),
+    fig.update_layout(title=fmt.chart_title(title), barmode="overlay", xaxis=dict(title=unit),
                       legend=dict(orientation="h", yanchor="top", y=-0.25, x=0),
-                      margin=dict(l=10, r=10, t=20, b=10), height=190 + 40 * max(len(bars), 1))
+                      margin=dict(l=10, r=10, t=50, b=10), height=220 + 40 * max(len(bars), 1))
     return fig

@@ -11,6 +11,14 @@ from simulator.scenario import SETUP_LABELS  # noqa: F401  (re-exported for the 
 from .editing.ranges import range_label, widget_scale
 
 SETUP_COLOURS = {"prompt_only": "#636EFA", "rag": "#00CC96", "fine_tuned": "#EF553B", "hybrid": "#AB63FA"}
+RULED_OUT = " (ruled out)"  # after a setup's name in a chart's legend: the requirements exclude it
+
+
+def chart_title(text: str) -> dict:
+    """A chart's title, top left: every chart has one, so a screenshot or the report says what it shows."""
+    return dict(text=text, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15))
+
+
 PART_LABELS = {
     "input_tokens": "Input tokens", "cached_input_tokens": "Cached input tokens", "output_tokens": "Output tokens",
     "query_embeddings": "Query embeddings", "vector_store": "Vector store", "reranking": "Reranking",

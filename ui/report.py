@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from simulator.analysis.answer import headline
 from simulator.analysis.decision import recommend
 from simulator.analysis.montecarlo import Simulation
 from simulator.analysis.sensitivity import Tornado, tornado, what_would_change
@@ -27,13 +28,14 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     ``sim`` it adds the uncertainty: bands, the probability of being cheapest, the inputs that matter."""
     s = ev.scenario
     result = ev.to_dict()
-    cost_figure = charts.break_even_figure(ev, lo, hi)
+    pick = headline(ev)  # the one answer, as the dashboard's pages give it
+    cost_figure = charts.break_even_figure(ev, lo, hi, pick=pick)
     if sim is not None:
         charts_uncertainty.add_bands(cost_figure, sim, lo, hi)
     figures = [("Monthly cost across query volume" + (" (shaded: P10–P90 over the ranges)" if sim else ""), cost_figure)]
     if sim is not None:
         figures.append(("Probability of being the cheapest setup",
-                        charts_uncertainty.probability_figure(sim, lo, hi, s.workload.queries_per_month)))
+                        charts_uncertainty.probability_figure(sim, lo, hi, s.workload.queries_per_month, pick.ruled_out)))
     feasible = {n: r["cost_breakdown_usd"] for n, r in result["setups"].items() if r["feasible"]}
     if feasible:
         figures.append((f"Cost by part at {fmt.volume(s.workload.queries_per_month)} queries/month",
@@ -43,7 +45,8 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     chart_html = []
     for i, (title, fig) in enumerate(figures):
         # Streamlit's own Plotly template only styles charts inside the app; the report needs its own.
-        fig.update_layout(template="plotly_white")
+        # The heading above each chart names it, so the chart's own title would say it twice.
+        fig.update_layout(template="plotly_white", title=None)
         div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
         chart_html.append(f"<h2>{html.escape(title)}</h2>{div}")
 
@@ -66,12 +69,14 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
                 for n, r in result["setups"].items() for w in r["warnings"]]
     link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
-    lines = summary.conclusions(ev, lo, hi) + ([" ".join(summary.uncertainty(ev, sim))] if sim is not None else [])
+    lines = summary.conclusions(ev, lo, hi, pick) + ([" ".join(summary.uncertainty(ev, sim, pick))] if sim is not None else [])
     conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in lines)
     rec = recommend(ev)
     verdict = ("The numbers agree." if rec.numbers_agree else f"The numbers disagree: {rec.disagreement}.")
     decision_html = (
-        f"<p><strong>Recommendation: {fmt.setup(rec.recommendation)}</strong>. {html.escape(verdict)}</p><ul>"
+        f"<p><strong>{html.escape(summary.headline_title(pick))}</strong>: the cheapest setup that meets the "
+        "requirements (see the conclusions).</p>"
+        f"<p>The usual rule of thumb picks {fmt.setup(rec.recommendation)}. {html.escape(verdict)}</p><ul>"
         + "".join(f"<li>{html.escape(r)}</li>" for r in rec.reasons)
         + "".join(f"<li>Ruled out {fmt.setup(n)}: {html.escape(w)}</li>" for n, w in rec.ruled_out.items())
         + "</ul>"

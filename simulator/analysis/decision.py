@@ -10,7 +10,8 @@ The rules, each tied to the answer that triggers it:
   the task needs cannot fit the model's context window; any setup the simulation finds infeasible
   or over the latency budget.
 Then the numbers: the recommended setup agrees with them when it costs within 10% of the cheapest
-feasible setup at the scenario's volume and meets the latency budget.
+setup that meets the requirements (feasible and not ruled out: ``answer.headline``, the answer every
+page leads with) at the scenario's volume and meets the latency budget.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pricing.provenance import FigureRecorder, figure_rows
 from simulator.model.evaluate import Evaluation
 from simulator.scenario import SETUPS, Decision, Scenario
 
-AGREE_WITHIN = 0.10  # the issue's definition: within 10% of the cheapest feasible setup
+AGREE_WITHIN = 0.10  # the issue's definition: within 10% of the cheapest setup that meets the requirements
 FAST_CHANGE = ("daily", "weekly")
 STABLE = ("quarterly", "rarely")
 LABELS = {"prompt_only": "prompt-only", "rag": "RAG", "fine_tuned": "the fine-tuned model", "hybrid": "hybrid"}
@@ -137,6 +138,14 @@ def recommend(ev: Evaluation) -> Recommendation:
     return rec
 
 
+def ruled_out(ev: Evaluation) -> dict[str, str]:
+    """The setups that cannot meet the scenario's requirements, each with why: the questionnaire's hard
+    rules (too few labelled examples, fast-changing knowledge or citations for fine-tuning alone, a
+    corpus over prompt-only's context window or prompt cap, the latency budget) and infeasibility."""
+    read = FigureRecorder(ev.catalog)
+    return _ruled_out(ev, ev.scenario.decision, read(ev.catalog.defaults.decision.min_labelled_examples))
+
+
 def _ruled_out(ev: Evaluation, d: Decision, min_examples: float) -> dict[str, str]:
     out: dict[str, str] = {}
     examples = d.labelled_examples
@@ -173,22 +182,22 @@ def _check_numbers(ev: Evaluation, d: Decision, rec: Recommendation) -> None:
     result = ev.to_dict(q)["setups"]
     rec.costs_usd_per_month = {n: r["monthly_cost_usd"] for n, r in result.items()}
     rec.latency_p95_ms = {n: (r["latency_ms"] or {}).get("p95") for n, r in result.items()}
-    cheapest = ev.cheapest(q)
+    allowed = [name for name in ev.feasible if name not in rec.ruled_out]
+    cheapest = ev.cheapest(q, among=allowed)
     chosen = rec.recommendation
     if cheapest is None or not ev.setups[chosen].feasible:
         rec.numbers_agree = False
-        rec.disagreement = "the simulation finds no feasible setup to compare with"
+        rec.disagreement = "no setup meets the requirements in the simulation to compare with"
         return
     cost, best = rec.costs_usd_per_month[chosen], rec.costs_usd_per_month[cheapest]
     problems = []
     if cost > best * (1 + AGREE_WITHIN):
         saving = 1 - best / cost
-        note = (f" (the rules rule it out: {rec.ruled_out[cheapest]})" if cheapest in rec.ruled_out else "")
         problems.append(f"rules favour {LABELS[chosen]}, but at {q:,.0f} queries/month {LABELS[cheapest]} is "
-                        f"{saving:.0%} cheaper (${best:,.0f} vs ${cost:,.0f} per month){note}")
+                        f"{saving:.0%} cheaper (${best:,.0f} vs ${cost:,.0f} per month)")
     else:
         # Where does the recommendation stop being (nearly) cheapest as volume grows?
-        for name, start, _ in ev.cheapest_ranges(q, 1e12):
+        for name, start, _ in ev.cheapest_ranges(q, 1e12, among=allowed):
             if name != chosen and start > q:
                 other = float(ev.monthly_cost(name, start * 2))
                 mine = float(ev.monthly_cost(chosen, start * 2))

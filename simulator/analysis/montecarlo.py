@@ -207,15 +207,18 @@ class Simulation:
     def probability_feasible(self, setup: str) -> float:
         return float(np.mean(np.isfinite(self.cost_at_volume[setup])))
 
-    def cheapest_at_volume(self) -> dict[str, float]:
-        """Probability each setup is the cheapest at the scenario's volume (over draws where any works)."""
-        if not self.setups:
+    def cheapest_at_volume(self, among=None) -> dict[str, float]:
+        """Probability each setup (of ``among``, default every feasible one) is the cheapest of them at
+        the scenario's volume, over the draws where any of them works; the others are not competitors
+        (``answer.headline`` passes the setups that meet the requirements)."""
+        names = [name for name in self.setups if among is None or name in among]
+        if not names:
             return {}
-        costs = np.vstack([self.cost_at_volume[name] for name in self.setups])
+        costs = np.vstack([self.cost_at_volume[name] for name in names])
         works = np.isfinite(costs).any(axis=0)
         winners = np.argmin(np.where(np.isfinite(costs), costs, np.inf), axis=0)[works]
         total = max(int(works.sum()), 1)
-        return {name: float(np.sum(winners == i) / total) for i, name in enumerate(self.setups)}
+        return {name: float(np.sum(winners == i) / total) for i, name in enumerate(names)}
 
     def latency_percentiles(self, setup: str) -> dict[str, dict[str, float]] | None:
         if setup not in self.latency:
@@ -241,8 +244,9 @@ class Simulation:
         counts, edges = np.histogram(crossing, bins=edges)
         return edges, counts / values.size
 
-    def add_to(self, result: dict) -> dict:
-        """The ``evaluate --draws N --json`` additions, merged into the deterministic contract."""
+    def add_to(self, result: dict, among=None) -> dict:
+        """The ``evaluate --draws N --json`` additions, merged into the deterministic contract;
+        ``probability_cheapest`` is over ``among`` (default: every feasible setup)."""
         for name, setup in result["setups"].items():
             feasible = name in self.setups
             setup["monthly_cost_usd_percentiles"] = self.percentiles(self.cost_at_volume[name]) if feasible else None
@@ -250,7 +254,7 @@ class Simulation:
             setup["probability_feasible"] = self.probability_feasible(name) if feasible else 0.0
         for pair in result["break_even"]:
             pair.update(self.break_even_summary(pair["a"], pair["b"]))
-        result["probability_cheapest"] = self.cheapest_at_volume()
+        result["probability_cheapest"] = self.cheapest_at_volume(among)
         result["monte_carlo"] = {"draws": self.draws, "seed": self.seed, "ranged_inputs": sorted(self.inputs),
                                  "range_sources": dict(self.sources), "latency_draws": min(self.draws, LATENCY_DRAWS)}
         return result

@@ -14,6 +14,7 @@ from pricing.catalog import CatalogError, default_catalog
 from pricing.provenance import FigureRecorder, figure_rows
 from simulator.files import FileRefused, read_regular_file
 
+from simulator.analysis.answer import headline
 from simulator.analysis.montecarlo import simulate
 from simulator.model.breakeven import SOLVED_RANGE
 from simulator.model.evaluate import evaluate
@@ -155,9 +156,12 @@ def _evaluate(args) -> int:
     scenario = load_scenario(args.scenario, catalog)
     evaluation = evaluate(scenario, catalog, (args.range_min, args.range_max))
     result = evaluation.to_dict(args.volume)
+    sim = None
     if args.draws is not None or args.seed is not None:
         draws = scenario.uncertainty.draws if args.draws is None else args.draws
-        simulate(evaluation, draws, args.seed, volume=args.volume).add_to(result)
+        sim = simulate(evaluation, draws, args.seed, volume=args.volume)
+        sim.add_to(result)
+    result["headline"] = headline(evaluation, sim, args.volume).to_dict()
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -191,7 +195,10 @@ def _evaluation_table(r: dict) -> str:
                 continue
             lines.append(f"{name:<12}{band['p10']:>13,.0f}{band['p50']:>11,.0f}{band['p90']:>11,.0f}"
                          f"{r['probability_cheapest'].get(name, 0):>10.0%}{r['setups'][name]['probability_feasible']:>10.0%}")
-    lines += ["", f"Cheapest at this volume: {r['cheapest_setup'] or 'none feasible'}", "", "Break-even:"]
+    h = r["headline"]
+    lines += ["", f"Cheapest at this volume that meets the requirements: {h['setup'] or 'none'}",
+              *(f"  cheaper but ruled out: {c['setup']} (${c['monthly_cost_usd']:,.0f}/month): {c['reason']}"
+                for c in h["cheaper_but_ruled_out"]), "", "Break-even:"]
     for b in r["break_even"]:
         other = b["b"] if b["cheaper_at_low_volume"] == b["a"] else b["a"]
         if b["queries_per_month"] is None:
@@ -219,7 +226,7 @@ def _decide(args) -> int:
     catalog = default_catalog()
     scenario = load_scenario(args.scenario, catalog)
     ev = evaluate(scenario, catalog)
-    result = recommend(ev).to_dict()
+    result = {"headline": headline(ev).to_dict(), **recommend(ev).to_dict()}
     if args.eval is not None:
         try:
             results = parse_eval_csv(read_regular_file(args.eval, MAX_TEXT_FILE_BYTES), str(args.eval))
@@ -233,7 +240,8 @@ def _decide(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return 0
-    print(f"Recommendation for {scenario.name}: {result['recommendation']}")
+    print(f"Cheapest that meets the requirements for {scenario.name}: {result['headline']['setup'] or 'none'}")
+    print(f"The rule of thumb picks: {result['recommendation']}")
     for reason in result["reasons"]:
         print(f"  because {reason}")
     for name, why in result["ruled_out"].items():

@@ -76,18 +76,20 @@ class Evaluation:
             self.running_costs_by_month("prompt_only", PAYBACK_MONTHS_LIMIT), reference.one_time_cost_usd,
         )
 
-    def cheapest(self, volume: float) -> str | None:
-        feasible = self.feasible
+    def cheapest(self, volume: float, among=None) -> str | None:
+        """The feasible setup (of ``among``, default all) with the lowest monthly cost at ``volume``."""
+        feasible = self._candidates(among)
         if not feasible:
             return None
         return min(feasible, key=lambda n: float(self.monthly_cost(n, volume)))
 
-    def cheapest_ranges(self, lo: float, hi: float) -> list[tuple[str, float, float]]:
-        """Which feasible setup is cheapest on each stretch of ``[lo, hi]``, as (setup, from, to).
+    def cheapest_ranges(self, lo: float, hi: float, among=None) -> list[tuple[str, float, float]]:
+        """Which feasible setup (of ``among``, default all) is cheapest on each stretch of ``[lo, hi]``,
+        as (setup, from, to).
 
         Exact: between two consecutive crossings of any pair the order of the setups cannot change.
         """
-        feasible = self.feasible
+        feasible = self._candidates(among)
         if not feasible:
             return []
         points = np.unique([lo, hi, *(q for b in self.break_even for q in b.crossings if lo < q < hi)])
@@ -101,6 +103,9 @@ class Evaluation:
             else:
                 ranges.append((name, float(start), float(end)))
         return ranges
+
+    def _candidates(self, among) -> list[str]:
+        return self.feasible if among is None else [name for name in self.feasible if name in among]
 
     def to_dict(self, volume: float | None = None) -> dict:
         """The ``evaluate --json`` contract at ``volume`` (default: the scenario's)."""
