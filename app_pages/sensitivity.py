@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
+from simulator.analysis import answer
 from simulator.analysis.sensitivity import BREAK_EVEN_PAIR, Tornado, tornado, what_would_change
 from ui import charts_uncertainty, fmt
 
@@ -32,7 +33,9 @@ outputs = {Tornado.cost_key(name): f"Monthly cost of {fmt.setup(name)} at {fmt.v
            for name in ev.feasible}
 if pair_key:
     outputs[pair_key] = f"{fmt.setup(BREAK_EVEN_PAIR[0])} vs {fmt.setup(BREAK_EVEN_PAIR[1])} break-even volume"
-cheapest = ev.cheapest(q0)
+pick = answer.headline(ev)  # "the answer" below is the one every page leads with
+among = pick.allowed or None  # nothing meets the requirements: the cheapest feasible setup
+cheapest = ev.cheapest(q0, among=among)
 state.bind("sens_output", st.session_state.get("sens_output") if st.session_state.get("sens_output") in outputs
            else Tornado.cost_key(cheapest))
 chosen = st.selectbox("What moves", list(outputs), format_func=outputs.get, key="sens_output")
@@ -65,10 +68,11 @@ st.dataframe(pd.DataFrame([
 ]), hide_index=True, width="stretch")
 
 st.subheader("What would change the answer")
-st.caption(f"At {fmt.volume(q0)} queries/month **{fmt.setup(cheapest)}** is the cheapest at the point values. "
+st.caption(f"At {fmt.volume(q0)} queries/month **{fmt.setup(cheapest)}** is the cheapest "
+           + ("that meets the requirements " if pick.restricted and pick.allowed else "") + "at the point values. "
            "For the inputs that move costs most, the value at which another setup becomes the cheapest "
            "(everything else at its point value), searched within each input's range.")
-changes = what_would_change(ev, ranking=result)
+changes = what_would_change(ev, ranking=result, among=among)
 
 
 def change(side) -> str:

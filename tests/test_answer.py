@@ -105,3 +105,18 @@ def test_cli_evaluate_and_decide_carry_the_headline():
     text = cli("evaluate", "scenarios/support-bot.yaml").stdout
     assert "Cheapest at this volume that meets the requirements: rag" in text
     assert f"cheaper but ruled out: prompt_only (${golden_cost('support-bot', 'prompt_only'):,.0f}/month)" in text
+
+
+def test_what_would_change_the_answer_is_about_the_headline_not_a_ruled_out_setup(support_bot, catalog):
+    """support-bot: prompt-only is cheaper but its corpus does not fit, so "the answer" the Sensitivity
+    page and the report search around is RAG's; without ``among`` the search starts from prompt-only
+    and reported "cache hit rate at 61.91 would make RAG the cheapest" beside a RAG headline."""
+    from simulator.analysis.sensitivity import what_would_change
+    ev = evaluate(support_bot, catalog)
+    pick = headline(ev)
+    everyone = what_would_change(ev)
+    assert {c.cheapest for c in everyone} == {"prompt_only"}
+    changes = what_would_change(ev, among=pick.allowed)
+    assert changes and {c.cheapest for c in changes} == {pick.setup} == {"rag"}
+    named = {side[1] for c in changes for side in (c.below, c.above) if side is not None}
+    assert not named & set(pick.ruled_out)

@@ -71,13 +71,17 @@ def test_sensitivity_page_ranks_inputs_and_lists_what_would_change():
     tornado = charts(at)[0]
     assert {t["orientation"] for t in tornado["data"]} == {"h"}
     first = at.dataframe[0].value
-    assert first["input"].iloc[0] == "Prompt-only: Cache hit rate (% of requests)" and len(first) == 7
+    # The headline is RAG (prompt-only's corpus does not fit), so its monthly cost is what the tornado shows first.
+    assert first["input"].iloc[0] == "Uncertainty: Price drift (%/year)" and len(first) == 7
     at.selectbox(key="sens_output").set_value("break_even:rag/fine_tuned").run()
     assert not at.exception
     assert any("break-even" in m.value or "At the point values" in m.value for m in at.markdown)
     changes = at.dataframe[-1].value
     assert set(changes.columns) >= {"input", "lower, cheapest becomes", "higher, cheapest becomes"}
-    assert changes["lower, cheapest becomes"].str.contains("RAG at").any()  # a low cache hit rate hands it to RAG
+    # Among the setups that meet the requirements no single input in its range unseats RAG (over every
+    # feasible setup a low prompt-only cache hit rate would have handed "the answer" to RAG: another answer).
+    assert set(changes["lower, cheapest becomes"]) == set(changes["higher, cheapest becomes"]) == {"no change within the range"}
+    assert any("**RAG** stays cheapest" in s.value for s in at.success)
 
 
 def test_latency_page_shows_the_spread_of_p50_and_p95():

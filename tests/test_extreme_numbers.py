@@ -37,6 +37,6 @@ def test_never_and_always_are_worded_as_such(catalog):
     assert never["queries_per_month"] is None and never["crossings"] == [] and never["cheaper_at_low_volume"] == "prompt_only"
     # Over a range where nothing changes, the summary says the winner stays cheapest throughout.
     lines = summary.conclusions(ev, 1.0, 1e3)
-    assert lines[1] == "It stays cheapest from 1 to 1k queries/month."
+    assert lines[-1] == "It stays cheapest from 1 to 1k queries/month."
     text = report.html_report(ev, "x", 1.0, 1e12)
     assert "<td>Prompt-only vs RAG</td><td>never between 1 and 1e12</td><td>Prompt-only</td>" in text

@@ -114,12 +114,13 @@ start {result['start_date']} · {result['horizon_months']}-month horizon</p>
 def _sensitivity_html(ev: Evaluation) -> str:
     """The inputs that move the cheapest setup's cost most, and the values that would change the answer."""
     ranking = tornado(ev)
-    cheapest = ev.cheapest(ev.scenario.workload.queries_per_month)
+    among = headline(ev).allowed or None  # the answer the report leads with; none allowed: every feasible setup
+    cheapest = ev.cheapest(ev.scenario.workload.queries_per_month, among=among)
     bars = [b for b in ranking.bars[Tornado.cost_key(cheapest)] if b.swing > 0][:5] if cheapest else []
     items = [f"<li>{html.escape(fmt.input_label(b.path))} from {fmt.input_value(b.path, b.low)} to "
              f"{fmt.input_value(b.path, b.high)}: {fmt.setup(cheapest)} costs {fmt.usd_month(b.at_low)} to "
              f"{fmt.usd_month(b.at_high)}</li>" for b in bars]
-    for change in what_would_change(ev, ranking=ranking):
+    for change in what_would_change(ev, ranking=ranking, among=among):
         for side in (change.below, change.above):
             if side is not None:
                 items.append(f"<li><strong>{html.escape(fmt.input_label(change.path))} at "

@@ -121,10 +121,12 @@ class Change:
 
 
 def what_would_change(evaluation: Evaluation, volume: float | None = None, top: int = TOP_INPUTS,
-                      ranking: Tornado | None = None) -> list[Change]:
-    """For the ``top`` inputs that move the costs most, the values at which the cheapest setup changes."""
+                      ranking: Tornado | None = None, among=None) -> list[Change]:
+    """For the ``top`` inputs that move the costs most, the values at which the cheapest setup (of
+    ``among``, default every feasible one; the pages pass the setups that meet the requirements, so
+    "the answer" is the headline's) changes."""
     scenario = evaluation.scenario
-    setups = evaluation.feasible
+    setups = [name for name in evaluation.feasible if among is None or name in among]
     if not setups or not scenario.ranges:
         return []
     ranking = ranking or tornado(evaluation, volume)
@@ -144,7 +146,7 @@ def what_would_change(evaluation: Evaluation, volume: float | None = None, top: 
     cases = [(path, value) for path in paths for value in grids[path]]
     winners = _winners(evaluation, cases, setups, volume)
     base_point = evaluation.scenario.workload.queries_per_month if volume is None else volume
-    base_winner = evaluation.cheapest(base_point)
+    base_winner = evaluation.cheapest(base_point, among=setups)
     changes, searches = [], []
     offset = 0
     for path in paths:
