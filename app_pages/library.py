@@ -39,7 +39,7 @@ def actor() -> Actor:
 ACTOR = actor()
 
 st.title("Scenario library")
-st.caption("Saved scenarios live in the server's scenario folder (`CROSSOVER_SCENARIO_DIR`); the shipped examples "
+st.caption("Saved scenarios live in the server's data folder (`CROSSOVER_DATA_DIR`, or `CROSSOVER_SCENARIO_DIR`); the shipped examples "
            f"are read-only (use “save as”). Deleted scenarios stay in the trash for {trash_rules.KEEP_DAYS} days "
            f"(the newest {trash_rules.MAX_TRASHED:,} at most).")
 
