@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 import threading
 import uuid
@@ -38,6 +39,7 @@ VOLUME_KEY = "sidebar_volume"  # widget keys: filled from the state before each 
 RANGE_KEY = "view_range"
 _RANGE = "view_range_value"
 _SESSION = "session_id"  # names the session to admission's per-session budget
+_PUBLIC_URL_WARNED = "public_url_warned"  # CROSSOVER_PUBLIC_URL is not an address: said once per session
 _LEGACY_FAILED = "legacy_saves_failed"  # the copy of the old folder's saves failed: said once per session
 
 
@@ -312,6 +314,15 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def share_url() -> str:
-    base = st.context.url or "http://localhost:8501/"
+def share_url(page_path: str) -> str:
+    """The link to this view, on ``page_path`` (the current page's ``url_path``): the address
+    ``CROSSOVER_PUBLIC_URL`` gives, else the one the browser used (sharing.link_base)."""
+    where = (page_path, st.context.url, st.context.headers.get("host"), st.get_option("server.port"))
+    try:
+        base = sharing.link_base(os.environ.get("CROSSOVER_PUBLIC_URL"), *where)
+    except ValueError as exc:  # a misconfigured server still gives a working link: the browser's
+        if not st.session_state.get(_PUBLIC_URL_WARNED):
+            st.session_state[_PUBLIC_URL_WARNED] = True
+            _add_notice(fmt.plain(str(exc)))
+        base = sharing.link_base(None, *where)
     return f"{base}?{urlencode(url_params())}"

@@ -65,7 +65,8 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
                      f"<td>{fmt.setup(b['cheaper_at_low_volume']) if b['cheaper_at_low_volume'] else 'equal'}</td></tr>")
     warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
                 for n, r in result["setups"].items() for w in r["warnings"]]
-    link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
+    shown = share_url if share_url is None or len(share_url) <= 120 else share_url[:120] + "…"  # ?d= runs long
+    link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(shown)}</a></p>' if share_url else ""
     lines = summary.conclusions(ev, lo, hi) + ([" ".join(summary.uncertainty(ev, sim))] if sim is not None else [])
     conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in lines)
     rec = recommend(ev)
