@@ -119,3 +119,19 @@ def test_the_app_says_once_that_old_saves_were_copied_and_lists_them(tmp_path, c
 def test_the_legacy_folder_is_found_from_the_package_not_the_working_directory():
     assert location.LEGACY_DIR == ROOT / "scenarios" / "saved"
     assert os.path.isabs(location.LEGACY_DIR)
+
+
+def test_a_copy_that_fails_is_said_once_and_the_app_still_opens(tmp_path, catalog, monkeypatch):
+    legacy = tmp_path / "checkout" / "scenarios" / "saved"
+    fill_legacy(legacy, catalog)
+    monkeypatch.setattr(location, "LEGACY_DIR", legacy)
+    monkeypatch.delenv("CROSSOVER_SCENARIO_DIR")
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("CROSSOVER_DATA_DIR", str(tmp_path / "a-file" / "data"))  # cannot be made
+
+    at = open_app()
+    [notice] = [w.value for w in at.warning if "could not be copied" in w.value]
+    assert "they are still there" in notice and str(tmp_path) not in notice
+    at.number_input(key="sidebar_volume").set_value(500_000).run()
+    assert not [w for w in at.warning if "could not be copied" in w.value]  # once per session
+    assert snapshot(legacy)  # untouched
