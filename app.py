@@ -43,8 +43,8 @@ with st.sidebar:
                    "library and share its name instead.")
     else:
         st.caption("Share this view")
-        st.code(state.share_url(), language=None, wrap_lines=True, height=110)
-    export.panel()
+        st.code(state.share_url(page.url_path), language=None, wrap_lines=True, height=110)
+    export.panel(page.url_path)
 
 notice = state.pop_notice()
 if notice:

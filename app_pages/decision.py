@@ -94,7 +94,8 @@ st.dataframe(pd.DataFrame([{
 st.subheader("Quality-adjusted cost")
 st.caption("Upload evaluation results (CSV with columns question, setup, and score in 0..1 or pass 0/1). "
            "Accuracy gets a 95% interval; cost per correct answer = cost per query / accuracy.")
-upload = st.file_uploader("Evaluation results (CSV, at most 5 MB)", type=["csv"], key="dec_eval")
+upload = st.file_uploader("Evaluation results (CSV)", type=["csv"], key="dec_eval",
+                          max_upload_size=eval_results.MAX_EVAL_MB)  # the browser enforces it; parse_eval_csv too
 if upload is not None:
     try:
         results = eval_results.parse_eval_csv(upload.getvalue(), upload.name)

@@ -10,7 +10,8 @@ from app_pages import state
 from ui import report
 
 
-def panel() -> None:
+def panel(page_path: str) -> None:
+    """The panel, for the page at ``page_path`` (the report's "Live view" link opens it)."""
     ev = state.evaluation()
     lo, hi = state.view_range()
     key = (state.scenario_yaml(), lo, hi)
@@ -21,7 +22,7 @@ def panel() -> None:
                 with st.spinner("Building the report…"):
                     st.session_state["export_files"] = {
                         "html": report.html_report(
-                            ev, state.scenario_yaml(), lo, hi, state.share_url(),
+                            ev, state.scenario_yaml(), lo, hi, state.share_url(page_path),
                             state.simulation() if ev.scenario.ranges and ev.feasible else None),
                         "csv": report.sweep_csv(ev, lo, hi),
                     }

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages import state
 from simulator.model.evaluate import evaluate
-from simulator.scenario import Scenario, ScenarioError, parse_scenario
+from simulator.scenario import MAX_FILE_MB, Scenario, ScenarioError, parse_scenario
 from simulator.storage import trash as trash_rules
 from simulator.storage.store import Actor, AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
 from ui import charts, fmt
@@ -39,7 +39,7 @@ def actor() -> Actor:
 ACTOR = actor()
 
 st.title("Scenario library")
-st.caption("Saved scenarios live in the server's scenario folder (`CROSSOVER_SCENARIO_DIR`); the shipped examples "
+st.caption("Saved scenarios live in the server's data folder (`CROSSOVER_DATA_DIR`, or `CROSSOVER_SCENARIO_DIR`); the shipped examples "
            f"are read-only (use “save as”). Deleted scenarios stay in the trash for {trash_rules.KEEP_DAYS} days "
            f"(the newest {trash_rules.MAX_TRASHED:,} at most).")
 
@@ -264,7 +264,10 @@ elif picked:
 st.subheader("Download and upload")
 st.download_button("Download the current scenario (YAML)", data=state.scenario_yaml(),
                    file_name=f"{slugify(current.name)}.yaml", mime="application/x-yaml", key="lib_download")
-upload = st.file_uploader("Upload a scenario (YAML, at most 2 MB)", type=["yaml", "yml"], key="lib_upload")
+# The widget states the limit and the browser enforces it; parse_scenario checks the same bytes for
+# what arrives another way (a Windows browser counts an MB as 1,048,576 bytes).
+upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"], key="lib_upload",
+                          max_upload_size=MAX_FILE_MB)
 if upload is not None and st.session_state.get("lib_uploaded") != upload.file_id:
     st.session_state["lib_uploaded"] = upload.file_id
     try:

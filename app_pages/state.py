@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -22,7 +24,7 @@ from pricing.catalog import Catalog, default_catalog
 from simulator.analysis.montecarlo import Simulation, at_volume, simulate
 from simulator.model.evaluate import Evaluation, evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.storage import sharing
+from simulator.storage import location, sharing
 from simulator.storage.store import ScenarioStore, StoreError
 from ui import fmt
 
@@ -37,6 +39,8 @@ VOLUME_KEY = "sidebar_volume"  # widget keys: filled from the state before each 
 RANGE_KEY = "view_range"
 _RANGE = "view_range_value"
 _SESSION = "session_id"  # names the session to admission's per-session budget
+_PUBLIC_URL_WARNED = "public_url_warned"  # CROSSOVER_PUBLIC_URL is not an address: said once per session
+_LEGACY_FAILED = "legacy_saves_failed"  # the copy of the old folder's saves failed: said once per session
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,8 +49,32 @@ def catalog() -> Catalog:
 
 
 def store() -> ScenarioStore:
-    """Cheap to make; not cached, so a changed CROSSOVER_SCENARIO_DIR takes effect."""
+    """Cheap to make; not cached, so a changed CROSSOVER_SCENARIO_DIR takes effect. The first use
+    of the data folder copies the saves of the folder Crossover used before into it."""
+    _copy_legacy_saves()
     return ScenarioStore()
+
+
+def _copy_legacy_saves() -> None:
+    """location.copy_legacy_saves, said on the server's log (with the paths) and above the page
+    (without them: no server path reaches a browser)."""
+    try:
+        copied = location.copy_legacy_saves()
+    except OSError as exc:
+        if not st.session_state.get(_LEGACY_FAILED):  # once per session, not on every rerun
+            st.session_state[_LEGACY_FAILED] = True
+            reason = exc.strerror or type(exc).__name__
+            print(f"Crossover: the saves in {location.LEGACY_DIR} could not be copied to "
+                  f"{location.scenario_dir()}: {exc}", file=sys.stderr, flush=True)
+            _add_notice(f"The scenarios saved where Crossover kept them before (`scenarios/saved` in its folder) "
+                        f"could not be copied to its data folder ({reason}); they are still there.")
+        return
+    if copied is not None:
+        print(copied.sentence(), file=sys.stderr, flush=True)
+        what = "1 saved scenario was" if copied.scenarios == 1 else f"{copied.scenarios:,} saved scenarios were"
+        _add_notice(f"{what} copied from where Crossover kept them before "
+                    "(`scenarios/saved` in its folder) to its data folder (`CROSSOVER_DATA_DIR`); the old folder "
+                    "is left as it was.")
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -286,6 +314,15 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def share_url() -> str:
-    base = st.context.url or "http://localhost:8501/"
+def share_url(page_path: str) -> str:
+    """The link to this view, on ``page_path`` (the current page's ``url_path``): the address
+    ``CROSSOVER_PUBLIC_URL`` gives, else the one the browser used (sharing.link_base)."""
+    where = (page_path, st.context.url, st.context.headers.get("host"), st.get_option("server.port"))
+    try:
+        base = sharing.link_base(os.environ.get("CROSSOVER_PUBLIC_URL"), *where)
+    except ValueError as exc:  # a misconfigured server still gives a working link: the browser's
+        if not st.session_state.get(_PUBLIC_URL_WARNED):
+            st.session_state[_PUBLIC_URL_WARNED] = True
+            _add_notice(fmt.plain(str(exc)))
+        base = sharing.link_base(None, *where)
     return f"{base}?{urlencode(url_params())}"

@@ -1,7 +1,9 @@
 """One home for the units and constants every layer shares.
 
 A month is 730 hours (8,760 hours a year / 12), as the cloud providers bill a "month" of an
-hourly price. Sizes of uploads are in MiB, as Streamlit counts them. Normal quantiles come from
+hourly price. Upload limits are in the MB that Streamlit's upload widget states and enforces in the
+browser: 1,000,000 bytes (on Windows it counts 1,048,576; the app's own check refuses the rest with a
+message). Normal quantiles come from
 :class:`statistics.NormalDist`, not typed-in digits.
 """
 
@@ -13,6 +15,6 @@ HOURS_PER_MONTH = 730.0
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 MONTHS_PER_YEAR = 12
-MB = 1024 * 1024  # bytes in a MiB
+UPLOAD_MB = 1_000_000  # bytes in an upload limit's MB, as the upload widget counts outside Windows
 
 Z95 = NormalDist().inv_cdf(0.95)  # one-sided 95th percentile of the standard normal, 1.6449

@@ -112,9 +112,10 @@ def make_scenario(catalog):
 
 @pytest.fixture(autouse=True)
 def saved_dir(tmp_path, monkeypatch):
-    """Every test saves into its own folder, never into scenarios/saved."""
+    """Every test saves into its own folder, never into the user's data folder."""
     folder = tmp_path / "saved"
     monkeypatch.setenv("CROSSOVER_SCENARIO_DIR", str(folder))
+    monkeypatch.setenv("CROSSOVER_DATA_DIR", str(tmp_path / "data"))
     return folder
 
 

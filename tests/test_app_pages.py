@@ -3,7 +3,6 @@
 import re
 from pathlib import Path
 
-import plotly.graph_objects as go
 import pytest
 import yaml
 
@@ -167,23 +166,6 @@ def test_report_is_self_contained_and_says_the_conclusion(catalog):
     csv = report.sweep_csv(ev, 1e3, 1e9, points=10)
     assert csv.splitlines()[0].startswith("queries_per_month,setup,monthly_cost_usd")
     assert len(csv.splitlines()) == 1 + 10 * 4
-
-
-def test_png_export_with_kaleido_and_chromium(catalog):
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no Chromium: PNG export is expected to refuse with a message (next test)")
-    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
-    png = report.chart_png(ev, 1e3, 1e9)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-
-
-def test_png_export_without_a_browser_says_so(catalog, monkeypatch):
-    def no_browser(*args, **kwargs):
-        raise RuntimeError("Could not find a Chrome executable")
-    monkeypatch.setattr(go.Figure, "to_image", no_browser)
-    ev = evaluate(load_scenario(ROOT / "scenarios/support-bot.yaml", catalog), catalog)
-    with pytest.raises(RuntimeError, match="PNG export needs the kaleido package and a Chrome or Chromium"):
-        report.chart_png(ev, 1e3, 1e9)
 
 
 def test_report_with_the_monte_carlo_carries_bands_odds_and_what_matters(catalog):

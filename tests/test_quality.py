@@ -218,7 +218,7 @@ def test_binary_and_non_utf8():
 
 def test_size_and_row_limits():
     big = b"question,setup,pass\n" + b"x" * MAX_EVAL_BYTES
-    assert problems(big) == [f"eval.csv: {len(big):,} bytes is over the limit of 5 MB (5,242,880 bytes)"]
+    assert problems(big) == [f"eval.csv: {len(big):,} bytes is over the limit of 5 MB (5,000,000 bytes)"]
     rows = "question,setup,pass\n" + "".join(f"q{i},rag,1\n" for i in range(MAX_EVAL_ROWS + 1))
     assert problems(rows) == ["eval.csv: more than 100,000 data rows; split the evaluation into smaller files"]
     at_limit = "question,setup,pass\n" + "".join(f"q{i},rag,1\n" for i in range(MAX_EVAL_ROWS))

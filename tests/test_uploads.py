@@ -4,7 +4,7 @@ import pytest
 
 from simulator.storage import uploads
 from simulator.storage.uploads import (
-    MAX_FILE_BYTES, MB, EmptyFile, NotText, TooLarge, UploadError, WrongExtension, decode_upload, decode_uploads,
+    MAX_FILE_BYTES, UPLOAD_MB, EmptyFile, NotText, TooLarge, UploadError, WrongExtension, decode_upload, decode_uploads,
 )
 
 
@@ -34,11 +34,11 @@ def test_wrong_extension():
 
 
 def test_too_large():
-    assert MAX_FILE_BYTES == 5 * MB == 5_242_880
+    assert MAX_FILE_BYTES == 5 * UPLOAD_MB == 5_000_000  # the MB the upload widget counts (issue 13)
     assert decode_upload("limit.txt", b"a" * MAX_FILE_BYTES) == "a" * MAX_FILE_BYTES  # the limit itself is allowed
     with pytest.raises(TooLarge) as err:
         decode_upload("big.txt", b"a" * (MAX_FILE_BYTES + 1))
-    assert str(err.value) == "big.txt: 5,242,881 bytes is over the limit of 5 MB (5,242,880 bytes) per file"
+    assert str(err.value) == "big.txt: 5,000,001 bytes is over the limit of 5 MB (5,000,000 bytes) per file"
 
 
 def test_binary():
@@ -75,12 +75,12 @@ def test_several_files_keep_the_good_ones_and_respect_the_total():
     assert out.accepted_bytes == 100
     assert [type(e) for e in out.errors] == [WrongExtension, TooLarge]
     assert str(out.errors[1]) == ("c.txt: refused, the files together would be over the "
-                                  f"{100 / MB:g} MB total limit (80 bytes already accepted)")
+                                  f"{100 / UPLOAD_MB:g} MB total limit (80 bytes already accepted)")
 
 
 def test_the_shipped_limits():
     assert (uploads.MAX_FILE_MB, uploads.MAX_TOTAL_MB) == (5, 20)
-    assert uploads.MAX_TOTAL_BYTES == 20 * 1024 * 1024
+    assert uploads.MAX_TOTAL_BYTES == 20_000_000
 
 
 def test_a_compressed_bomb_renamed_to_txt_is_refused_as_binary():

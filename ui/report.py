@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +19,8 @@ from simulator.analysis.sensitivity import Tornado, tornado, what_would_change
 from simulator.model.evaluate import Evaluation
 
 from . import charts, charts_uncertainty, fmt, summary
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package; scripts/dev.sh installs it for the browser tests
 
 
 def _markdown_bold(text: str) -> str:
@@ -68,7 +73,8 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
                      f"<td>{fmt.setup(b['cheaper_at_low_volume']) if b['cheaper_at_low_volume'] else 'equal'}</td></tr>")
     warnings = [f"<li><strong>{fmt.setup(n)}</strong>: {html.escape(w)}</li>"
                 for n, r in result["setups"].items() for w in r["warnings"]]
-    link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(share_url[:120])}…</a></p>' if share_url else ""
+    shown = share_url if share_url is None or len(share_url) <= 120 else share_url[:120] + "…"  # ?d= runs long
+    link = f'<p>Live view: <a href="{html.escape(share_url)}">{html.escape(shown)}</a></p>' if share_url else ""
     lines = summary.conclusions(ev, lo, hi, pick) + ([" ".join(summary.uncertainty(ev, sim, pick))] if sim is not None else [])
     conclusions = "".join(f"<li>{_markdown_bold(line)}</li>" for line in lines)
     rec = recommend(ev)
@@ -134,12 +140,35 @@ def sweep_csv(ev: Evaluation, lo: float, hi: float, points: int = 200) -> str:
     return ev.sweep(np.geomspace(lo, hi, points)).to_csv(index=False)
 
 
+def chromium_path(env: Mapping[str, str] = os.environ) -> str:
+    """The browser the PNG export drives: ``CROSSOVER_CHROMIUM``, else Debian's ``/usr/bin/chromium``
+    (the browser tests drive the same one)."""
+    return env.get("CROSSOVER_CHROMIUM") or DEFAULT_CHROMIUM
+
+
 def chart_png(ev: Evaluation, lo: float, hi: float) -> bytes:
-    """PNG of the break-even chart via kaleido and a local Chromium; raises RuntimeError if absent."""
+    """PNG of the break-even chart, drawn by kaleido in the Chromium of :func:`chromium_path`;
+    raises RuntimeError with a message for the page when it cannot be drawn.
+
+    kaleido is called with that browser's path, so it never searches for one (its search prefers a
+    Chrome that ``kaleido_get_chrome`` downloaded, and nothing here ever downloads one), with
+    plotly.js from the plotly package and MathJax off (its default loads MathJax from a CDN)."""
+    browser = chromium_path()
+    if not (os.path.isfile(browser) and os.access(browser, os.X_OK)):
+        raise RuntimeError("PNG export needs a Chromium browser on the server: the one CROSSOVER_CHROMIUM names "
+                           f"(default {DEFAULT_CHROMIUM}) is not there. The HTML report has the same chart, interactive.")
     try:
-        return charts.break_even_figure(ev, lo, hi).to_image(format="png", width=1400, height=700, scale=1)
-    except Exception as exc:  # kaleido raises several types when no browser is found
-        raise RuntimeError(
-            "PNG export needs the kaleido package and a Chrome or Chromium browser on the server "
-            f"({type(exc).__name__}). The HTML report has the same chart, interactive."
-        ) from exc
+        import kaleido
+        import plotly
+    except ImportError:
+        raise RuntimeError("PNG export needs the kaleido package on the server (requirements.txt). "
+                           "The HTML report has the same chart, interactive.") from None
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    figure = charts.break_even_figure(ev, lo, hi)
+    figure.update_layout(template="plotly_white")  # as in the report: Streamlit's template stays in the app
+    try:
+        return kaleido.calc_fig_sync(figure, opts={"format": "png", "width": 1400, "height": 700, "scale": 1},
+                                     kopts={"path": browser, "mathjax": False, "plotlyjs": plotly_js})
+    except Exception as exc:  # a browser that crashes or hangs: kaleido raises several types
+        raise RuntimeError(f"The PNG could not be drawn: Chromium failed ({type(exc).__name__}). "
+                           "The HTML report has the same chart, interactive.") from exc

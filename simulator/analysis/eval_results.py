@@ -16,10 +16,10 @@ import math
 from dataclasses import dataclass, field
 
 from simulator.scenario import MAX_NUMBER_CHARS, SETUP_LABELS, SETUPS  # a cell's number: the scenario files' limit
-from simulator.units import MB
+from simulator.units import UPLOAD_MB
 
 MAX_EVAL_MB = 5
-MAX_EVAL_BYTES = MAX_EVAL_MB * MB
+MAX_EVAL_BYTES = MAX_EVAL_MB * UPLOAD_MB
 MAX_EVAL_ROWS = 100_000  # data rows, the header not counted
 MAX_EVAL_COLUMNS = 100   # three are read; the rest are ignored, but each is kept while reading
 MAX_CELL_CHARS = 10_000  # a question fits; below the csv module's own 131,072, so ours speaks first

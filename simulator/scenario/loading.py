@@ -26,7 +26,7 @@ from simulator.files import FileRefused, read_regular_file
 from .checks import catalog_problems
 from .migrations import migrate
 from .paths import copy_tree, model_in, ranges_in_place
-from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_CHARS, MAX_STRING_CHARS,
+from .schema import (MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FILE_MB, MAX_NODES, MAX_NUMBER_CHARS, MAX_STRING_CHARS,
                      SCHEMA_VERSION, Scenario, ScenarioError)
 
 MAX_PROBLEMS_LISTED = 20  # of one kind found before validation, e.g. long numbers
@@ -152,7 +152,7 @@ def parse_scenario_json(text: str, origin: str, catalog: Catalog | None = None) 
 def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catalog | None = None) -> Scenario:
     """Parse and validate YAML text; raise :class:`ScenarioError` listing every problem."""
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([f"{origin}: file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+        raise ScenarioError([f"{origin}: file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes ({MAX_FILE_MB} MB)"])
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")

@@ -21,12 +21,15 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from pricing.history import observed_drift
 
+from simulator.units import UPLOAD_MB
+
 from .paths import OVERRIDES, copy_tree, model_in, set_in
 
 SCHEMA_VERSION = 4
 # Limits checked while the YAML is read, before any validation, so no input can make loading slow
 # or large: an alias bomb or a deeply nested document is refused at the first step over the line.
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_MB = 2  # also the library's upload widget's limit, which the browser enforces
+MAX_FILE_BYTES = MAX_FILE_MB * UPLOAD_MB
 MAX_ALIASES = 10
 MAX_DEPTH = 20
 MAX_NODES = 100_000

@@ -4,6 +4,8 @@ Format: ``1.`` + base64url(zlib(JSON of the scenario without defaults)). Decodin
 of the parameter before anything else and inflates with a hard cap, so a tampered or malicious link
 cannot exhaust memory; every failure is a :class:`ScenarioError` with a plain message. The chart
 range travels as ``lo`` and ``hi``; :func:`chart_range` reads them or raises :class:`LinkParamError`.
+:func:`link_base` says where a link points: the public address the server was given, else the one
+the browser used.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from pricing.catalog import Catalog
 
@@ -22,6 +26,7 @@ PREFIX = "1."
 MAX_PARAM_CHARS = 16_000     # beyond this, browsers and chat tools start cutting links
 MAX_INFLATED_BYTES = 512_000
 MAX_RANGE_PARAM_CHARS = 32  # Crossover writes "1e+12" at most; a longer lo or hi is not a chart bound
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")  # a Host header
 
 
 class LinkParamError(ValueError):
@@ -90,3 +95,26 @@ def _bound(text: str | None, default: float) -> float | None:
 def _shown(text) -> str:
     text = str(text)
     return text if len(text) <= MAX_RANGE_PARAM_CHARS else f"{text[:MAX_RANGE_PARAM_CHARS]}... ({len(text):,} characters)"
+
+
+def link_base(public_url: str | None, page_path: str, browser_url: str | None, host: str | None,
+              port: int) -> str:
+    """The address a shared link (the sidebar's, the report's "Live view") starts with, before ``?``.
+
+    In order: ``public_url`` (``CROSSOVER_PUBLIC_URL``: the address people reach the app at, behind
+    a proxy or a DNS name) followed by the current page's ``page_path``; the URL the browser shows
+    (``st.context.url``, page included); ``http://`` and the ``Host`` header the browser sent; and
+    ``http://localhost:<port>/``. A ``public_url`` that is not an http(s) address raises
+    ``ValueError`` naming it; a Host header that is not a host name or address is not used.
+    """
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"CROSSOVER_PUBLIC_URL={public_url[:200]!r} is not an http(s) address such as "
+                             "https://crossover.example.com/ (no query or #fragment); links use the browser's address")
+        return public_url.rstrip("/") + "/" + page_path
+    if browser_url:  # Streamlit drops the root's "/" (http://host:8501): put it back
+        return browser_url if urlsplit(browser_url).path else browser_url + "/"
+    if host and _HOST.fullmatch(host):
+        return f"http://{host}/{page_path}"
+    return f"http://localhost:{port}/{page_path}"

@@ -29,14 +29,13 @@ from pathlib import Path
 from pricing.catalog import Catalog
 
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.storage import audit, index, trash
+from simulator.storage import audit, index, location, trash
 from simulator.storage.audit import Actor
 from simulator.storage.errors import AlreadyExists, ChangedElsewhere, StoreError, changed_elsewhere
 from simulator.storage.slugs import SLUG, name_key, slugify, unique_slug
 
 __all__ = ["Actor", "AlreadyExists", "ChangedElsewhere", "Entry", "ScenarioStore", "StoreError", "matching", "slugify"]
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "saved"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_SAVED = 5_000
 _COPIES = 100  # "(copy)", "(copy 2)" … "(copy 99)"
@@ -62,11 +61,11 @@ def version_of(data: bytes) -> str:
 
 
 class ScenarioStore:
-    """Saved scenarios in ``root`` (``CROSSOVER_SCENARIO_DIR``, default ``scenarios/saved``),
-    plus the shipped examples, read-only."""
+    """Saved scenarios in ``root`` (default :func:`location.scenario_dir`: ``CROSSOVER_SCENARIO_DIR``,
+    else ``scenarios/`` in ``CROSSOVER_DATA_DIR``), plus the shipped examples, read-only."""
 
     def __init__(self, root: Path | None = None, examples: Path = EXAMPLES_DIR):
-        self.root = Path(root or os.environ.get("CROSSOVER_SCENARIO_DIR") or DEFAULT_DIR)
+        self.root = Path(root) if root else location.scenario_dir()
         self.examples = examples
 
     # -- reading --------------------------------------------------------------------------------

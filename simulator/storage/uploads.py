@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from simulator.units import MB
+from simulator.units import UPLOAD_MB
 
 MAX_FILE_MB = 5
 MAX_TOTAL_MB = 20
-MAX_FILE_BYTES = MAX_FILE_MB * MB
-MAX_TOTAL_BYTES = MAX_TOTAL_MB * MB
+MAX_FILE_BYTES = MAX_FILE_MB * UPLOAD_MB
+MAX_TOTAL_BYTES = MAX_TOTAL_MB * UPLOAD_MB
 MAX_FILES = 100       # counted at one time; the rest get one message, not one each
 MAX_NAME_CHARS = 120  # of a file name in a message or the table; browsers send up to 255 bytes, a script more
 EXTENSIONS = ("txt", "md", "csv", "json")
@@ -67,7 +67,7 @@ def decode_upload(filename: str, data: bytes, max_bytes: int = MAX_FILE_BYTES) -
         raise WrongExtension(f"{name}: only {', '.join('.' + e for e in EXTENSIONS)} files can be counted "
                              f"(this one has {found})")
     if len(data) > max_bytes:
-        raise TooLarge(f"{name}: {_size(len(data))} is over the limit of {max_bytes / MB:g} MB "
+        raise TooLarge(f"{name}: {_size(len(data))} is over the limit of {max_bytes / UPLOAD_MB:g} MB "
                        f"({_size(max_bytes)}) per file")
     if not data.strip():
         raise EmptyFile(f"{name}: the file is empty")
@@ -102,7 +102,7 @@ def decode_uploads(files: list[tuple[str, bytes]], max_file_bytes: int = MAX_FIL
             text = decode_upload(filename, data, max_file_bytes)
             if out.accepted_bytes + len(data) > max_total_bytes:
                 raise TooLarge(f"{shown_name(filename)}: refused, the files together would be over the "
-                               f"{max_total_bytes / MB:g} MB total limit ({_size(out.accepted_bytes)} already accepted)")
+                               f"{max_total_bytes / UPLOAD_MB:g} MB total limit ({_size(out.accepted_bytes)} already accepted)")
         except UploadError as exc:
             out.errors.append(exc)
             continue
