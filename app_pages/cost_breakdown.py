@@ -5,13 +5,14 @@ import streamlit as st
 
 from app_pages import state
 from simulator.model.parts import PARTS
-from ui import charts, fmt
+from ui import charts, figure_links, fmt
 
 ev = state.evaluation()
 scenario = ev.scenario
 w = scenario.workload
 result = ev.to_dict()
 setups = result["setups"]
+link_params = state.url_params()  # a figure's catalog link keeps this scenario
 
 st.title("Cost breakdown")
 st.markdown(f"At **{fmt.volume(w.queries_per_month)} queries/month** (change it in the sidebar). "
@@ -36,11 +37,12 @@ for column, (name, s) in zip(columns, setups.items()):
                       help="Months until lower running costs repay the extra one-time cost, with the scenario's growth.")
         for warning in ev.setups[name].risks:
             st.warning(warning, icon="⚠️")
+        for warning in figure_links.aged_warnings(ev.setups[name].figures_used, w.start_date, link_params):
+            st.warning(warning, icon="⚠️")
         assumed = ev.setups[name].assumed_figures
         if assumed:
             with st.expander(f"{len(assumed)} assumed figures"):
-                for key, figure in assumed.items():
-                    st.markdown(f"- `{key}` = {figure.value:g}: {figure.source.removeprefix('assumption: ')}")
+                st.markdown("\n".join(figure_links.assumed_lines(assumed, link_params)))
 
 feasible = {name: s["cost_breakdown_usd"] for name, s in setups.items() if s["feasible"]}
 if not feasible:

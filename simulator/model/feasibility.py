@@ -116,10 +116,11 @@ def assumed_warning(keys: list[str]) -> str:
     return f"{len(keys)} {what}{ASSUMPTIONS_WARNING}{figures_in_words(keys)}"
 
 
-def aged_warning(kind: FigureKind, figures: dict[str, Figure], start: dt.date) -> str:
-    """One sentence per kind: "2 prices were checked more than 12 months before the start date ..."."""
+def aged_warning(kind: FigureKind, figures: dict[str, Figure], start: dt.date, name=figure_words) -> str:
+    """One sentence per kind: "2 prices were checked more than 12 months before the start date ...";
+    ``name`` words each figure's key (the dashboard's links it to the catalog)."""
     one, many, why = AGED_WORDS[kind]
-    listed = "; ".join(f"{figure_words(k)}, checked {f.as_of}" for k, f in figures.items())
+    listed = "; ".join(f"{name(k)}, checked {f.as_of}" for k, f in figures.items())
     return (f"{len(figures)} {one if len(figures) == 1 else many} {'was' if len(figures) == 1 else 'were'} checked "
             f"more than {STALE_AFTER_MONTHS} {AGED_WARNING} {start} ({why}): {listed}")
 
