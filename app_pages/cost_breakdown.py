@@ -53,7 +53,7 @@ st.plotly_chart(charts.breakdown_figure(feasible), key="breakdown_chart", width=
 table = pd.DataFrame({fmt.setup(n): [parts[p] for p in PARTS] for n, parts in feasible.items()},
                      index=[fmt.PART_LABELS[p] for p in PARTS])
 table.loc["Total"] = [setups[n]["monthly_cost_usd"] for n in feasible]
-st.dataframe(table.map(fmt.usd), width="stretch")
+st.dataframe(table.map(fmt.usd), width="stretch", height=fmt.table_height(len(table)))
 
 st.subheader("One-time costs")
 one_time = pd.DataFrame({fmt.setup(n): setups[n]["one_time_breakdown_usd"] for n in feasible}).fillna(0.0)
@@ -61,7 +61,7 @@ one_time.index = [i.replace("_", " ").capitalize() for i in one_time.index]
 one_time.loc["Total"] = [setups[n]["one_time_cost_usd"] for n in feasible]
 one_time.loc[f"Amortised per month ({w.horizon_months} months)"] = [
     setups[n]["cost_breakdown_usd"]["one_time_amortised"] for n in feasible]
-st.dataframe(one_time.map(fmt.usd), width="stretch")
+st.dataframe(one_time.map(fmt.usd), width="stretch", height=fmt.table_height(len(one_time)))
 
 st.subheader("Cumulative cost over the horizon")
 growth = f"{w.monthly_growth:+.0%}/month" if w.monthly_growth else "no growth"

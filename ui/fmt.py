@@ -112,3 +112,13 @@ def input_value(path: str, value: float) -> str:
 def interval(p: dict | None, unit=volume) -> str:
     """An 80% interval "1.9M–5.6M" from {"p10", "p50", "p90"}."""
     return "–" if not p else f"{unit(p['p10'])}–{unit(p['p90'])}"
+
+
+TABLE_ROW_PX = 35  # st.dataframe's row and header height in Streamlit 1.67
+TABLE_BORDER_PX = 3
+
+
+def table_height(rows: int) -> int:
+    """The st.dataframe height [px] that shows a header and ``rows`` rows without inner scrolling
+    (Streamlit's default height stops at ten rows and scrolls the rest inside the table)."""
+    return TABLE_ROW_PX * (rows + 1) + TABLE_BORDER_PX
