@@ -73,7 +73,8 @@ table = pd.DataFrame([
     }
     for name, s in result.items()
 ])
-st.dataframe(table, hide_index=True, width="stretch", height=fmt.table_height(len(table)))
+st.dataframe(table, hide_index=True, width="stretch", height=fmt.table_height(len(table)),
+             column_config={"tokens in / out per query": st.column_config.TextColumn("tokens in / out")})
 st.caption("Figures marked as assumptions in the catalog are listed per setup on the cost breakdown page.")
 
 st.subheader("Uncertainty")

@@ -110,11 +110,13 @@ else:
         column_config={
             "value": st.column_config.NumberColumn("value", format="%g",
                                                    help="In the unit named by the figure (usd_per_mtok: USD per million tokens)."),
-            "source": st.column_config.TextColumn("source", width="large"),
+            "entry id": st.column_config.TextColumn("entry"),
+            "source": st.column_config.TextColumn("source", width="medium"),
             "link": st.column_config.LinkColumn("link", display_text=r"https?://([^/]+)",
                                                 help="The source's URL, when it is one."),
-            "age (months)": st.column_config.NumberColumn("age (months)", format="%.1f mo"),
-            "assumption": st.column_config.CheckboxColumn("assumption"),
+            "as_of": st.column_config.TextColumn("checked", help="The date the figure was last checked (as_of)."),
+            "age (months)": st.column_config.NumberColumn("age", format="%.1f mo", help="Months since it was checked."),
+            "assumption": st.column_config.CheckboxColumn("assumed", help="A planning assumption, its rationale in the source."),
         },
     )
     st.caption("The same list on the command line: `crossover catalog --kind gpu --layer curated` "

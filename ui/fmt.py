@@ -98,6 +98,12 @@ def setup(name: str) -> str:
     return SETUP_LABELS.get(name, name)
 
 
+def model_name(model_id: str) -> str:
+    """A model id without its provider's path, for tables: "accounts/fireworks/models/llama-v3p1-8b-instruct"
+    reads "llama-v3p1-8b-instruct" (the Catalog's search finds the full id from it)."""
+    return model_id.rsplit("/", 1)[-1]
+
+
 def input_label(path: str) -> str:
     """A ranged input as the editor names it, with its tab and unit: "RAG: Cache hit rate (% of requests)"."""
     return range_label(path)
