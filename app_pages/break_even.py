@@ -60,7 +60,7 @@ for b in ev.break_even:
         "further crossings": ("many (within one GPU step of each other)" if b.truncated
                               else str(max(0, len(b.crossings) - 1))),
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=fmt.table_height(len(rows)))
 
 st.subheader(f"At {fmt.volume(q0)} queries/month")
 result = ev.to_dict()["setups"]
@@ -76,7 +76,8 @@ table = pd.DataFrame([
     }
     for name, s in result.items()
 ])
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", height=fmt.table_height(len(table)),
+             column_config={"tokens in / out per query": st.column_config.TextColumn("tokens in / out")})
 st.caption("Figures marked as assumptions in the catalog are listed per setup on the cost breakdown page.")
 
 st.subheader("Uncertainty")

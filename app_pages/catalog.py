@@ -9,10 +9,12 @@ import streamlit as st
 
 from app_pages import state
 from pricing import bulk, history, listing
-from ui import charts_prices
+from simulator.scenario import figure_words
+from ui import charts_prices, figure_links, fmt
 
 LAYERS = {"curated": "Curated: hand-checked, used first", "bulk": "Bulk: every model of genai-prices (and Azure's)"}
 HISTORY_MODEL = "catalog_history_model"
+FIGURE_KEY = "catalog_figure"  # the one figure a warning's link asked for
 FIRST_SHOWN = "openai/o3"  # the longest dated history in genai-prices 0.2.3
 
 
@@ -32,6 +34,10 @@ def histories() -> dict[str, history.ModelHistory]:
 
 today = dt.date.today()
 catalog = state.catalog()
+# ?figure=<dotted key> (a warning's link): show that row. Read once; the URL then holds the view's state.
+if figure_links.FIGURE_PARAM in st.query_params:
+    st.session_state[FIGURE_KEY] = st.query_params[figure_links.FIGURE_PARAM]
+    st.session_state["catalog_layer"] = "curated"
 
 st.title("Catalog")
 st.caption(f"Every figure the simulator uses, with its source and the date it was checked. Ages are counted to "
@@ -49,6 +55,14 @@ if layer == "bulk":
                "flagged as assumptions. `crossover catalog --check` lists where the two layers disagree.")
 rows = listing.figure_rows(catalog, today) if layer == "curated" else listing.bulk_rows(today)
 everything = listing.counts(rows)
+if one_figure := st.session_state.get(FIGURE_KEY):
+    matching = [r for r in rows if r.key == one_figure]
+    if matching:
+        st.info(f"Showing one figure, as a warning linked it: **{fmt.plain(figure_words(one_figure))}**.")
+        st.button("Show every figure", key="catalog_all_figures", on_click=lambda: st.session_state.pop(FIGURE_KEY))
+    else:
+        st.warning(f"The {layer} layer has no figure {fmt.plain(one_figure)}; every figure is shown.")
+        st.session_state.pop(FIGURE_KEY)
 
 left, middle, right = st.columns([2, 3, 2])
 chosen_kinds = left.multiselect("Kind", listing.kinds_of(rows), key="catalog_kinds", placeholder="All kinds")
@@ -61,6 +75,8 @@ only_stale = right.checkbox(f"Older than {listing.STALE_AFTER_MONTHS} months", k
 
 shown = listing.filter_rows(rows, chosen_kinds, search, only_assumptions,
                             listing.STALE_AFTER_MONTHS if only_stale else None)
+if st.session_state.get(FIGURE_KEY):
+    shown = [r for r in shown if r.key == st.session_state[FIGURE_KEY]]
 counts = listing.counts(shown)
 filtered = len(shown) != len(rows)
 line = f"**{counts.figures} figures, {counts.assumptions} assumptions**"
@@ -94,11 +110,13 @@ else:
         column_config={
             "value": st.column_config.NumberColumn("value", format="%g",
                                                    help="In the unit named by the figure (usd_per_mtok: USD per million tokens)."),
-            "source": st.column_config.TextColumn("source", width="large"),
+            "entry id": st.column_config.TextColumn("entry"),
+            "source": st.column_config.TextColumn("source", width="medium"),
             "link": st.column_config.LinkColumn("link", display_text=r"https?://([^/]+)",
                                                 help="The source's URL, when it is one."),
-            "age (months)": st.column_config.NumberColumn("age (months)", format="%.1f mo"),
-            "assumption": st.column_config.CheckboxColumn("assumption"),
+            "as_of": st.column_config.TextColumn("checked", help="The date the figure was last checked (as_of)."),
+            "age (months)": st.column_config.NumberColumn("age", format="%.1f mo", help="Months since it was checked."),
+            "assumption": st.column_config.CheckboxColumn("assumed", help="A planning assumption, its rationale in the source."),
         },
     )
     st.caption("The same list on the command line: `crossover catalog --kind gpu --layer curated` "

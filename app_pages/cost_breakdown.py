@@ -5,13 +5,14 @@ import streamlit as st
 
 from app_pages import state
 from simulator.model.parts import PARTS
-from ui import charts, fmt
+from ui import charts, figure_links, fmt
 
 ev = state.evaluation()
 scenario = ev.scenario
 w = scenario.workload
 result = ev.to_dict()
 setups = result["setups"]
+link_params = state.url_params()  # a figure's catalog link keeps this scenario
 
 st.title("Cost breakdown")
 st.markdown(f"At **{fmt.volume(w.queries_per_month)} queries/month** (change it in the sidebar). "
@@ -36,11 +37,12 @@ for column, (name, s) in zip(columns, setups.items()):
                       help="Months until lower running costs repay the extra one-time cost, with the scenario's growth.")
         for warning in ev.setups[name].risks:
             st.warning(warning, icon="⚠️")
+        for warning in figure_links.aged_warnings(ev.setups[name].figures_used, w.start_date, link_params):
+            st.warning(warning, icon="⚠️")
         assumed = ev.setups[name].assumed_figures
         if assumed:
             with st.expander(f"{len(assumed)} assumed figures"):
-                for key, figure in assumed.items():
-                    st.markdown(f"- `{key}` = {figure.value:g}: {figure.source.removeprefix('assumption: ')}")
+                st.markdown("\n".join(figure_links.assumed_lines(assumed, link_params)))
 
 feasible = {name: s["cost_breakdown_usd"] for name, s in setups.items() if s["feasible"]}
 if not feasible:
@@ -51,7 +53,7 @@ st.plotly_chart(charts.breakdown_figure(feasible), key="breakdown_chart", width=
 table = pd.DataFrame({fmt.setup(n): [parts[p] for p in PARTS] for n, parts in feasible.items()},
                      index=[fmt.PART_LABELS[p] for p in PARTS])
 table.loc["Total"] = [setups[n]["monthly_cost_usd"] for n in feasible]
-st.dataframe(table.map(fmt.usd), width="stretch")
+st.dataframe(table.map(fmt.usd), width="stretch", height=fmt.table_height(len(table)))
 
 st.subheader("One-time costs")
 one_time = pd.DataFrame({fmt.setup(n): setups[n]["one_time_breakdown_usd"] for n in feasible}).fillna(0.0)
@@ -59,7 +61,7 @@ one_time.index = [i.replace("_", " ").capitalize() for i in one_time.index]
 one_time.loc["Total"] = [setups[n]["one_time_cost_usd"] for n in feasible]
 one_time.loc[f"Amortised per month ({w.horizon_months} months)"] = [
     setups[n]["cost_breakdown_usd"]["one_time_amortised"] for n in feasible]
-st.dataframe(one_time.map(fmt.usd), width="stretch")
+st.dataframe(one_time.map(fmt.usd), width="stretch", height=fmt.table_height(len(one_time)))
 
 st.subheader("Cumulative cost over the horizon")
 growth = f"{w.monthly_growth:+.0%}/month" if w.monthly_growth else "no growth"

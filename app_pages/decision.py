@@ -88,8 +88,11 @@ st.dataframe(pd.DataFrame([{
              + (" (rule of thumb)" if n == rec.recommendation and n != pick.setup else ""),
     "monthly cost": fmt.usd_month(rec.costs_usd_per_month[n]) if rec.costs_usd_per_month[n] is not None else "infeasible",
     "p95 latency": fmt.ms(rec.latency_p95_ms[n]),
-    "ruled out": rec.ruled_out.get(n, ""),
+    "ruled out": "yes, see below" if n in rec.ruled_out else "",
 } for n in ev.setups]), hide_index=True, width="stretch")
+# A reason is a sentence: in a cell it would be cut at the column's width.
+if rec.ruled_out:
+    st.markdown("\n".join(f"- **{fmt.setup(n)}** is ruled out: {fmt.plain(reason)}" for n, reason in rec.ruled_out.items()))
 
 st.subheader("Quality-adjusted cost")
 st.caption("Upload evaluation results (CSV with columns question, setup, and score in 0..1 or pass 0/1). "

@@ -28,11 +28,11 @@ def _ms(x) -> str:
 
 def _label(name: str) -> str:
     s = ev.setups[name]
-    return f"{fmt.setup(name)} ({s.model}{', self-hosted' if s.hosting != 'api' else ''})"
+    return f"{fmt.setup(name)} ({fmt.model_name(s.model)}{', self-hosted' if s.hosting != 'api' else ''})"
 
 
 st.title("Latency")
-st.caption("End to end per query: retrieval (RAG and hybrid), time to first token, then generating the answer. "
+st.caption("End to end per query: retrieval (RAG and hybrid), time to first token (TTFT), then generating the answer. "
            "p50 is the median query, p95 the one slower than 19 in 20. Percentiles come from 4,000 fixed-seed "
            "draws of query and answer lengths; nothing here is measured.")
 
@@ -61,7 +61,13 @@ for name, lat in latencies.items():
         row[f"{label} p50"] = fmt.ms(lat.parts_p50.get(part, 0.0))
         row[f"{label} p95"] = fmt.ms(lat.parts_p95.get(part, 0.0))
     rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="latency_table")
+# Labels short enough for all nine columns at 1400 px: each header names its part once.
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="latency_table", column_config={
+    "p50 end to end": st.column_config.TextColumn("p50", help="End to end, the median query."),
+    "p95 end to end": st.column_config.TextColumn("p95", help="End to end, the query slower than 19 in 20."),
+    "time to first token p50": st.column_config.TextColumn("TTFT p50", help="Time to first token."),
+    "time to first token p95": st.column_config.TextColumn("TTFT p95", help="Time to first token."),
+})
 sim = state.simulation() if scenario.ranges else None
 if sim is not None:
     st.markdown(f"**With the ranges** ({min(sim.draws, LATENCY_DRAWS):,} draws, seed {sim.seed}): P10–P90 of "
@@ -99,7 +105,7 @@ if curves:
          "p95 now": fmt.ms(ev.setups[name].latency.p95),
          f"p95 with +{fmt.tokens(added)} tokens": _ms(at_added[name].p95),
          f"p50 with +{fmt.tokens(added)} tokens": _ms(at_added[name].p50),
-         f"time to first token p95 with +{fmt.tokens(added)}": _ms(at_added[name].parts_p95["time_to_first_token"])}
+         f"TTFT p95 with +{fmt.tokens(added)}": _ms(at_added[name].parts_p95["time_to_first_token"])}
         for name in curves
     ]), hide_index=True, width="stretch", key="latency_prompt_table")
     notes = []

@@ -102,17 +102,36 @@ def fits_text(fit) -> str:
     return "yes" if fit.fits else "no"
 
 
+def counted_as(encoding: str | None) -> tuple[str, str | None]:
+    """The encoding and ratio a setup's tokens are counted in, and the ratio's source apart: the label
+    reads "o200k_base x 1.16 (claude tokenizer, ratio from <url>)", too long for a cell."""
+    if not encoding:
+        return "–", None
+    short, _, source = encoding.partition(", ratio from ")
+    return (short + ")", source.removesuffix(")")) if source else (short, None)
+
+
+# A problem is the infeasible warning's sentence above, and the ratio's source goes under the table:
+# in a cell either would be cut at the column's width.
 st.dataframe(pd.DataFrame([
     {
         "setup": fmt.setup(fit.setup),
-        "model": fit.model,
+        "model": fmt.model_name(fit.model),
         "input tokens": fmt.tokens(fit.input_tokens),
         "output tokens": fmt.tokens(fit.output_tokens),
         "context window (tokens)": fmt.tokens(fit.context_window_tokens),
         "fits": fits_text(fit),
         "share of window": share_text(fit.window_share),
-        "counted as": fit.encoding or "–",
-        "problem": "; ".join(fit.problems) or "–",
+        "counted as": counted_as(fit.encoding)[0],
     }
     for fit in fits
-]), hide_index=True, width="stretch", key="tokens_fits")
+]), hide_index=True, width="stretch", key="tokens_fits", column_config={
+    "input tokens": st.column_config.TextColumn("input"),
+    "output tokens": st.column_config.TextColumn("output"),
+    "context window (tokens)": st.column_config.TextColumn("window", help="The model's context window, in its tokens."),
+    "share of window": st.column_config.TextColumn("share", help="Input and output tokens as a share of the window."),
+})
+sources = dict(counted_as(fit.encoding) for fit in fits)
+if any(sources.values()):
+    st.caption("Ratios to o200k_base: " + "; ".join(f"{fmt.plain(short)} from {fmt.plain(source)}"
+                                                    for short, source in sources.items() if source))

@@ -1,6 +1,6 @@
 """The Decision page: answers change the recommendation; uploads of evaluation data are checked."""
 
-from conftest import open_app
+from conftest import open_app, rendered
 
 PAGE = "app_pages/decision.py"
 
@@ -35,3 +35,14 @@ def test_typed_results_give_cost_per_correct_answer():
     at = open_app(PAGE)
     at.button(key="dec_typed_use").click().run()
     assert any("no setup has any questions" in e.value for e in at.error)
+
+
+def test_ruled_out_reasons_are_listed_under_the_table_whole():
+    # docs-qa: weekly-changing knowledge rules fine-tuning out (a sentence too long for a table cell)
+    at = open_app(PAGE, s="docs-qa")
+    table = at.dataframe[0].value
+    assert table.set_index("setup").loc["Fine-tuned", "ruled out"] == "yes, see below"
+    assert table.set_index("setup").loc["Hybrid", "ruled out"] == ""
+    reasons = next(rendered(m.value) for m in at.markdown if "is ruled out:" in m.value)
+    assert ("- **Fine-tuned** is ruled out: knowledge_changes = weekly: a fine-tuned model alone would be out of date "
+            "between retrainings") in reasons

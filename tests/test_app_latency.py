@@ -40,7 +40,7 @@ def test_the_page_shows_every_setup_with_units_and_parts():
     labels = [m.label for m in at.metric]
     assert labels.count("p95 at 60% load") == 2 and "Queries/s per replica" in labels
     # Assumed figures are labelled as such.
-    assert any("not published" in w.value and "prefill_tokens_per_s" in w.value for w in at.warning)
+    assert any("not published" in w.value and "prefill speed (API model)" in w.value for w in at.warning)
     kinds = {k for d in at.dataframe if "kind" in d.value.columns for k in d.value["kind"]}
     assert "assumption" in kinds and "published" in kinds
 

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from streamlit.testing.v1 import AppTest
 
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario, validate_scenario
 from simulator.storage import sharing
 from ui import report
-from conftest import ROOT, open_app
+from conftest import ROOT, open_app, rendered
 
 
 
@@ -180,3 +181,40 @@ def test_report_with_the_monte_carlo_carries_bands_odds_and_what_matters(catalog
     # About the headline (RAG), not prompt-only, which is ruled out; within their ranges no input unseats RAG.
     assert "Uncertainty: Price drift (%/year) from -71.82 to 61.75: RAG costs" in sensitivity
     assert "would make" not in sensitivity
+
+
+DOTTED_KEY = re.compile(r"\b(?:llm|embedding|reranker|vector_store|gpu|open_model|tokenizer|defaults)\.[\w/.-]+")
+
+
+def test_cost_breakdown_warnings_name_figures_in_words_with_catalog_links(saved_dir, catalog):
+    """Issue 13: warnings listed dotted keys (embedding.text-embedding-3-small.prices.dimensions). At a
+    start date past the prices' age limit they name each figure in words, link it to its catalog row
+    with the scenario kept in the link, and the link opens the Catalog on that one row."""
+    data = yaml.safe_load((ROOT / "scenarios/support-bot.yaml").read_text())
+    data["workload"]["start_date"] = "2030-01-01"
+    link = sharing.encode(validate_scenario(data, "t", catalog))
+    at = open_app("app_pages/cost_breakdown.py", d=link)
+    ev = evaluate(validate_scenario(data, "t", catalog), catalog)
+    keys = {k for s in ev.setups.values() for k in s.figures_used}
+    texts = [rendered(t) for t in [w.value for w in at.warning] + [m.value for m in at.markdown if "](" in m.value]]
+    assert any("prices were checked more than 12 months before the start date 2030-01-01" in t for t in texts)
+    for text in texts:
+        shown = re.sub(r"\]\([^)]*\)", "]", text)  # what a reader sees: the link text, not its URL
+        assert not DOTTED_KEY.search(shown), shown
+        assert not any(k in shown for k in keys), shown
+    price = next(t for t in texts if "claude-haiku-4-5's input price (API model)" in t)
+    url = re.search(r"claude-haiku-4-5's input price \(API model\)\]\(([^)]+)\)", price).group(1)
+    assert url.startswith("catalog?") and "figure=llm.claude-haiku-4-5.prices.input_usd_per_mtok" in url
+    assert f"d={link}" in url  # the edited scenario travels with the link
+    assert not any("vector size" in t for t in texts)  # an embedding's size is not an old price
+
+    # A link opens the Catalog first (open_app would start on the landing page, whose run drops ?figure).
+    catalog_page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    catalog_page.query_params.update(d=link, figure="llm.claude-haiku-4-5.prices.input_usd_per_mtok")
+    catalog_page.switch_page("app_pages/catalog.py").run()
+    assert not catalog_page.exception, catalog_page.exception
+    table = catalog_page.dataframe[0].value
+    assert len(table) == 1 and table.iloc[0]["entry id"] == "claude-haiku-4-5"
+    assert any("Showing one figure" in i.value for i in catalog_page.info)
+    catalog_page.button(key="catalog_all_figures").click().run()
+    assert len(catalog_page.dataframe[0].value) > 100

@@ -79,7 +79,9 @@ def test_each_setup_is_shown_against_its_context_window_and_follows_the_scenario
     assert list(fits["setup"]) == ["Prompt-only", "RAG", "Fine-tuned", "Hybrid"]
     assert list(fits["fits"]) == ["yes"] * 4
     assert fits.iloc[0]["model"] == "claude-haiku-4-5" and fits.iloc[0]["context window (tokens)"] == "200,000"
-    assert fits.iloc[0]["counted as"].startswith("o200k_base x 1.16 (claude tokenizer")
+    assert fits.iloc[0]["counted as"] == "o200k_base x 1.16 (claude tokenizer)"
+    assert any(rendered(c.value).startswith("Ratios to o200k_base: o200k_base x 1.16 (claude tokenizer) from https://")
+               for c in at.caption)
     spec = chart(at)
     bars = [t for t in spec["data"] if t["type"] == "bar"]
     assert [t["name"] for t in bars] == ["System prompt", "Few-shot examples", "Retrieved chunks", "Query", "Answer"]
@@ -102,9 +104,10 @@ def test_a_setup_over_its_context_window_is_shown_with_its_problem():
     fits = table(at, "tokens_fits")
     prompt_only = fits.iloc[0]
     assert prompt_only["fits"] == "no" and prompt_only["context window (tokens)"] == "200,000"
-    assert "tokens of context; claude-haiku-4-5 has 200,000" in prompt_only["problem"]
     assert list(fits["fits"])[1:] == ["yes"] * 3
+    # The problem is told once, in the warning above the table (a cell would cut the sentence).
     assert "**Prompt-only** is infeasible" in at.warning[0].value
+    assert "tokens of context; claude-haiku-4-5 has 200,000" in at.warning[0].value
     labels = chart(at)["data"][0]["y"]
     assert labels[0] == "Prompt-only · claude-haiku-4-5 (infeasible)" and len(labels) == 4
 

@@ -1,7 +1,11 @@
 """Setups that cannot work are infeasible with the reason; risky ones carry warnings.
 Dates are compared with the scenario's start date, never with today's clock."""
 
+import datetime as dt
+
+from simulator.model import feasibility
 from simulator.model.evaluate import evaluate
+from simulator.scenario import Scenario
 
 
 def setup(make_scenario, catalog, name, **changes):
@@ -87,18 +91,39 @@ def test_full_fine_tuning_that_does_not_fit_is_infeasible(make_scenario, catalog
     assert any("full fine-tuning needs about 130 GB" in p for p in s.problems)
 
 
-def test_assumed_and_stale_figures_warn(make_scenario, catalog):
+def test_assumed_and_stale_figures_warn_in_words(make_scenario, catalog):
     s = setup(make_scenario, catalog, "rag")
-    assumed = next(w for w in s.warnings if "assumptions" in w)
-    assert "vector_store.pinecone-serverless.latency.query_ms_p50_at_1m" in assumed
+    assumed = next(w for w in s.warnings if "assumptions, not published" in w)
+    assert "pinecone-serverless's query latency at 1M vectors (p50) (vector store)" in assumed
+    assert "vector_store.pinecone-serverless" not in assumed
     # gemini-2.5-flash's prices are dated 2026-11-10 (the pinned genai-prices release): 13 months before 2028-01-01.
     s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gemini-2.5-flash",
                                                          "workload.start_date": "2028-01-01"})
-    stale = next(w for w in s.warnings if "older than the start date" in w)
-    assert "llm.gemini-2.5-flash.prices.input_usd_per_mtok" in stale
+    prices = next(w for w in s.warnings if w.split(" ")[1] == "prices")
+    assert "prices were checked more than 12 months before the start date 2028-01-01" in prices
+    assert "gemini-2.5-flash's input price (API model), checked 2026-11-10" in prices
     s = setup(make_scenario, catalog, "prompt_only", **{"prompt_only.model.name": "gemini-2.5-flash",
                                                          "workload.start_date": "2026-01-01"})
-    assert not any("older than the start date" in w for w in s.warnings)
+    assert not any("months before the start date" in w for w in s.warnings)
+
+
+def test_only_prices_and_billing_rules_go_out_of_date(support_bot, catalog):
+    """Issue 13: every figure under ``prices`` aged as a price, so an embedding model's vector size
+    (``prices.dimensions``) read as an old price. Its size, a GPU's spec sheet and a context window do
+    not change with the price list; a provider's billing rule (the shortest prefix it caches) does, and says so."""
+    data = support_bot.model_dump()
+    data["workload"]["start_date"] = dt.date(2030, 1, 1)
+    s = evaluate(Scenario.model_validate(data), catalog).setups["rag"]
+    aged = feasibility.aged_figures(dict(s.figures_used), dt.date(2030, 1, 1))
+    assert "embedding.text-embedding-3-small.prices.usd_per_mtok" in aged
+    assert "embedding.text-embedding-3-small.prices.dimensions" in s.figures_used
+    assert not any(k.endswith((".dimensions", ".context_window_tokens")) or ".spec." in k or ".latency." in k
+                   for k in aged)
+    text = " ".join(s.warnings)
+    assert "vector size" not in text and "embedding.text-embedding-3-small" not in text
+    rules = next(w for w in s.warnings if " billing rule" in w.split(" were")[0].split(" was")[0])
+    assert "claude-haiku-4-5's minimum cacheable prefix (API model)" in rules
+    assert "the provider may bill differently by then" in rules
 
 
 def test_overridden_figures_are_reported_and_not_stale(make_scenario, catalog):
@@ -110,6 +135,6 @@ def test_overridden_figures_are_reported_and_not_stale(make_scenario, catalog):
 
 def test_cache_lifetime_warning_at_low_volume(make_scenario, catalog):
     s = setup(make_scenario, catalog, "prompt_only", **{"workload.queries_per_month": 1000})
-    assert any("cache lifetime" in w for w in s.warnings)
+    assert any("cache hit rate is optimistic" in w for w in s.warnings)
     s = setup(make_scenario, catalog, "prompt_only")
-    assert not any("cache lifetime" in w for w in s.warnings)
+    assert not any("cache hit rate is optimistic" in w for w in s.warnings)

@@ -13,6 +13,8 @@ from . import fmt
 
 PART_LABELS = {"retrieval": "Retrieval", "time_to_first_token": "Time to first token", "generation": "Generation"}
 PART_COLOURS = {"retrieval": "#00CC96", "time_to_first_token": "#FFA15A", "generation": "#636EFA"}
+LABEL_ROOM = 1.3  # the x axis reaches 30% past the longest bar: a label's width
+LABEL_COLOUR = "black"  # on the page's white background, beside the bars rather than on them
 
 
 def parts_figure(latencies: dict[str, Latency]) -> go.Figure:
@@ -32,15 +34,26 @@ def parts_figure(latencies: dict[str, Latency]) -> go.Figure:
             ), row=1, col=col)
         totals = [getattr(lat, pct) for lat in latencies.values()]
         fig.add_trace(go.Scatter(
-            y=labels, x=totals, mode="markers+text", name="end to end", legendgroup="total",
-            marker=dict(symbol="diamond", size=11, color="black"), showlegend=col == 1,
-            text=[fmt.ms(v) for v in totals], textposition="middle right", cliponaxis=False,
-            hovertemplate=f"end to end {pct}: %{{text}}<extra>%{{y}}</extra>",
+            y=labels, x=totals, mode="markers", name="end to end", legendgroup="total",
+            marker=dict(symbol="diamond", size=11, color=LABEL_COLOUR), showlegend=col == 1,
+            customdata=[fmt.ms(v) for v in totals],
+            hovertemplate=f"end to end {pct}: %{{customdata}}<extra>%{{y}}</extra>",
         ), row=1, col=col)
+        # The end-to-end label goes past the end of the bar: at p95 the parts add up to more than the
+        # end-to-end figure, so a label beside the diamond sat on a coloured bar and could not be read.
+        bar_ends = [sum(getattr(lat, f"parts_{pct}").get(part, 0.0) for part in PART_NAMES) for lat in latencies.values()]
+        label_x = [max(end, total) for end, total in zip(bar_ends, totals)]
+        fig.add_trace(go.Scatter(
+            y=labels, x=label_x, mode="text",
+            text=[fmt.ms(v) for v in totals], textposition="middle right", cliponaxis=False,
+            textfont=dict(color=LABEL_COLOUR), showlegend=False, hoverinfo="skip", name="end to end label",
+        ), row=1, col=col)
+        # Room for the label inside its own panel, so the p50 labels do not run into the p95 bars.
+        fig.update_xaxes(range=[0, LABEL_ROOM * max(label_x, default=1.0)], row=1, col=col)
     fig.update_layout(title=fmt.chart_title("End-to-end latency of each setup, part by part"), barmode="stack",
                       height=170 + 60 * len(latencies), margin=dict(l=10, r=60, t=70, b=10),
                       legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
-    fig.update_xaxes(title_text="ms", rangemode="tozero")
+    fig.update_xaxes(title_text="ms")
     fig.update_yaxes(autorange="reversed")
     return fig
 

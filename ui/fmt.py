@@ -106,6 +106,12 @@ def setup(name: str) -> str:
     return SETUP_LABELS.get(name, name)
 
 
+def model_name(model_id: str) -> str:
+    """A model id without its provider's path, for tables: "accounts/fireworks/models/llama-v3p1-8b-instruct"
+    reads "llama-v3p1-8b-instruct" (the Catalog's search finds the full id from it)."""
+    return model_id.rsplit("/", 1)[-1]
+
+
 def input_label(path: str) -> str:
     """A ranged input as the editor names it, with its tab and unit: "RAG: Cache hit rate (% of requests)"."""
     return range_label(path)
@@ -120,3 +126,13 @@ def input_value(path: str, value: float) -> str:
 def interval(p: dict | None, unit=volume) -> str:
     """An 80% interval "1.9M–5.6M" from {"p10", "p50", "p90"}."""
     return "–" if not p else f"{unit(p['p10'])}–{unit(p['p90'])}"
+
+
+TABLE_ROW_PX = 35  # st.dataframe's row and header height in Streamlit 1.67
+TABLE_BORDER_PX = 3
+
+
+def table_height(rows: int) -> int:
+    """The st.dataframe height [px] that shows a header and ``rows`` rows without inner scrolling
+    (Streamlit's default height stops at ten rows and scrolls the rest inside the table)."""
+    return TABLE_ROW_PX * (rows + 1) + TABLE_BORDER_PX

@@ -17,6 +17,7 @@ from simulator.analysis.decision import recommend
 from simulator.analysis.montecarlo import Simulation
 from simulator.analysis.sensitivity import Tornado, tornado, what_would_change
 from simulator.model.evaluate import Evaluation
+from simulator.scenario import figures_in_words
 
 from . import charts, charts_uncertainty, fmt, summary
 
@@ -89,7 +90,7 @@ def html_report(ev: Evaluation, scenario_yaml: str, lo: float, hi: float, share_
     )
     assumed = sorted({k for name in ev.feasible for k in ev.setups[name].assumed_figures})
     uncertainties = (f"<p>{len(assumed)} of the figures behind these numbers are assumptions rather than published "
-                     f"figures, for example: {html.escape(', '.join(assumed[:8]))}. Check them before relying on a "
+                     f"figures, for example: {html.escape(figures_in_words(assumed[:8]))}. Check them before relying on a "
                      "close call.</p>" if assumed else "") + (_sensitivity_html(ev) if sim is not None else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Crossover: {html.escape(s.name)}</title>

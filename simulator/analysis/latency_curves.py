@@ -39,6 +39,7 @@ from pricing.catalog import Figure
 
 from simulator.model import latency as lat
 from simulator.model.evaluate import Evaluation
+from simulator.scenario import figures_in_words
 
 PART_NAMES = ("retrieval", "time_to_first_token", "generation")
 # The M/M/1 wait factor load / (1 - load) is capped at the value it has at 99% load (99), so a
@@ -200,5 +201,5 @@ def latency_warnings(ev: Evaluation, setup: str) -> list[str]:
     assumed = [k for k, f in latency_figures(ev, setup).items() if f.is_assumption]
     if assumed:
         what = "latency figure is an assumption" if len(assumed) == 1 else "latency figures are assumptions"
-        notes.append(f"{len(assumed)} {what}, not published: {', '.join(assumed)}")
+        notes.append(f"{len(assumed)} {what}, not published: {figures_in_words(assumed)}")
     return notes

@@ -2,9 +2,10 @@
 
 Retired models, a context window too small and a prompt over the provider's prompt cap make a
 setup infeasible; a retirement within the
-horizon, a cache that outlives the traffic, assumed figures and prices older than
+horizon, a cache that outlives the traffic, assumed figures, and prices and billing rules older than
 :data:`~pricing.catalog.STALE_AFTER_MONTHS` at the start date are warnings. Dates are compared with
-the scenario's start date, never with today's clock.
+the scenario's start date, never with today's clock. Warnings name catalog figures in words
+(:mod:`simulator.scenario.figure_text`), not by their dotted keys.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import datetime as dt
 import numpy as np
 
 from pricing.catalog import STALE_AFTER_MONTHS, Figure, LlmModel
+from simulator.scenario import FigureKind, figure_kind, figure_words, figures_in_words
 from simulator.units import SECONDS_PER_MONTH
 
 from . import latency as lat
 from .parts import CostParts, refusal
 
-ASSUMPTIONS_WARNING = "are assumptions, not published"
+# Markers of the figure warnings, which pages show apart from the others (with links to the catalog).
+ASSUMPTIONS_WARNING = ", not published: "
+AGED_WARNING = "months before the start date"
+AGED_WORDS = {FigureKind.PRICE: ("price", "prices", "the provider may charge differently by then"),
+              FigureKind.BILLING_RULE: ("billing rule", "billing rules", "the provider may bill differently by then")}
 
 
 def api_availability(llm: LlmModel, start: dt.date, end: dt.date, horizon_months: int) -> CostParts:
@@ -96,16 +102,37 @@ def cache_traffic(queries_per_month: float, hit_rate: float, cache_ttl_s: float)
             f"longer than the {cache_ttl_s:,.0f} s cache lifetime: a {hit_rate:.0%} cache hit rate is optimistic"]
 
 
+def aged_figures(used: dict[str, Figure], start: dt.date) -> dict[str, Figure]:
+    """The prices and billing rules a setup relied on that were checked more than the staleness
+    limit before ``start``. A model's vector size or architecture, a GPU's spec sheet or a latency
+    measurement does not go out of date as a price does; overrides and assumptions are the user's."""
+    return {k: f for k, f in sorted(used.items())
+            if figure_kind(k) in AGED_WORDS and not f.overridden and not f.is_assumption
+            and f.age_months(start) > STALE_AFTER_MONTHS}
+
+
+def assumed_warning(keys: list[str]) -> str:
+    what = "figure is an assumption" if len(keys) == 1 else "figures are assumptions"
+    return f"{len(keys)} {what}{ASSUMPTIONS_WARNING}{figures_in_words(keys)}"
+
+
+def aged_warning(kind: FigureKind, figures: dict[str, Figure], start: dt.date, name=figure_words) -> str:
+    """One sentence per kind: "2 prices were checked more than 12 months before the start date ...";
+    ``name`` words each figure's key (the dashboard's links it to the catalog)."""
+    one, many, why = AGED_WORDS[kind]
+    listed = "; ".join(f"{name(k)}, checked {f.as_of}" for k, f in figures.items())
+    return (f"{len(figures)} {one if len(figures) == 1 else many} {'was' if len(figures) == 1 else 'were'} checked "
+            f"more than {STALE_AFTER_MONTHS} {AGED_WARNING} {start} ({why}): {listed}")
+
+
 def figure_warnings(used: dict[str, Figure], start: dt.date) -> list[str]:
-    """The assumed figures a setup relied on, and its prices older than the staleness limit at ``start``."""
+    """The assumed figures a setup relied on, and its prices and billing rules older than the
+    staleness limit at ``start``, each kind in its own sentence."""
     assumed = [k for k, f in sorted(used.items()) if f.is_assumption]
-    # Prices go stale; a model's architecture or a GPU's spec sheet does not.
-    stale = sorted(k for k, f in used.items()
-                   if ".prices." in k and not f.overridden and not f.is_assumption
-                   and f.age_months(start) > STALE_AFTER_MONTHS)
-    out = []
-    if assumed:
-        out.append(f"{len(assumed)} figures {ASSUMPTIONS_WARNING}: {', '.join(assumed)}")
-    if stale:
-        out.append(f"{len(stale)} catalog figures are over {STALE_AFTER_MONTHS} months older than the start date: {', '.join(stale)}")
+    aged = aged_figures(used, start)
+    out = [assumed_warning(assumed)] if assumed else []
+    for kind in AGED_WORDS:
+        of_kind = {k: f for k, f in aged.items() if figure_kind(k) is kind}
+        if of_kind:
+            out.append(aged_warning(kind, of_kind, start))
     return out

@@ -30,7 +30,7 @@ from simulator.units import MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from . import feasibility
 from . import latency as lat
 from .curves import Affine, CostCurve, Part
-from .feasibility import ASSUMPTIONS_WARNING
+from .feasibility import AGED_WARNING, ASSUMPTIONS_WARNING
 from .parts import (PARTS, CostParts, amortised_part, api_token_parts, api_training_parts, billed_reasoning_tokens,
                     gpu_hosting_parts, num, people_parts, refusal, self_hosted_training_parts)
 from .retrieval import RetrievalPlan, plan_retrieval
@@ -78,8 +78,9 @@ class SetupModel:
 
     @property
     def risks(self) -> list[str]:
-        """Warnings other than the list of assumed figures (which pages show on their own)."""
-        return [w for w in self.warnings if ASSUMPTIONS_WARNING not in w]
+        """Warnings other than those about assumed and out-of-date figures (pages show them on their
+        own, each figure linked to its catalog row)."""
+        return [w for w in self.warnings if ASSUMPTIONS_WARNING not in w and AGED_WARNING not in w]
 
     @property
     def feasible(self) -> bool:
