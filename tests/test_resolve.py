@@ -86,7 +86,8 @@ def test_a_scenario_on_a_bulk_model_evaluates_with_its_figures_recorded(catalog)
     rows = {r["key"]: r for r in setup.figure_rows}
     price = rows["llm.aws/regional.anthropic.claude-sonnet-5-v1:0.prices.input_usd_per_mtok"]
     assert price["layer"] == "bulk" and price["value"] == pytest.approx(2.2)
-    assert any("llm.aws/regional.anthropic.claude-sonnet-5-v1:0.latency.ttft_ms" in w for w in setup.warnings)
+    assert any("aws/regional.anthropic.claude-sonnet-5-v1:0's time to first token (API model)" in w
+               for w in setup.warnings)  # the bulk layer has no latency: assumed, said in words
 
 
 def test_every_successor_names_a_model_its_provider_sells(catalog):
@@ -195,4 +196,4 @@ def test_a_scenario_retrieving_with_a_bulk_embedding_model_is_priced_from_it(cat
     # Query embeddings: the same query tokens at $0.06 instead of the hand scenario's overridden $0.10.
     q = voyage.curve.breakdown(1e6)["query_embeddings"], openai.curve.breakdown(1e6)["query_embeddings"]
     assert float(q[0]) == pytest.approx(0.6 * float(q[1]))
-    assert any("embedding.voyageai/voyage-3.5.prices.dimensions" in w for w in voyage.warnings)  # assumed, said
+    assert any("voyageai/voyage-3.5's vector size (embedding model)" in w for w in voyage.warnings)  # assumed, said

@@ -223,7 +223,7 @@ def test_voyage_and_cohere_models_are_not_declared_exact_o200k(catalog):
 def test_a_voyage_embedding_flags_its_assumed_ratio(catalog):
     data = scenario_dict(**{"rag.embedding_model": "voyage-4"})
     ev = evaluate(validate_scenario(data, catalog=catalog), catalog)
-    assert any("tokenizer.voyage.ratio" in w for w in ev.setups["rag"].warnings)
+    assert any("voyage's tokens per o200k_base token (tokenizer)" in w for w in ev.setups["rag"].warnings)
 
 
 def test_a_cohere_embedding_pays_for_cohere_tokens(catalog):
