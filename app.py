@@ -7,6 +7,12 @@ from ui import fmt
 from simulator.storage import sharing
 
 st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
+# A file over an uploader's limit is refused in the browser, before the app sees it; Streamlit 1.67
+# shows only a red icon and keeps the reason ("File must be 2.0MB or smaller.") as screen-reader text
+# and a hover. This shows that text beside the file (tests/browser/test_exports.py checks it is seen).
+st.html("<style>[data-testid='stFileChip'] [role='alert'] {position: static !important; width: auto !important; "
+        "height: auto !important; margin: 0 !important; overflow: visible !important; clip: auto !important; "
+        "white-space: normal !important; color: #a61b1b; font-size: 0.875rem;}</style>")
 
 PAGES = [
     st.Page("app_pages/break_even.py", title="Break-even", url_path="break-even", default=True),

@@ -57,13 +57,16 @@ def test_every_export_delivers_its_file_and_an_oversized_upload_is_refused(serve
     assert download(page, "Break-even chart (PNG)", tmp_path).read_bytes()[:8] == PNG_SIGNATURE
     shot(page, "exports-delivered")
 
-    # One byte over the stated limit: the browser refuses it (Streamlit 1.67 marks the file with a red
-    # icon; the reason is screen-reader text and a hover, not an alert) and the server never gets it.
+    # One byte over the stated limit: the browser refuses it and the server never gets it. Streamlit 1.67
+    # marks the file with a red icon and keeps the reason as screen-reader text; app.py's style shows it.
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="Upload a scenario")
     uploader.get_by_text(f"{MAX_FILE_MB}MB per file").wait_for()  # the one limit it states
     uploader.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         {"name": "huge.yaml", "mimeType": "application/x-yaml", "buffer": b"#" * (MAX_FILE_MB * 1_000_000 + 1)})
-    uploader.get_by_text(f"File must be {MAX_FILE_MB}.0MB or smaller.").wait_for(state="attached")
+    reason = uploader.get_by_text(f"File must be {MAX_FILE_MB}.0MB or smaller.")
+    reason.wait_for(state="visible")  # seen without hovering, not only announced
+    box = reason.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 10, box
     shot(page, "oversized-upload")
     assert not page.get_by_text("Opened huge.yaml").count()
     assert "Shipped example (read-only)" in sidebar.inner_text()  # the scenario shown did not change
