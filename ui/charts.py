@@ -11,28 +11,55 @@ from simulator.model.parts import PARTS
 from . import fmt
 
 POINTS = 300
+# Per line of the break-even chart, before its crossings and step edges: about 20 a decade over the
+# default range, where a cost line on log axes (fixed + per query, or steps drawn from their edges)
+# looks the same as with 300; each point carries the line's cost parts for the hover.
+SWEEP_POINTS = 120
 MAX_STEP_EDGES = 150  # per setup: enough to draw GPU steps sharp where they are visible
+# A step of less than 1% of the cost is under a pixel on the chart's log cost axis (about 5 decades in
+# 450 px): the grid's slope draws it as well as two points at its edge would.
+VISIBLE_STEP = 0.01
 
 
-def sweep_volumes(ev: Evaluation, lo: float, hi: float) -> np.ndarray:
-    """Log-spaced volumes plus crossings and the first step edges in range, so they draw sharp."""
-    extra = [q for b in ev.break_even for q in b.crossings[:50] if lo <= q <= hi]
-    edges = np.concatenate([ev.setups[n].curve.breakpoints(lo, hi)[:MAX_STEP_EDGES] for n in ev.feasible] or [[]])
-    return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, edges, edges * (1 + 1e-9)]))
+def _wire(values) -> np.ndarray:
+    """Chart numbers as float32: 7 significant digits, more than a line or a hover shows below $10M,
+    in half the bytes Plotly sends for float64 (every number goes to the browser on every change)."""
+    return np.asarray(values, dtype=np.float32)
 
 
-def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)") -> go.Figure:
-    volumes = sweep_volumes(ev, lo, hi)
+def _visible_edges(ev: Evaluation, name: str, lo: float, hi: float) -> np.ndarray:
+    curve = ev.setups[name].curve
+    edges = curve.breakpoints(lo, hi)[:MAX_STEP_EDGES]
+    if not len(edges):
+        return np.asarray(edges, float)
+    below, above = curve.total(edges * (1 - 1e-9)), curve.total(edges * (1 + 1e-9))
+    return edges[np.abs(above - below) >= VISIBLE_STEP * np.abs(below)]
+
+
+def sweep_volumes(ev: Evaluation, lo: float, hi: float, setups: list[str] | None = None) -> np.ndarray:
+    """Log-spaced volumes plus the crossings and first step edges in range of ``setups`` (default:
+    every feasible one), so they draw sharp. One setup's line needs only its own."""
+    setups = ev.feasible if setups is None else setups
+    extra = [q for b in ev.break_even if {b.a, b.b} & set(setups) for q in b.crossings[:50] if lo <= q <= hi]
+    edges = np.concatenate([_visible_edges(ev, n, lo, hi) for n in setups] or [[]])
+    return np.unique(np.concatenate([np.geomspace(lo, hi, SWEEP_POINTS), extra, edges, edges * (1 + 1e-9)]))
+
+
+def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)",
+                      mark_volume: bool = True) -> go.Figure:
+    """Monthly cost of each feasible setup across ``[lo, hi]`` queries/month, crossings marked; the
+    scenario's volume marked too unless ``mark_volume`` is False (then ``volume_marker`` adds it)."""
     fig = go.Figure()
     for name in ev.feasible:
+        volumes = sweep_volumes(ev, lo, hi, [name])
         parts = ev.setups[name].curve.breakdown(volumes)
         # The parts a setup has are the same at every volume: name them once, send only numbers.
         shown = [p for p in PARTS if np.any(parts[p] > 0)]
         lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
         fig.add_trace(go.Scatter(
-            x=volumes, y=ev.monthly_cost(name, volumes), name=fmt.setup(name), mode="lines",
+            x=_wire(volumes), y=_wire(ev.monthly_cost(name, volumes)), name=fmt.setup(name), mode="lines",
             line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
-            customdata=np.column_stack([parts[p] for p in shown]) if shown else None,
+            customdata=_wire(np.column_stack([parts[p] for p in shown])) if shown else None,
             hovertemplate=(f"<b>{fmt.setup(name)}</b><br>%{{x:,.0f}} queries/month<br>"
                            f"$%{{y:,.0f}}/month<br>{lines}<extra></extra>"),
         ))
@@ -60,11 +87,8 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
             hovertemplate="%{customdata}<br>at %{x:,.0f} queries/month: $%{y:,.0f}/month<extra></extra>",
             name="where the cheapest setup changes" if labelled else "other crossings",
         ))
-    q0 = ev.scenario.workload.queries_per_month
-    if lo <= q0 <= hi:
-        fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))
-        fig.add_annotation(x=np.log10(q0), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
+    if mark_volume:
+        fig.update_layout(volume_marker(ev.scenario.workload.queries_per_month, lo, hi))
     fig.update_layout(
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
         yaxis=dict(type="log", title=y_title, tickprefix="$"),
@@ -72,6 +96,18 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         margin=dict(l=10, r=10, t=60, b=10), height=520, hovermode="closest",
     )
     return fig
+
+
+def volume_marker(q0: float, lo: float, hi: float, label: bool = True) -> dict:
+    """Layout shapes and annotations marking the scenario's volume ``q0`` [queries/month] on a log
+    volume axis showing ``[lo, hi]``. Apart from the traces, so a figure that does not depend on the
+    volume is built once and only its marker follows the volume (``app_pages.state.figure``)."""
+    if not lo <= q0 <= hi:
+        return {"shapes": [], "annotations": []}
+    line = dict(type="line", x0=q0, x1=q0, xref="x", y0=0, y1=1, yref="y domain", line=dict(color="grey", dash="dash"))
+    text = dict(x=np.log10(q0), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
+    return {"shapes": [line], "annotations": [text] if label else []}
 
 
 def breakdown_figure(breakdowns: dict[str, dict[str, float]]) -> go.Figure:
