@@ -64,6 +64,14 @@ def _evaluate(yaml_text: str) -> Evaluation:
     return evaluate(_parse(yaml_text), catalog())
 
 
+def prepare(example: Scenario) -> Evaluation:
+    """Parse and evaluate ``example`` into the caches its first visitor reads (scripts/serve.py calls
+    it before the server starts, so a fresh server's first chart does not wait for them)."""
+    text = example.to_yaml()
+    _parse(text)
+    return _evaluate(text)
+
+
 # --- The current scenario ---------------------------------------------------------------------------
 
 
