@@ -21,13 +21,14 @@ MAX_STEP_EDGES = 150  # per setup: enough to draw GPU steps sharp where they are
 VISIBLE_STEP = 0.01
 
 
-def _wire(values) -> np.ndarray:
+def float32_numbers(values) -> np.ndarray:
     """Chart numbers as float32: 7 significant digits, more than a line or a hover shows below $10M,
     in half the bytes Plotly sends for float64 (every number goes to the browser on every change)."""
     return np.asarray(values, dtype=np.float32)
 
 
 def _visible_edges(ev: Evaluation, name: str, lo: float, hi: float) -> np.ndarray:
+    """The step edges of ``name``'s cost in ``[lo, hi]`` [queries/month] whose jump is visible."""
     curve = ev.setups[name].curve
     edges = curve.breakpoints(lo, hi)[:MAX_STEP_EDGES]
     if not len(edges):
@@ -57,9 +58,9 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         shown = [p for p in PARTS if np.any(parts[p] > 0)]
         lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
         fig.add_trace(go.Scatter(
-            x=_wire(volumes), y=_wire(ev.monthly_cost(name, volumes)), name=fmt.setup(name), mode="lines",
+            x=float32_numbers(volumes), y=float32_numbers(ev.monthly_cost(name, volumes)), name=fmt.setup(name), mode="lines",
             line=dict(color=fmt.SETUP_COLOURS[name], width=2.5),
-            customdata=_wire(np.column_stack([parts[p] for p in shown])) if shown else None,
+            customdata=float32_numbers(np.column_stack([parts[p] for p in shown])) if shown else None,
             hovertemplate=(f"<b>{fmt.setup(name)}</b><br>%{{x:,.0f}} queries/month<br>"
                            f"$%{{y:,.0f}}/month<br>{lines}<extra></extra>"),
         ))

@@ -10,7 +10,7 @@ from simulator.analysis.sensitivity import Tornado
 from simulator.model.evaluate import Evaluation
 
 from . import fmt
-from .charts import _wire, volume_marker
+from .charts import float32_numbers, volume_marker
 
 
 # Volumes per band and probability trace at most: the Monte Carlo's grid (500 over 1 to 1e12) holds
@@ -29,9 +29,9 @@ def _within(sim: Simulation, lo: float, hi: float) -> np.ndarray:
 def add_bands(fig: go.Figure, sim: Simulation, lo: float, hi: float) -> None:
     """P10-P90 of each setup's monthly cost as a shaded band behind its line."""
     shown = _within(sim, lo, hi)
-    x = _wire(sim.volumes[shown])
+    x = float32_numbers(sim.volumes[shown])
     for name in sim.setups:
-        p10, p50, p90 = (_wire(band[shown]) for band in sim.bands[name])
+        p10, p50, p90 = (float32_numbers(band[shown]) for band in sim.bands[name])
         colour = fmt.SETUP_COLOURS[name]
         fig.add_trace(go.Scatter(x=x, y=p10, mode="lines", line=dict(width=0, color=colour),
                                  showlegend=False, hoverinfo="skip", legendgroup=f"band-{name}"))
@@ -56,7 +56,7 @@ def probability_figure(sim: Simulation, lo: float, hi: float, q0: float | None) 
     fig = go.Figure()
     for name in sim.setups:
         fig.add_trace(go.Scatter(
-            x=_wire(sim.volumes[shown]), y=_wire(100 * sim.probability_cheapest[name][shown]), name=fmt.setup(name),
+            x=float32_numbers(sim.volumes[shown]), y=float32_numbers(100 * sim.probability_cheapest[name][shown]), name=fmt.setup(name),
             mode="lines", stackgroup="cheapest", line=dict(width=0.5, color=fmt.SETUP_COLOURS[name]),
             hovertemplate=f"{fmt.setup(name)}: %{{y:.0f}}% cheapest at %{{x:,.0f}} queries/month<extra></extra>",
         ))
