@@ -28,16 +28,31 @@ for line in summary.infeasible(ev):
 uncertain = bool(scenario.ranges) and bool(ev.feasible)
 lines_slot = st.empty()
 chart_slot = st.empty()
-figure = charts.break_even_figure(ev, lo, hi, pick=pick)
+# The figures below do not change with the volume: each is built once (state.figure) and a volume
+# change only moves its marker.
+marker = charts.volume_marker(q0, lo, hi)
+# Which setups are marked ruled out can change with the volume (a latency budget at peak load), so it
+# is part of each figure's key.
+marked = (tuple(sorted(pick.ruled_out)), pick.allowed)
 if not (uncertain and state.simulation_ready()):
     # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
     # first; the uncertainty bands replace it once the draws are in.
-    chart_slot.plotly_chart(figure, key="break_even_chart", width="stretch")
+    lines = state.figure("break_even", lambda: charts.break_even_figure(ev, lo, hi, pick=pick, mark_volume=False),
+                         lo, hi, marked)
+    chart_slot.plotly_chart(lines.update_layout(marker), key="break_even_chart", width="stretch")
 sim = state.simulation(status=lines_slot) if uncertain else None  # the wait shows above the chart
-if sim is not None:
+
+
+def lines_and_bands():
+    figure = charts.break_even_figure(ev, lo, hi, pick=pick, mark_volume=False)
     charts_uncertainty.add_bands(figure, sim, lo, hi)
     figure.data = figure.data[-2 * len(sim.setups):] + figure.data[:-2 * len(sim.setups)]  # bands behind lines
-    chart_slot.plotly_chart(figure, key="break_even_chart_bands", width="stretch")
+    return figure
+
+
+if sim is not None:
+    banded = state.figure("break_even_bands", lines_and_bands, lo, hi, marked)
+    chart_slot.plotly_chart(banded.update_layout(marker), key="break_even_chart_bands", width="stretch")
     lines_slot.markdown(" ".join(summary.uncertainty(ev, sim, pick)),
                         help="Percentiles over the Monte Carlo draws of every ranged input; the lines and "
                              "the numbers above use the point (likely) values.")
@@ -63,7 +78,8 @@ for b in ev.break_even:
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=fmt.table_height(len(rows)))
 
 st.subheader(f"At {fmt.volume(q0)} queries/month")
-result = ev.to_dict()["setups"]
+evaluated = ev.to_dict()
+result = evaluated["setups"]
 table = pd.DataFrame([
     {
         "setup": fmt.setup(name),
@@ -95,9 +111,13 @@ if sim is not None:
     st.caption(f"Ranged inputs: {ranged}. Bands are P10–P90 over the draws (the first "
                f"{min(sim.draws, BAND_DRAWS):,}); latency percentiles over the first "
                f"{min(sim.draws, LATENCY_DRAWS):,} draws.")
-    st.plotly_chart(charts_uncertainty.probability_figure(sim, lo, hi, q0, pick.ruled_out), key="cheapest_probability",
-                    width="stretch")
-    st.plotly_chart(charts_uncertainty.break_even_spread_figure(ev, sim), key="break_even_spread", width="stretch")
+    probability = state.figure("cheapest_probability",
+                               lambda: charts_uncertainty.probability_figure(sim, lo, hi, None, pick.ruled_out),
+                               lo, hi, marked)
+    st.plotly_chart(probability.update_layout(charts.volume_marker(q0, lo, hi, label=False)),
+                    key="cheapest_probability", width="stretch")
+    st.plotly_chart(state.figure("break_even_spread", lambda: charts_uncertainty.break_even_spread_figure(ev, sim)),
+                    key="break_even_spread", width="stretch")
     crossing_pairs = {f"{b.a}/{b.b}": b for b in ev.break_even
                       if sim.break_even_summary(b.a, b.b)["probability_crosses"]}
     if crossing_pairs:
@@ -106,9 +126,10 @@ if sim is not None:
                               index=list(crossing_pairs).index(default), key="mc_pair",
                               format_func=lambda k: " and ".join(fmt.setup(n) for n in k.split("/")))
         pair = crossing_pairs[chosen]
-        st.plotly_chart(charts_uncertainty.break_even_histogram_figure(sim, pair.a, pair.b, pair.first),
-                        key="break_even_histogram", width="stretch")
-    result = sim.add_to(ev.to_dict(), among=pick.allowed)
+        histogram = state.figure("break_even_histogram", lambda: charts_uncertainty.break_even_histogram_figure(
+            sim, pair.a, pair.b, pair.first), chosen)
+        st.plotly_chart(histogram, key="break_even_histogram", width="stretch")
+    result = sim.add_to(evaluated, among=pick.allowed)
     odds = result["probability_cheapest"]
     st.dataframe(pd.DataFrame([
         {

@@ -15,6 +15,8 @@ import sys
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -27,6 +29,9 @@ from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import location, sharing
 from simulator.storage.store import ScenarioStore, StoreError
 from ui import fmt
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 DEFAULT_SLUG = "support-bot"
 RANGE_OPTIONS = [10.0**k for k in range(0, 13)]
@@ -87,6 +92,14 @@ def _evaluate(yaml_text: str) -> Evaluation:
     return evaluate(_parse(yaml_text), catalog())
 
 
+def prepare(example: Scenario) -> Evaluation:
+    """Parse and evaluate ``example`` into the caches its first visitor reads (scripts/serve.py calls
+    it before the server starts, so a fresh server's first chart does not wait for them)."""
+    text = example.to_yaml()
+    _parse(text)
+    return _evaluate(text)
+
+
 # --- The current scenario ---------------------------------------------------------------------------
 
 
@@ -128,11 +141,13 @@ def load(slug: str) -> None:
     _set(scenario, {"kind": "example" if read_only else "saved", "slug": slug, "version": version})
 
 
-def _set(scenario: Scenario, origin: dict) -> None:
+def _set(scenario: Scenario, origin: dict, yaml_text: str | None = None) -> None:
+    """``yaml_text``: the scenario's ``to_yaml()`` when the caller has it already (a volume change
+    writes it once, not twice: a dump is about 7 ms)."""
     if scenario.notices:
         st.session_state[_NOTICE] = "This scenario was written for an older Crossover and was upgraded: " + \
             "; ".join(scenario.notices)
-    st.session_state[_YAML] = scenario.to_yaml()
+    st.session_state[_YAML] = scenario.to_yaml() if yaml_text is None else yaml_text
     st.session_state[_ORIGIN] = origin
 
 
@@ -155,10 +170,11 @@ def origin() -> dict:
 
 def replace(changed: Scenario) -> None:
     """The user edited the scenario: it keeps its name in the store but is now unsaved."""
-    if changed.to_yaml() == scenario_yaml():
+    text = changed.to_yaml()
+    if text == scenario_yaml():
         return
     before = origin()
-    _set(changed, {"kind": "edited", "slug": before.get("slug"), "version": before.get("version")})
+    _set(changed, {"kind": "edited", "slug": before.get("slug"), "version": before.get("version")}, text)
 
 
 def mark_saved(slug: str, version: str) -> None:
@@ -214,7 +230,7 @@ def remember_simulation(current: Scenario, result: Simulation) -> None:
 def simulation_ready() -> bool:
     """Whether the current scenario's Monte Carlo is already computed (then it costs milliseconds)."""
     with _SIMULATIONS_LOCK:
-        return _simulation_key(scenario()) in _SIMULATIONS
+        return _simulation_key_of(scenario_yaml()) in _SIMULATIONS
 
 
 def simulation(status=None) -> Simulation | None:
@@ -222,7 +238,7 @@ def simulation(status=None) -> Simulation | None:
     the reason shown on the page, when the server's limits refuse a run (``admission``). The wait,
     the progress and a refusal are drawn in ``status`` (an ``st.empty()``; default: here)."""
     current, ev = scenario(), evaluation()
-    key = _simulation_key(current)
+    key = _simulation_key_of(scenario_yaml())
     with _SIMULATIONS_LOCK:
         result = _SIMULATIONS.get(key)
         if result is not None:
@@ -239,6 +255,25 @@ def simulation(status=None) -> Simulation | None:
     if result.volume is not None and result.volume != volume:
         result = at_volume(result, ev, volume)
     return result
+
+
+_FIGURES = "volume_free_figures"
+_FIGURES_KEPT = 8
+
+
+def figure(name: str, build: Callable[[], go.Figure], *inputs) -> go.Figure:
+    """A figure of the current scenario that does not change with its volume, built by ``build`` once
+    while the scenario (volume aside, keyed as the Monte Carlo is), its feasible setups and ``inputs``
+    (chart range, pair...) stay the same. A volume change then only moves the caller's volume marker
+    (``charts.volume_marker``) instead of building and validating every trace again. Kept per session,
+    not shared between sessions, because the caller sets that marker on the figure in place."""
+    key = (name, _simulation_key_of(scenario_yaml()), tuple(evaluation().feasible), *inputs)
+    kept = st.session_state.setdefault(_FIGURES, OrderedDict())
+    if key not in kept:
+        kept[key] = build()
+        while len(kept) > _FIGURES_KEPT:
+            kept.popitem(last=False)
+    return kept[key]
 
 
 _GATE = admission.Gate()  # one per server process: every session's runs pass it

@@ -24,7 +24,6 @@ def warm() -> None:
     import plotly.graph_objects  # noqa: F401  (the pages' heaviest imports)
 
     from pricing.catalog import default_catalog
-    from simulator.model.evaluate import evaluate
     from simulator.scenario import load_scenario
     from simulator.model.tokens import encoding
 
@@ -37,7 +36,7 @@ def warm() -> None:
 
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         scenario = load_scenario(path, catalog)
-        ev = evaluate(scenario, catalog)  # also fills the token-count cache for the examples
+        ev = state.prepare(scenario)  # the dashboard's own caches; also fills the token-count cache
         if scenario.ranges and ev.feasible:  # the landing page's Monte Carlo, ready before the first visit
             state.remember_simulation(scenario, simulate(ev))
 

@@ -13,35 +13,62 @@ from simulator.model.parts import PARTS
 from . import fmt
 
 POINTS = 300
+# Per line of the break-even chart, before its crossings and step edges: about 20 a decade over the
+# default range, where a cost line on log axes (fixed + per query, or steps drawn from their edges)
+# looks the same as with 300; each point carries the line's cost parts for the hover.
+SWEEP_POINTS = 120
 MAX_STEP_EDGES = 150  # per setup: enough to draw GPU steps sharp where they are visible
+# A step of less than 1% of the cost is under a pixel on the chart's log cost axis (about 5 decades in
+# 450 px): the grid's slope draws it as well as two points at its edge would.
+VISIBLE_STEP = 0.01
 
 
-def sweep_volumes(ev: Evaluation, lo: float, hi: float) -> np.ndarray:
-    """Log-spaced volumes plus crossings and the first step edges in range, so they draw sharp."""
-    extra = [q for b in ev.break_even for q in b.crossings[:50] if lo <= q <= hi]
-    edges = np.concatenate([ev.setups[n].curve.breakpoints(lo, hi)[:MAX_STEP_EDGES] for n in ev.feasible] or [[]])
-    return np.unique(np.concatenate([np.geomspace(lo, hi, POINTS), extra, edges, edges * (1 + 1e-9)]))
+def float32_numbers(values) -> np.ndarray:
+    """Chart numbers as float32: 7 significant digits, more than a line or a hover shows below $10M,
+    in half the bytes Plotly sends for float64 (every number goes to the browser on every change)."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def _visible_edges(ev: Evaluation, name: str, lo: float, hi: float) -> np.ndarray:
+    """The step edges of ``name``'s cost in ``[lo, hi]`` [queries/month] whose jump is visible."""
+    curve = ev.setups[name].curve
+    edges = curve.breakpoints(lo, hi)[:MAX_STEP_EDGES]
+    if not len(edges):
+        return np.asarray(edges, float)
+    below, above = curve.total(edges * (1 - 1e-9)), curve.total(edges * (1 + 1e-9))
+    return edges[np.abs(above - below) >= VISIBLE_STEP * np.abs(below)]
+
+
+def sweep_volumes(ev: Evaluation, lo: float, hi: float, setups: list[str] | None = None) -> np.ndarray:
+    """Log-spaced volumes plus the crossings and first step edges in range of ``setups`` (default:
+    every feasible one), so they draw sharp. One setup's line needs only its own."""
+    setups = ev.feasible if setups is None else setups
+    extra = [q for b in ev.break_even if {b.a, b.b} & set(setups) for q in b.crossings[:50] if lo <= q <= hi]
+    edges = np.concatenate([_visible_edges(ev, n, lo, hi) for n in setups] or [[]])
+    return np.unique(np.concatenate([np.geomspace(lo, hi, SWEEP_POINTS), extra, edges, edges * (1 + 1e-9)]))
 
 
 def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Monthly cost (USD)",
                       title: str = "Monthly cost of each setup across query volume",
-                      pick: Headline | None = None) -> go.Figure:
-    """Every feasible setup's monthly cost over ``[lo, hi]``; the setups the requirements rule out
-    (``pick``, default the scenario's own headline) are dotted and say so, and the labelled crossings
-    are where the cheapest of the setups that meet the requirements changes."""
+                      pick: Headline | None = None, mark_volume: bool = True) -> go.Figure:
+    """Every feasible setup's monthly cost over ``[lo, hi]`` queries/month; the setups the requirements
+    rule out (``pick``, default the scenario's own headline) are dotted and say so, and the labelled
+    crossings are where the cheapest of the setups that meet the requirements changes. The scenario's
+    volume is marked unless ``mark_volume`` is False (then ``volume_marker`` adds it)."""
     pick = answer.headline(ev) if pick is None else pick
-    volumes = sweep_volumes(ev, lo, hi)
     fig = go.Figure()
     for name in ev.feasible:
+        volumes = sweep_volumes(ev, lo, hi, [name])
         parts = ev.setups[name].curve.breakdown(volumes)
         # The parts a setup has are the same at every volume: name them once, send only numbers.
         shown = [p for p in PARTS if np.any(parts[p] > 0)]
         lines = "<br>".join(f"{fmt.PART_LABELS[p]}: $%{{customdata[{i}]:,.0f}}" for i, p in enumerate(shown))
         out = name in pick.ruled_out
         fig.add_trace(go.Scatter(
-            x=volumes, y=ev.monthly_cost(name, volumes), name=fmt.setup(name) + (fmt.RULED_OUT if out else ""),
-            mode="lines", line=dict(color=fmt.SETUP_COLOURS[name], width=2.5, dash="dot" if out else "solid"),
-            customdata=np.column_stack([parts[p] for p in shown]) if shown else None,
+            x=float32_numbers(volumes), y=float32_numbers(ev.monthly_cost(name, volumes)),
+            name=fmt.setup(name) + (fmt.RULED_OUT if out else ""), mode="lines",
+            line=dict(color=fmt.SETUP_COLOURS[name], width=2.5, dash="dot" if out else "solid"),
+            customdata=float32_numbers(np.column_stack([parts[p] for p in shown])) if shown else None,
             hovertemplate=(f"<b>{fmt.setup(name)}</b>{fmt.RULED_OUT if out else ''}<br>%{{x:,.0f}} queries/month<br>"
                            f"$%{{y:,.0f}}/month<br>{lines}<extra></extra>"),
         ))
@@ -69,11 +96,8 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
             hovertemplate="%{customdata}<br>at %{x:,.0f} queries/month: $%{y:,.0f}/month<extra></extra>",
             name="where the cheapest setup changes" if labelled else "other crossings",
         ))
-    q0 = ev.scenario.workload.queries_per_month
-    if lo <= q0 <= hi:
-        fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))
-        fig.add_annotation(x=np.log10(q0), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
+    if mark_volume:
+        fig.update_layout(volume_marker(ev.scenario.workload.queries_per_month, lo, hi))
     fig.update_layout(
         title=fmt.chart_title(title),
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
@@ -82,6 +106,18 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         margin=dict(l=10, r=10, t=90, b=10), height=550, hovermode="closest",
     )
     return fig
+
+
+def volume_marker(q0: float, lo: float, hi: float, label: bool = True) -> dict:
+    """Layout shapes and annotations marking the scenario's volume ``q0`` [queries/month] on a log
+    volume axis showing ``[lo, hi]``. Apart from the traces, so a figure that does not depend on the
+    volume is built once and only its marker follows the volume (``app_pages.state.figure``)."""
+    if not lo <= q0 <= hi:
+        return {"shapes": [], "annotations": []}
+    line = dict(type="line", x0=q0, x1=q0, xref="x", y0=0, y1=1, yref="y domain", line=dict(color="grey", dash="dash"))
+    text = dict(x=np.log10(q0), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                text=f"your volume: {fmt.volume(q0)}/month", font=dict(color="grey"))
+    return {"shapes": [line], "annotations": [text] if label else []}
 
 
 def breakdown_figure(breakdowns: dict[str, dict[str, float]]) -> go.Figure:

@@ -12,20 +12,30 @@ from simulator.analysis.sensitivity import Tornado
 from simulator.model.evaluate import Evaluation
 
 from . import fmt
+from .charts import float32_numbers, volume_marker
+
+
+# Volumes per band and probability trace at most: the Monte Carlo's grid (500 over 1 to 1e12) holds
+# about 40 a decade; 20 draw the same smooth percentiles and cost half the bytes and drawing time.
+BAND_POINTS = 125
 
 LIKELY_CROSSING = 0.5  # a pair crossing in fewer draws than this is drawn grey: it more likely never crosses
 
 
 def _within(sim: Simulation, lo: float, hi: float) -> np.ndarray:
-    return (sim.volumes >= lo) & (sim.volumes <= hi)
+    """Indices of the simulated volumes in ``[lo, hi]``, every k-th so at most ``BAND_POINTS`` (still
+    log-spaced), the last one kept so the band reaches the edge of the range."""
+    inside = np.flatnonzero((sim.volumes >= lo) & (sim.volumes <= hi))
+    step = max(1, -(-inside.size // BAND_POINTS))
+    return np.unique(np.concatenate([inside[::step], inside[-1:]]))
 
 
 def add_bands(fig: go.Figure, sim: Simulation, lo: float, hi: float) -> None:
     """P10-P90 of each setup's monthly cost as a shaded band behind its line."""
     shown = _within(sim, lo, hi)
-    x = sim.volumes[shown]
+    x = float32_numbers(sim.volumes[shown])
     for name in sim.setups:
-        p10, p50, p90 = (band[shown] for band in sim.bands[name])
+        p10, p50, p90 = (float32_numbers(band[shown]) for band in sim.bands[name])
         colour = fmt.SETUP_COLOURS[name]
         fig.add_trace(go.Scatter(x=x, y=p10, mode="lines", line=dict(width=0, color=colour),
                                  showlegend=False, hoverinfo="skip", legendgroup=f"band-{name}"))
@@ -43,24 +53,26 @@ def _transparent(colour: str, alpha: float = 0.18) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def probability_figure(sim: Simulation, lo: float, hi: float, q0: float, ruled_out: Collection[str] = ()) -> go.Figure:
+def probability_figure(sim: Simulation, lo: float, hi: float, q0: float | None,
+                       ruled_out: Collection[str] = ()) -> go.Figure:
     """Stacked areas: the probability that each feasible setup is the cheapest of all of them, across
     volume; the setups in ``ruled_out`` (the requirements exclude them) are hatched, edged with a
-    dotted line and say so in the legend, so a share they take is read as out of the running."""
+    dotted line and say so in the legend, so a share they take is read as out of the running. The
+    volume ``q0`` is marked (None: not, for ``charts.volume_marker`` to add)."""
     shown = _within(sim, lo, hi)
     fig = go.Figure()
     for name in sim.setups:
         out = name in ruled_out
         label = fmt.setup(name) + (fmt.RULED_OUT if out else "")
         fig.add_trace(go.Scatter(
-            x=sim.volumes[shown], y=100 * sim.probability_cheapest[name][shown], name=label,
-            mode="lines", stackgroup="cheapest",
+            x=float32_numbers(sim.volumes[shown]), y=float32_numbers(100 * sim.probability_cheapest[name][shown]),
+            name=label, mode="lines", stackgroup="cheapest",
             line=dict(width=2 if out else 0.5, color=fmt.SETUP_COLOURS[name], dash="dot" if out else "solid"),
             fillpattern=dict(shape="/", fgcolor=fmt.SETUP_COLOURS[name], bgcolor="white", solidity=0.4) if out else None,
             hovertemplate=f"{label}: %{{y:.0f}}% cheapest at %{{x:,.0f}} queries/month<extra></extra>",
         ))
-    if lo <= q0 <= hi:
-        fig.add_vline(x=q0, line=dict(color="grey", dash="dash"))
+    if q0 is not None:
+        fig.update_layout(volume_marker(q0, lo, hi, label=False))
     title = "Probability of being cheapest across volume" + (
         ", ruled-out setups included (hatched)" if any(n in ruled_out for n in sim.setups) else "")
     fig.update_layout(

@@ -1,0 +1,29 @@
+"""The landing page keeps all its charts and tables (issue 13): it was made faster by building its
+figures once and sending lighter ones, not by dropping any. Counted as drawn in a real browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+DRAWN_CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+TABLE = "[data-testid='stDataFrame']"
+
+# charts: break-even with P10-P90 bands, probability of being cheapest, break-even spread, histogram
+# of one break-even; tables: where the setups cross, the numbers at your volume, the uncertainty.
+WITH_RANGES = {"charts": 4, "tables": 3}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("", WITH_RANGES),  # the default scenario (support-bot, ranged)
+    ("?s=support-bot", WITH_RANGES),
+    ("?s=ticket-classifier", {"charts": 1, "tables": 2}),  # no ranges: the break-even chart only
+], ids=["default", "support-bot", "ticket-classifier"])
+def test_landing_page_draws_every_chart_and_table(server, page, shot, query, expected):
+    page.goto(server + "/" + query)
+    # The last element of the page is there once the run has drawn everything above it.
+    last = "Monte Carlo settings" if expected is WITH_RANGES else "Uncertainty tab"
+    page.get_by_text(last).first.wait_for()
+    expect(page.locator(DRAWN_CHART)).to_have_count(expected["charts"], timeout=30_000)
+    expect(page.locator(TABLE)).to_have_count(expected["tables"], timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')]"
+                           ".some(e => e.textContent.startsWith('your volume:'))")
+    shot(page, "landing")
