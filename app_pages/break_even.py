@@ -141,7 +141,11 @@ if sim is not None:
             "p95 latency P10–P90": fmt.interval(s["latency_ms_percentiles"]["p95"], fmt.ms),
         }
         for name, s in result["setups"].items() if s["monthly_cost_usd_percentiles"]
-    ]), hide_index=True, width="stretch")
+    ]), hide_index=True, width="stretch", column_config={  # short headers: every column fits at 1400 px
+        "monthly cost at point values": st.column_config.TextColumn("at point values"),
+        f"cheapest {summary.AMONG}": st.column_config.TextColumn(
+            "cheapest (of allowed)", help=f"Share of the draws in which it is the cheapest {summary.AMONG}."),
+    })
 if uncertain:
     with st.expander("Monte Carlo settings"):
         left, right = st.columns(2)
