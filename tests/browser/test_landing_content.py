@@ -13,10 +13,9 @@ WITH_RANGES = {"charts": 4, "tables": 3}
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("", WITH_RANGES),  # the default scenario (support-bot, ranged)
-    ("?s=support-bot", WITH_RANGES),
+    ("", WITH_RANGES),  # the default scenario, support-bot (ranged); ?s=support-bot is the same run
     ("?s=ticket-classifier", {"charts": 1, "tables": 2}),  # no ranges: the break-even chart only
-], ids=["default", "support-bot", "ticket-classifier"])
+], ids=["default", "ticket-classifier"])
 def test_landing_page_draws_every_chart_and_table(server, page, shot, query, expected):
     page.goto(server + "/" + query)
     # The last element of the page is there once the run has drawn everything above it.
