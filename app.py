@@ -48,8 +48,11 @@ with st.sidebar:
         st.warning("This edited scenario is too large for a link (long sample texts). Save it in the "
                    "library and share its name instead.")
     else:
-        st.caption("Share this view")
-        st.code(state.share_url(page.url_path), language=None, wrap_lines=True, height=110)
+        # In a popover, whose content the browser draws only when it opens: st.code's highlighter is
+        # 1.5 MB of script that held back every new session's first chart by half a second (issue 13).
+        with st.popover("Share this view", icon=":material/link:", width="stretch"):
+            st.code(state.share_url(page.url_path), language=None, wrap_lines=True)
+            st.caption("The link opens this page on this scenario, edits included.")
     export.panel(page.url_path)
 
 notice = state.pop_notice()

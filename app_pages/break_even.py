@@ -8,6 +8,7 @@ from simulator.analysis import answer
 from simulator.analysis.montecarlo import BAND_DRAWS, LATENCY_DRAWS
 from ui import charts, charts_uncertainty, fmt, summary
 
+CHARTS_KEY = "uncertainty_charts"
 DRAW_OPTIONS = [500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
 
 ev = state.evaluation()
@@ -111,24 +112,6 @@ if sim is not None:
     st.caption(f"Ranged inputs: {ranged}. Bands are P10–P90 over the draws (the first "
                f"{min(sim.draws, BAND_DRAWS):,}); latency percentiles over the first "
                f"{min(sim.draws, LATENCY_DRAWS):,} draws.")
-    probability = state.figure("cheapest_probability",
-                               lambda: charts_uncertainty.probability_figure(sim, lo, hi, None, pick.ruled_out),
-                               lo, hi, marked)
-    st.plotly_chart(probability.update_layout(charts.volume_marker(q0, lo, hi, label=False)),
-                    key="cheapest_probability", width="stretch")
-    st.plotly_chart(state.figure("break_even_spread", lambda: charts_uncertainty.break_even_spread_figure(ev, sim)),
-                    key="break_even_spread", width="stretch")
-    crossing_pairs = {f"{b.a}/{b.b}": b for b in ev.break_even
-                      if sim.break_even_summary(b.a, b.b)["probability_crosses"]}
-    if crossing_pairs:
-        default = "rag/fine_tuned" if "rag/fine_tuned" in crossing_pairs else next(iter(crossing_pairs))
-        chosen = st.selectbox("Distribution of the break-even between", list(crossing_pairs),
-                              index=list(crossing_pairs).index(default), key="mc_pair",
-                              format_func=lambda k: " and ".join(fmt.setup(n) for n in k.split("/")))
-        pair = crossing_pairs[chosen]
-        histogram = state.figure("break_even_histogram", lambda: charts_uncertainty.break_even_histogram_figure(
-            sim, pair.a, pair.b, pair.first), chosen)
-        st.plotly_chart(histogram, key="break_even_histogram", width="stretch")
     result = sim.add_to(evaluated, among=pick.allowed)
     odds = result["probability_cheapest"]
     st.dataframe(pd.DataFrame([
@@ -146,6 +129,31 @@ if sim is not None:
         f"cheapest {summary.AMONG}": st.column_config.TextColumn(
             "cheapest (of allowed)", help=f"Share of the draws in which it is the cheapest {summary.AMONG}."),
     })
+    # The three uncertainty charts are drawn on request: Plotly draws every chart of a run before it
+    # paints the first, so these would hold back the break-even chart of every new session by seconds
+    # (issue 13). Closed, the expander runs none of its code (on_change="rerun").
+    charts_box = st.expander("Charts: the chance each setup is cheapest across volume, how sure each "
+                             "break-even is, and the distribution of one", key=CHARTS_KEY, on_change="rerun")
+    if charts_box.open:
+        with charts_box:
+            probability = state.figure("cheapest_probability",
+                                       lambda: charts_uncertainty.probability_figure(sim, lo, hi, None, pick.ruled_out),
+                                       lo, hi, marked)
+            st.plotly_chart(probability.update_layout(charts.volume_marker(q0, lo, hi, label=False)),
+                            key="cheapest_probability", width="stretch")
+            st.plotly_chart(state.figure("break_even_spread", lambda: charts_uncertainty.break_even_spread_figure(ev, sim)),
+                            key="break_even_spread", width="stretch")
+            crossing_pairs = {f"{b.a}/{b.b}": b for b in ev.break_even
+                              if sim.break_even_summary(b.a, b.b)["probability_crosses"]}
+            if crossing_pairs:
+                default = "rag/fine_tuned" if "rag/fine_tuned" in crossing_pairs else next(iter(crossing_pairs))
+                chosen = st.selectbox("Distribution of the break-even between", list(crossing_pairs),
+                                      index=list(crossing_pairs).index(default), key="mc_pair",
+                                      format_func=lambda k: " and ".join(fmt.setup(n) for n in k.split("/")))
+                pair = crossing_pairs[chosen]
+                histogram = state.figure("break_even_histogram", lambda: charts_uncertainty.break_even_histogram_figure(
+                    sim, pair.a, pair.b, pair.first), chosen)
+                st.plotly_chart(histogram, key="break_even_histogram", width="stretch")
 if uncertain:
     with st.expander("Monte Carlo settings"):
         left, right = st.columns(2)

@@ -29,6 +29,9 @@ def test_break_even_shows_bands_probabilities_and_break_even_spreads():
     text = " ".join(m.value for m in at.markdown)
     assert "**With the ranges** (2,000 draws, seed 7)" in text
     assert "80% interval" in text and "probability" in text
+    assert len(charts(at)) == 1  # the uncertainty charts are drawn when their expander opens
+    at.session_state["uncertainty_charts"] = True
+    at.run()
     figures = charts(at)
     names = [trace.get("name", "") for trace in figures[0]["data"]]
     assert sum("P10–P90" in n for n in names) == 4  # one band per setup, behind the lines

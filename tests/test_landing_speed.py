@@ -53,6 +53,8 @@ def test_the_uncertainty_figures_are_the_same_at_every_volume(support_bot, catal
 
 def test_a_volume_change_moves_the_markers_and_keeps_the_traces():
     at = open_app(s="support-bot")
+    at.session_state["uncertainty_charts"] = True  # open the expander that draws the uncertainty charts
+    at.run()
     before = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     at.sidebar.number_input(key="sidebar_volume").set_value(2_000_000).run()
     after = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -64,7 +64,9 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, saved_dir,
     volume.fill("250000")
     volume.press("Enter")
     page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('250k/month'))")
-    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Share this view").click()
+    link = page.locator("[data-testid='stCode']").inner_text().strip()  # the popover draws it on opening
+    page.keyboard.press("Escape")
     assert "d=1." in link
     expected = summary_text(page)
     shot(page, "edited")
