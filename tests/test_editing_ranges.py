@@ -196,7 +196,8 @@ def test_the_choices_are_the_inputs_shown_that_may_be_ranged(points_only, catalo
     assert choices[QUERIES] == "Workload: Queries per month (queries/month)"
     assert choices["workload.answer.tokens"] == "Workload: Answer length (tokens)"       # a count ...
     assert "workload.query.tokens" not in choices                                       # ... not samples
-    assert choices["overrides." + HAIKU_INPUT] == "Override: " + HAIKU_INPUT
+    # The override in words, never its dotted catalog key (issue 13: "nothing raw").
+    assert choices["overrides." + HAIKU_INPUT] == "Override: claude-haiku-4-5's input price (API model)"
     assert "uncertainty.price_drift_pct_per_year" in choices
     assert "fine_tuned.model.target_utilisation" in choices          # self-hosted model
     assert "prompt_only.model.gpus_per_replica" not in choices       # API model

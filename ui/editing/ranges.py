@@ -10,6 +10,7 @@ import math
 from pricing.catalog import Catalog
 from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, POINT_ONLY, PRICE_DRIFT, Range, Scenario, field_bounds,
                                 get_in, range_target)
+from simulator.scenario.figure_text import figure_words
 
 from .choices import figure_table, format_value
 from .fields import GROUPS, LENGTHS, NUMBER, NUMBERS
@@ -56,7 +57,8 @@ def point_only(path: str) -> bool:
 def range_label(path: str) -> str:
     """The input's label with its unit and tab, e.g. ``RAG: Cache hit rate (% of requests)``."""
     if path.startswith(OVERRIDE_PATH):
-        return f"Override: {path[len(OVERRIDE_PATH):]}"
+        # In words, as every warning names a figure: "Override: l40s's hourly price on runpod (GPU)".
+        return f"Override: {figure_words(path[len(OVERRIDE_PATH):])}"
     if path in NUMBER:
         label = NUMBER[path].label
     else:  # the token count of a length
