@@ -25,6 +25,7 @@ from simulator.scenario import SETUPS, ScenarioError, load_scenario
 
 from . import catalog as catalog_command
 from . import catalog_models
+from . import traffic as traffic_command
 from .numbers import NumberIn
 
 MAX_TEXT_FILE_BYTES = 50_000_000
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ScenarioError, CatalogError, UsageError) as exc:
+    except (ScenarioError, CatalogError, UsageError, traffic_command.TrafficUsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
     d.set_defaults(run=catalog_command.run_diff)
     catalog_models.add_parser(actions)
+    traffic_command.add_parser(sub)
     return parser
 
 

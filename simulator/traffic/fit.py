@@ -18,6 +18,7 @@ import numpy as np
 
 from pricing.catalog import Catalog, CatalogError
 from pricing.resolve import llm_key, with_llms
+from simulator.units import HOURS_PER_MONTH
 
 from . import trend
 from .formats import ImportReport
@@ -167,8 +168,7 @@ def _volume(fit: ModelFit, counts: np.ndarray, days: list[dt.date]) -> None:
         fit.absent["monthly_growth"] = (f"a trend needs {trend.MIN_TREND_DAYS} whole days; the log has {n_days} "
                                         "(its first and last days are partial)")
     else:
-        fit.absent["queries_per_month"] = "the log covers no whole day (its first and last days are partial)"
-        fit.absent["monthly_growth"] = fit.absent["queries_per_month"]
+        fit.absent["monthly_growth"] = "the log covers no whole day (its first and last days are partial)"
     fit.daily = list(zip(days, counts.astype(int).tolist()))
 
 
@@ -190,10 +190,17 @@ def _hourly(con, table: str, ts: str, model: str, weight: str) -> tuple[np.ndarr
     return counts, start
 
 
+MIN_PEAK_HOURS = 7 * 24     # every hour of every weekday once
+MIN_REQUESTS_PER_HOUR = 1.0  # below, the 99th percentile hour is a handful of requests: noise, not a peak
+
+
 def _peaks(fit: ModelFit, hourly: np.ndarray, start: dt.datetime | None) -> None:
-    hours_needed = 24
-    if hourly.size < hours_needed or hourly.sum() <= 0:
-        fit.absent["peak_to_average"] = f"needs {hours_needed} whole hours of requests; the log has {hourly.size}"
+    if hourly.size < MIN_PEAK_HOURS:
+        fit.absent["peak_to_average"] = f"needs {MIN_PEAK_HOURS} whole hours (a week); the log has {hourly.size}"
+        return
+    if hourly.mean() < MIN_REQUESTS_PER_HOUR:
+        fit.absent["peak_to_average"] = (f"{hourly.mean():.2g} requests per hour on average: too few for a "
+                                         f"99th-percentile hour (needs {MIN_REQUESTS_PER_HOUR:g} or more)")
         return
     fit.values["peak_to_average"] = _value(round(trend.peak_to_average(hourly), 3), int(hourly.sum()),
                                            hourly.size // 24, hours=int(hourly.size),
@@ -276,6 +283,11 @@ def _base(con, table: str, ts: str, model: str, weight: str, catalog: Catalog) -
     counts, days = _whole_days(con, table, ts, model, weight)
     fit.whole_days = len(days)
     _volume(fit, counts, days)
+    hours = (last - first).total_seconds() / 3600
+    if "queries_per_month" not in fit.values and hours > 0:
+        fit.values["queries_per_month"] = _value(round(requests / hours * HOURS_PER_MONTH, 1), requests, 0,
+                                                 hours=round(hours, 1),
+                                                 method="requests / observed hours (no whole day: a daily pattern is not averaged out)")
     return fit
 
 
@@ -314,3 +326,19 @@ def _fit_buckets(con, model: str, catalog: Catalog) -> ModelFit:
         fit.absent["cached_token_share"] = "the export has no cached-input token counts"
     fit.absent["turns_per_conversation"] = "a usage export has no conversation ids"
     return fit
+
+
+def fit_file(path, catalog: Catalog, *, model: str | None = ALL_MODELS, name: str | None = None,
+             max_bytes: int | None = None, now: dt.datetime | None = None) -> TrafficFit:
+    """Read and fit the traffic file at ``path`` in a connection of its own (the CLI's and the page's
+    one entrance). Raises ``TrafficError`` or ``FitError`` with a message for the user."""
+    from .engine import connect
+    from .formats import MAX_TRAFFIC_BYTES, read_traffic
+
+    con = connect()
+    try:
+        report = read_traffic(path, con, now=now, name=name,
+                              max_bytes=MAX_TRAFFIC_BYTES if max_bytes is None else max_bytes)
+        return fit_traffic(con, report, catalog, model=model)
+    finally:
+        con.close()

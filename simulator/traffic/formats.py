@@ -74,17 +74,21 @@ def _checked_head(path: Path, max_bytes: int) -> tuple[int, str, bytes]:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise TrafficError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = "is a directory, not a file"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file (a pipe, device or socket)"
+    elif info.st_size > max_bytes:
+        problem = (f"{info.st_size:,} bytes, over the limit of {max_bytes:,} bytes; export a shorter period or "
+                   "split the file")
+    elif info.st_size == 0:
+        problem = "is empty"
+    if problem:
+        os.close(fd)
+        raise TrafficError(f"{name}: {problem}")
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise TrafficError(f"{name}: is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise TrafficError(f"{name}: is not a regular file (a pipe, device or socket)")
-        if info.st_size > max_bytes:
-            raise TrafficError(f"{name}: {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes; "
-                               "export a shorter period or split the file")
-        if info.st_size == 0:
-            raise TrafficError(f"{name}: is empty")
         digest = hashlib.sha256()
         head = b""
         try:

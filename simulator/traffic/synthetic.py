@@ -126,3 +126,71 @@ def write_otlp(columns: dict[str, np.ndarray], path: Path, model: str, spans_per
 
 
 WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "otlp": write_otlp}
+
+
+def write_langfuse(columns: dict[str, np.ndarray], path: Path, model: str) -> None:
+    """A Langfuse observations page: each request a GENERATION under a trace of its own, with a SPAN
+    around it (left out on import); conversations as Langfuse sessions."""
+    data = []
+    for i, ts in enumerate(_iso(columns["ts"])):
+        trace = f"t{i:06d}"
+        session = f"s{columns['conversation_id'][i]}"
+        data.append({"id": f"span-{i}", "traceId": trace, "type": "SPAN", "name": "answer-question",
+                     "startTime": str(ts), "sessionId": session})
+        data.append({"id": f"gen-{i}", "traceId": trace, "type": "GENERATION", "name": "chat", "startTime": str(ts),
+                     "model": model, "sessionId": session,
+                     "usageDetails": {"input": int(columns["input_tokens"][i]),
+                                      "output": int(columns["output_tokens"][i]),
+                                      "input_cached_tokens": int(columns["cached_input_tokens"][i]),
+                                      "output_reasoning_tokens": int(columns["reasoning_tokens"][i]),
+                                      "total": int(columns["input_tokens"][i] + columns["output_tokens"][i])}})
+    page = {"data": data, "meta": {"page": 1, "limit": len(data), "totalItems": len(data), "totalPages": 1}}
+    Path(path).write_text(json.dumps(page, indent=1) + "\n", encoding="utf-8")
+
+
+def write_openai_usage(columns: dict[str, np.ndarray], path: Path, model: str) -> None:
+    """OpenAI Usage API pages (bucket_width=1d, group_by=model): one page per week of daily buckets."""
+    day = columns["ts"].astype("datetime64[D]")
+    days = np.unique(day)
+    buckets = []
+    for d in days:
+        chosen = day == d
+        start = int(d.astype("datetime64[s]").astype(np.int64))
+        buckets.append({"object": "bucket", "start_time": start, "end_time": start + 86400, "results": [{
+            "object": "organization.usage.completions.result", "model": model,
+            "num_model_requests": int(chosen.sum()), "input_tokens": int(columns["input_tokens"][chosen].sum()),
+            "output_tokens": int(columns["output_tokens"][chosen].sum()),
+            "input_cached_tokens": int(columns["cached_input_tokens"][chosen].sum()),
+            "input_audio_tokens": 0, "output_audio_tokens": 0, "project_id": None, "user_id": None,
+            "api_key_id": None, "batch": None}]})
+    with open(path, "w", encoding="utf-8") as fh:
+        for lo in range(0, len(buckets), 7):
+            page = {"object": "page", "data": buckets[lo:lo + 7], "has_more": lo + 7 < len(buckets),
+                    "next_page": None}
+            fh.write(json.dumps(page) + "\n")
+
+
+WRITERS["langfuse"] = write_langfuse
+WRITERS["openai-usage"] = write_openai_usage
+
+# The shipped samples: small, so each stays readable; the CSV is long enough for every fitted value.
+SAMPLES = {
+    "support-bot-requests.csv": ("csv", TraceSpec(days=17, requests_per_day=90, seed=11)),
+    "support-bot-spans.otlp.jsonl": ("otlp", TraceSpec(days=2, requests_per_day=20, seed=12)),
+    "support-bot-requests.jsonl": ("jsonl", TraceSpec(days=3, requests_per_day=40, seed=13)),
+    "support-bot-langfuse.json": ("langfuse", TraceSpec(days=2, requests_per_day=10, seed=14)),
+    "support-bot-openai-usage.jsonl": ("openai-usage", TraceSpec(days=28, requests_per_day=900, seed=15)),
+}
+
+
+def main() -> None:
+    """Write the shipped samples into samples/traffic/."""
+    folder = Path(__file__).resolve().parents[2] / "samples" / "traffic"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (fmt, spec) in SAMPLES.items():
+        WRITERS[fmt](generate(spec), folder / name, spec.model)
+        print(folder / name)
+
+
+if __name__ == "__main__":
+    main()

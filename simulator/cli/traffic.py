@@ -1,0 +1,86 @@
+"""``crossover traffic FILE [--model ID] [--json]``: the workload fitted from a usage log or trace.
+
+Text output lists what was read and refused, then per model the fitted values with the requests and
+whole days each rests on, and why any value is absent. ``--json`` prints the same as data.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pricing.catalog import default_catalog
+from simulator.traffic.fit import FitError, ModelFit, TrafficFit, fit_file
+from simulator.traffic.formats import FORMATS, TrafficError
+
+
+class TrafficUsageError(ValueError):
+    """A traffic file or --model that cannot be fitted; the message is for the user."""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("traffic", help="fit volume, growth, peaks, lengths and caching from a usage log or trace")
+    p.add_argument("file", help="OTLP JSON lines, CSV/JSONL (timestamp, model, input_tokens, output_tokens, ...), "
+                               "an OpenAI Usage API export or a Langfuse observations export")
+    p.add_argument("--model", help="fit this model's requests only (default: each model, busiest first)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    try:
+        fit = fit_file(args.file, default_catalog(), model=args.model)
+    except (TrafficError, FitError) as exc:
+        raise TrafficUsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(fit.to_json(), indent=2))
+    else:
+        print(describe(fit))
+    return 0
+
+
+def _number(value) -> str:
+    if isinstance(value, float) and abs(value) < 10:
+        return f"{value:.3g}"
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+
+
+def _model_lines(fit: ModelFit) -> list[str]:
+    period = f"{fit.first:%Y-%m-%d %H:%M} to {fit.last:%Y-%m-%d %H:%M} UTC, {fit.whole_days} whole days"
+    lines = [f"{fit.model}: {fit.requests:,} requests, {period}"]
+    if fit.tokens is not None:
+        lines.append(f"  tokens: {fit.tokens.to_json()['note']}")
+    v = fit.values
+    for key, label in (("queries_per_month", "queries per month (at the end)"), ("monthly_growth", "monthly growth"),
+                       ("peak_to_average", "peak to average (p99 hour / mean hour)"),
+                       ("cache_hit_rate", "cache hit rate (requests reading cached tokens)"),
+                       ("cached_token_share", "cached share of input tokens"),
+                       ("turns_per_conversation", "turns per conversation (mean)"),
+                       ("gap_between_turns_s", "gap between turns (median, s)")):
+        if key in v:
+            shown = f"{v[key]['value']:+.1%}" if key == "monthly_growth" else _number(v[key]["value"])
+            lines.append(f"  {label}: {shown}  [{v[key]['requests']:,} requests, {v[key]['days']} days]")
+    for name, length in v.get("lengths", {}).items():
+        q = length["value"]
+        lines.append(f"  {name} tokens (o200k_base): mean {length['mean']:,.0f}, median {q[10]:,.0f}, "
+                     f"p5 {q[1]:,.0f}, p95 {q[19]:,.0f}  [{length['requests']:,} requests]")
+    for key, why in fit.absent.items():
+        lines.append(f"  {key}: absent: {why}")
+    return lines
+
+
+def describe(fit: TrafficFit) -> str:
+    r = fit.report
+    lines = [f"{r.file_name}: {FORMATS[r.format]}, {r.size_bytes:,} bytes, sha256 {r.sha256[:12]}",
+             f"rows: {r.rows_read:,} read, {r.rows_kept:,} kept, {r.rows_refused:,} refused"]
+    lines += [f"  refused {p}" for p in r.problems]
+    if r.rows_refused > len(r.problems):
+        lines.append(f"  ... and {r.rows_refused - len(r.problems):,} more refused rows")
+    lines += [f"note: {n}" for n in r.notes]
+    if len(fit.models) > len(fit.by_model):
+        rest = fit.models[len(fit.by_model):]
+        lines.append(f"note: {len(rest)} more models not fitted (--model picks one): "
+                     + ", ".join(f"{m} ({n:,})" for m, n in rest[:10]))
+    for model_fit in fit.by_model.values():
+        lines.append("")
+        lines += _model_lines(model_fit)
+    return "\n".join(lines)
