@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from . import readers
+from .engine import MEMORY_LIMIT
 from .validate import RowCheck, check_buckets, check_rows
 
 MAX_TRAFFIC_BYTES = 4 * 1024 ** 3  # 4 GiB: a month at several million requests is ~1 GB of OTLP JSON
@@ -142,6 +143,9 @@ def _duckdb_message(name: str, exc: duckdb.Error) -> str:
     if "maximum_object_size" in str(exc) or "object size" in text.lower():
         text = (f"a JSON record over {readers.MAX_OBJECT_BYTES // (1024 * 1024)} MiB; export one record per "
                 "line (JSON lines)")
+    elif "failed to allocate" in text:
+        text = (f"a record needs more memory than the import's {MEMORY_LIMIT} limit (a very large or deeply "
+                "nested JSON record); export one request per line")
     elif "maximum line size" in text.lower():
         text = f"a line over {readers.MAX_OBJECT_BYTES // (1024 * 1024)} MiB"
     return f"{name}: cannot be read as {FORMATS.get(getattr(exc, 'crossover_format', ''), 'this format')}: {text[:300]}"

@@ -20,7 +20,7 @@ Formats and where their fields are defined:
 
 from __future__ import annotations
 
-MAX_OBJECT_BYTES = 32 * 1024 * 1024  # one JSON line (or a whole JSON document) at most
+MAX_OBJECT_BYTES = 16 * 1024 * 1024  # one JSON line (or a whole JSON document) at most
 
 
 def _q(path: str) -> str:
@@ -33,7 +33,7 @@ def _json_objects(path: str, fmt: str = "auto") -> str:
             f"maximum_object_size={MAX_OBJECT_BYTES}) WITH ORDINALITY)")
 
 
-# A record's position and its item's position in one orderable number: a 32 MiB line holds fewer
+# A record's position and its item's position in one orderable number: a 16 MiB line holds fewer
 # than a million spans.
 ITEMS_PER_RECORD = 1_000_000
 

@@ -62,7 +62,7 @@ def _count_problem(col: str, required: bool) -> str:
 
 
 def _count(col: str) -> str:
-    return f"CAST(TRY_CAST(trim({col}) AS DOUBLE) AS BIGINT)"
+    return f"TRY_CAST(TRY_CAST(trim({col}) AS DOUBLE) AS BIGINT)"
 
 
 def check_rows(con: duckdb.DuckDBPyConnection, staged_sql: str, *, now: dt.datetime) -> RowCheck:
