@@ -77,6 +77,7 @@ case "${1:-}" in
     "$VENV/bin/python" scripts/benchmark.py "${@:2}"
     "$VENV/bin/python" scripts/benchmark_montecarlo.py
     "$VENV/bin/python" scripts/benchmark_library.py
+    "$VENV/bin/python" scripts/benchmark_traffic.py
     "$VENV/bin/python" scripts/benchmark_dashboard.py
     exec "$VENV/bin/python" scripts/benchmark_heavy_links.py
     ;;
