@@ -94,8 +94,11 @@ def _values() -> dict:
 def _build(cat) -> dict:
     """The scenario dict of what the editor holds now."""
     ss = st.session_state
+    current = state.scenario()
+    traffic = current.workload.traffic
     return editing.build_scenario(_values(), ss.get(editing.OVERRIDES, {}), cat,
-                                  state.scenario().decision.model_dump(exclude_none=True), ss.get(editing.RANGES, {}))
+                                  current.decision.model_dump(exclude_none=True), ss.get(editing.RANGES, {}),
+                                  traffic.model_dump(mode="json") if traffic else None)
 
 
 def _apply() -> None:
@@ -226,6 +229,10 @@ def length(path: str) -> None:
         text = st.text_area(f"{label} (text, counted with tiktoken)", key=W(f"{path}.text"),
                             max_chars=editing.max_chars(f"{path}.text"), height=150, help=help_text)
         st.caption(editing.count_preview("text", text))
+    elif mode == "quantiles":
+        st.text_area(f"{label}: 21 quantiles (0 %, 5 %, ..., 100 %), o200k_base tokens", key=W(f"{path}.quantiles"),
+                     height=80, help=f"{help_text} Fitted from a traffic log by `crossover traffic --apply`: cost and "
+                     "latency use this distribution instead of a mean with an assumed spread.")
     else:
         samples = st.text_area(f"{label}: sample texts, separated by a blank line", key=W(f"{path}.samples"),
                                height=180, help=f"{help_text} Paste typical examples, one after another with an "
@@ -448,6 +455,11 @@ st.text_area("Description", key=W("description"), max_chars=editing.max_chars("d
 tabs = st.tabs(TABS)
 
 with tabs[0]:  # Workload
+    source = current.workload.traffic
+    if source is not None:
+        st.info(f"From traffic: {fmt.plain(source.file)} ({source.rows:,} requests of {fmt.plain(source.model)}, "
+                f"{source.first:%Y-%m-%d} to {source.last:%Y-%m-%d}, sha256 {source.sha256[:12]}) set "
+                + ", ".join(f"`{f}`" for f in source.fields) + ".", icon=":material/monitoring:")
     c1, c2 = st.columns(2)
     number("workload.queries_per_month", c1)
     number("workload.monthly_growth", c2)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from simulator.traffic.synthetic import TraceSpec, generate, write_otlp  # noqa: E402
+from synthetic_traffic import TraceSpec, generate, write_otlp  # noqa: E402
 from simulator.traffic.trend import DAYS_PER_MONTH  # noqa: E402
 
 AIM_SECONDS = 60.0

@@ -15,6 +15,7 @@ HOURS_PER_MONTH = 730.0
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 MONTHS_PER_YEAR = 12
+LENGTH_QUANTILES = 21  # a fitted length's quantiles: 0, 5 %, ..., 100 %
 UPLOAD_MB = 1_000_000  # bytes in an upload limit's MB, as the upload widget counts outside Windows
 
 Z95 = NormalDist().inv_cdf(0.95)  # one-sided 95th percentile of the standard normal, 1.6449

@@ -8,6 +8,7 @@ import pytest
 from pricing import models
 from ui import editing
 from ui.editing import NUMBER, NUMBERS, key
+from simulator.scenario.schema import TrafficSource
 from simulator.scenario import (Decision, Scenario, ScenarioError, load_scenario, model_in, parse_scenario, schema_bounds,
                                 schema_field, validate_scenario)
 from conftest import HAND, ROOT, SHIPPED_SCENARIOS
@@ -92,7 +93,9 @@ def test_every_scenario_field_has_an_input():
         "fine_tuned.existing_customer",
         # name and provider are one choice: a bulk model's option is "<provider>/<id>" (model_option).
         *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "provider", "gpu", "cloud")),
-        *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples")),
+        *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples", "quantiles")),
+        # Where fitted inputs came from: written by `crossover traffic --apply`, carried over as given.
+        *(f"workload.traffic.{f}" for f in TrafficSource.model_fields),
         # The questionnaire's answers have their own page (Decision); the editor carries them over.
         *(f"decision.{f}" for f in Decision.model_fields),
         # A range's fields are what the Uncertainty tab's form produces for each distribution.
@@ -168,7 +171,8 @@ def test_lengths_from_tokens_text_or_samples():
 
 
 def test_length_widgets_start_from_the_scenario(catalog):
-    assert editing.length_to_inputs({"tokens": 300}) == {"mode": "tokens", "tokens": 300.0, "text": "", "samples": ""}
+    assert editing.length_to_inputs({"tokens": 300}) == {"mode": "tokens", "tokens": 300.0, "text": "", "samples": "",
+                                                         "quantiles": ""}
     text = editing.length_to_inputs({"text": "You answer questions from engineers."})
     assert text["mode"] == "text" and text["tokens"] > 0          # switching to a count starts from the text's
     samples = editing.length_to_inputs({"samples": ["a b c", "d e"]})

@@ -133,7 +133,7 @@ def test_invalid_utf8_and_oversized(catalog):
 
 def test_length_needs_exactly_one_form(catalog):
     [msg] = problems(scenario_dict(**{"workload.query": {"tokens": 5, "text": "hi"}}), catalog)
-    assert "workload.query: give exactly one of tokens, text or samples (got tokens, text)" in msg
+    assert "workload.query: give exactly one of tokens, text, samples or quantiles (got tokens, text)" in msg
 
 
 def test_to_yaml_round_trips(make_scenario, catalog):

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from simulator.traffic import trend
 from simulator.traffic.fit import FitError, fit_file
-from simulator.traffic.synthetic import WORK_WEEK, TraceSpec, WRITERS, generate
+sys.path.insert(0, str(ROOT / "scripts"))
+from synthetic_traffic import WORK_WEEK, TraceSpec, WRITERS, generate  # noqa: E402
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 SPEC = TraceSpec()  # 60 days from Tue 2026-09-01, 2,000 requests/day at the start, +10 %/month, seed 7

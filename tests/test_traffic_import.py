@@ -11,10 +11,13 @@ import os
 
 import pytest
 
+import sys
+
 from conftest import ROOT, cli
 from simulator.traffic.engine import connect
 from simulator.traffic.formats import MAX_TRAFFIC_BYTES, TrafficError, read_traffic
-from simulator.traffic.synthetic import SAMPLES
+sys.path.insert(0, str(ROOT / "scripts"))
+from synthetic_traffic import SAMPLES
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
 SAMPLE_DIR = ROOT / "samples" / "traffic"
@@ -40,8 +43,8 @@ def test_each_shipped_sample_imports_as_its_format(name):
 
 
 def test_the_samples_are_what_the_generator_makes(tmp_path):
-    # The shipped files are reproducible: `python -m simulator.traffic.synthetic` writes the same bytes.
-    from simulator.traffic.synthetic import WRITERS, generate
+    # The shipped files are reproducible: `scripts/synthetic_traffic.py` writes the same bytes.
+    from synthetic_traffic import WRITERS, generate
     for name, (fmt, spec) in SAMPLES.items():
         WRITERS[fmt](generate(spec), tmp_path / name, spec.model)
         assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), name

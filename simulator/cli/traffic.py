@@ -7,8 +7,11 @@ whole days each rests on, and why any value is absent. ``--json`` prints the sam
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from pricing.catalog import default_catalog
+from simulator.scenario import load_scenario
+from simulator.traffic.apply import apply_fit
 from simulator.traffic.fit import FitError, ModelFit, TrafficFit, fit_file
 from simulator.traffic.formats import FORMATS, TrafficError
 
@@ -23,19 +26,55 @@ def add_parser(sub) -> None:
                                "an OpenAI Usage API export or a Langfuse observations export")
     p.add_argument("--model", help="fit this model's requests only (default: each model, busiest first)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--apply", type=Path, metavar="SCENARIO",
+                   help="write this scenario with the fitted workload to -o (the log must hold one model, or give --model)")
+    p.add_argument("-o", "--output", type=Path, help="where --apply writes the scenario (a new file: never overwritten)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if (args.apply is None) != (args.output is None):
+        raise TrafficUsageError("--apply SCENARIO and -o OUT go together")
+    if args.output is not None and args.output.exists():
+        raise TrafficUsageError(f"{args.output}: exists; choose a new file name (nothing is overwritten)")
+    catalog = default_catalog()
+    scenario = load_scenario(args.apply, catalog) if args.apply is not None else None
     try:
-        fit = fit_file(args.file, default_catalog(), model=args.model)
+        fit = fit_file(args.file, catalog, model=args.model)
     except (TrafficError, FitError) as exc:
         raise TrafficUsageError(str(exc)) from None
+    if scenario is not None:
+        return _apply(fit, scenario, catalog, args)
     if args.json:
         print(json.dumps(fit.to_json(), indent=2))
     else:
         print(describe(fit))
     return 0
+
+
+def _apply(fit: TrafficFit, scenario, catalog, args) -> int:
+    if len(fit.by_model) != 1:
+        models = ", ".join(f"{m} ({n:,})" for m, n in fit.models[:10])
+        raise TrafficUsageError(f"{fit.report.file_name}: holds several models ({models}); pick one with --model")
+    (model_fit,) = fit.by_model.values()
+    applied, said = apply_fit(scenario, model_fit, fit.report, catalog, origin=str(args.output))
+    write_new_file(args.output, applied.to_yaml())
+    print(f"{args.output}: {scenario.name} with the workload of {fit.report.file_name} "
+          f"({model_fit.requests:,} requests of {model_fit.model})")
+    for line in said:
+        print(f"  {line}")
+    return 0
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to a file that must not exist yet (exclusive create: no race with another writer)."""
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise TrafficUsageError(f"{path}: exists; choose a new file name (nothing is overwritten)") from None
+    except OSError as exc:
+        raise TrafficUsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _number(value) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt
@@ -21,7 +21,7 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from pricing.history import observed_drift
 
-from simulator.units import UPLOAD_MB
+from simulator.units import LENGTH_QUANTILES, UPLOAD_MB
 
 from .paths import OVERRIDES, copy_tree, model_in, set_in
 
@@ -63,12 +63,19 @@ class Length(Strict):
         None, min_length=1, max_length=10_000,
         description="Sample texts: their counts give the mean and the spread of lengths.",
     )
+    quantiles: list[Annotated[float, Field(ge=0, le=10_000_000)]] | None = Field(
+        None, min_length=LENGTH_QUANTILES, max_length=LENGTH_QUANTILES,
+        description="The length's distribution as 21 quantiles (0, 5 %, ..., 100 %) in o200k_base tokens, "
+                    "as `crossover traffic --apply` fits them from a log.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Length":
-        given = [n for n in ("tokens", "text", "samples") if getattr(self, n) is not None]
+        given = [n for n in ("tokens", "text", "samples", "quantiles") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of tokens, text or samples (got {', '.join(given) or 'none'})")
+            raise ValueError(f"give exactly one of tokens, text, samples or quantiles (got {', '.join(given) or 'none'})")
+        if self.quantiles is not None and any(b < a for a, b in zip(self.quantiles, self.quantiles[1:])):
+            raise ValueError("quantiles must not decrease (0 %, 5 %, ..., 100 %, in order)")
         return self
 
 
@@ -97,6 +104,19 @@ def horizon_end(start_date: dt.date, horizon_months: int) -> dt.date:
     return dt.date(start_date.year + year, month + 1, 1)
 
 
+class TrafficSource(Strict):
+    """Where a workload's fitted inputs came from: written by `crossover traffic FILE --apply`."""
+
+    file: str = Field(min_length=1, max_length=255, description="The log's file name (no path).")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    rows: int = Field(ge=1, le=10**12, description="Requests fitted [rows].")
+    model: str = Field(min_length=1, max_length=200, description="The log's model whose requests were fitted.")
+    first: dt.datetime
+    last: dt.datetime
+    fields: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=50, description="The scenario inputs set from the log (dotted paths).")
+
+
 class Workload(Strict):
     queries_per_month: float = Field(ge=1, le=1e12, description="Queries per month at the start [queries/month].")
     monthly_growth: float = Field(0.0, ge=-0.5, le=2.0, description="Volume growth per month (0.05 = +5%/month).")
@@ -108,6 +128,7 @@ class Workload(Strict):
     length_cv: float | None = Field(None, ge=0, le=5, description="Spread of lengths without samples (catalog default).")
     start_date: dt.date
     horizon_months: int = Field(24, ge=1, le=120)
+    traffic: TrafficSource | None = None
 
 
 class Knowledge(Strict):

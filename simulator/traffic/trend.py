@@ -14,9 +14,9 @@ import numpy as np
 
 from simulator.units import HOURS_PER_MONTH
 
-DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0  # 30.417 days
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24  # 30.417 days
 MIN_TREND_DAYS = 14  # two of each weekday: fewer cannot tell a weekday pattern from a trend
-PEAK_QUANTILE = 0.99
+PEAK_PERCENTILE = 99
 QUANTILES = np.linspace(0.0, 1.0, 21)  # the 21 quantiles a fitted length keeps (0, 5%, ..., 100%)
 
 
@@ -50,7 +50,7 @@ def fit_trend(counts: np.ndarray, weekdays: np.ndarray, *, iterations: int = 50)
         w = mu
         xtw = x.T * w
         step = np.linalg.lstsq(xtw @ x, xtw @ z, rcond=None)[0]
-        if np.max(np.abs(step - beta)) < 1e-10:
+        if np.max(np.abs(step - beta)) < 1e-12:
             beta = step
             break
         beta = step
@@ -66,7 +66,7 @@ def peak_to_average(hourly_counts: np.ndarray) -> float:
     mean = hourly.mean()
     if mean <= 0:
         raise ValueError("no requests in the whole hours")
-    return float(max(np.quantile(hourly, PEAK_QUANTILE) / mean, 1.0))
+    return float(max(np.percentile(hourly, PEAK_PERCENTILE) / mean, 1.0))
 
 
 def hour_weekday_profile(hourly_counts: np.ndarray, first_hour_weekday: int, first_hour_of_day: int) -> np.ndarray:

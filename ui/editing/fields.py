@@ -22,7 +22,8 @@ GROUPS = {  # editor tab for the first part of a field path
 }
 
 LENGTH_MODES = ("tokens", "text", "samples")
-LENGTH_MODE_LABELS = {"tokens": "Token count", "text": "Text", "samples": "Sample texts"}
+LENGTH_MODE_LABELS = {"tokens": "Token count", "text": "Text", "samples": "Sample texts",
+                      "quantiles": "From traffic (21 quantiles)"}
 CORPUS_MODES = ("tokens", "documents")
 CORPUS_MODE_LABELS = {"tokens": "Size in tokens", "documents": "Sample documents"}
 DOCUMENT_SEPARATOR = "---"  # a line holding only this separates sample documents

@@ -74,10 +74,12 @@ def merged_values(scenario: Scenario, catalog: Catalog, current: Mapping[str, An
 
 def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | None,
                    catalog: Catalog, decision: Mapping[str, Any] | None = None,
-                   ranges: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+                   ranges: Mapping[str, Mapping[str, Any]] | None = None,
+                   traffic: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A plain scenario dict (ready for :func:`validate_scenario`) from the editor's widget values.
 
-    ``decision`` (the questionnaire's answers, edited on the Decision page) is carried over as given.
+    ``decision`` (the questionnaire's answers, edited on the Decision page) and ``traffic`` (where
+    fitted inputs came from, written by ``crossover traffic --apply``) are carried over as given.
     ``ranges`` (dotted path -> range dict in schema units) go in under ``"ranges"``; validation puts
     each range's point value in place of the widget's.
 
@@ -93,7 +95,8 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
         return NUMBER[path].from_widget(v(path))
 
     def length(path: str) -> dict[str, Any]:
-        return length_from_inputs(v(f"{path}.mode", "tokens"), v(f"{path}.tokens"), v(f"{path}.text"), v(f"{path}.samples"))
+        return length_from_inputs(v(f"{path}.mode", "tokens"), v(f"{path}.tokens"), v(f"{path}.text"), v(f"{path}.samples"),
+                                  v(f"{path}.quantiles"))
 
     def optional(section: dict, name: str, path: str) -> None:
         value = num(path)
@@ -124,6 +127,8 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
         "horizon_months": num("workload.horizon_months"),
     }
     optional(workload, "length_cv", "workload.length_cv")
+    if traffic:
+        workload["traffic"] = dict(traffic)
 
     if v("knowledge.corpus.mode", "tokens") == "documents":
         corpus = {"documents": split_documents(v("knowledge.corpus.documents") or ""),

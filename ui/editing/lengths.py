@@ -34,10 +34,22 @@ def join_documents(documents: list[str]) -> str:
 
 
 def length_modes(path: str, current: str | None = None) -> tuple[str, ...]:
-    """Query and answer take sample texts too; other lengths only if they already use samples."""
-    if path in SAMPLE_LENGTHS or current == "samples":
-        return LENGTH_MODES
-    return ("tokens", "text")
+    """Query and answer take sample texts too; other lengths only if they already use samples. A
+    length fitted from traffic keeps its quantiles as a choice until another mode is picked."""
+    modes = LENGTH_MODES if path in SAMPLE_LENGTHS or current == "samples" else ("tokens", "text")
+    return (*modes, "quantiles") if current == "quantiles" else modes
+
+
+def join_quantiles(quantiles: list[float]) -> str:
+    return ", ".join(f"{q:g}" for q in quantiles)
+
+
+def split_quantiles(text: str) -> list[float] | str:
+    """Comma-separated numbers; what does not parse is handed on as typed, for validation to name."""
+    try:
+        return [float(part) for part in text.replace("\n", ",").split(",") if part.strip()]
+    except ValueError:
+        return text
 
 
 def length_to_inputs(length: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
@@ -45,16 +57,22 @@ def length_to_inputs(length: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
     if isinstance(length, BaseModel):
         length = length.model_dump()
     tokens, text, samples = length.get("tokens"), length.get("text"), length.get("samples")
+    quantiles = length.get("quantiles")
     if tokens is not None:
-        return {"mode": "tokens", "tokens": float(tokens), "text": "", "samples": ""}
+        return {"mode": "tokens", "tokens": float(tokens), "text": "", "samples": "", "quantiles": ""}
     if text is not None:
-        return {"mode": "text", "tokens": float(mean_token_count([text])), "text": text, "samples": text.strip()}
+        return {"mode": "text", "tokens": float(mean_token_count([text])), "text": text, "samples": text.strip(),
+                "quantiles": ""}
+    if quantiles is not None:
+        return {"mode": "quantiles", "tokens": float(round(sum(quantiles) / len(quantiles))), "text": "",
+                "samples": "", "quantiles": join_quantiles(quantiles)}
     samples = list(samples or [])
     return {"mode": "samples", "tokens": float(mean_token_count(samples)), "text": samples[0] if samples else "",
-            "samples": join_samples(samples)}
+            "samples": join_samples(samples), "quantiles": ""}
 
 
-def length_from_inputs(mode: str, tokens: Any = None, text: Any = None, samples: Any = None) -> dict[str, Any]:
+def length_from_inputs(mode: str, tokens: Any = None, text: Any = None, samples: Any = None,
+                       quantiles: Any = None) -> dict[str, Any]:
     """The schema dict of a length from the chosen mode: ``{"tokens": n}``, ``{"text": s}`` or ``{"samples": [...]}``.
 
     Samples are separated by blank lines. Nothing is checked here: validation reports what is wrong.
@@ -63,6 +81,8 @@ def length_from_inputs(mode: str, tokens: Any = None, text: Any = None, samples:
         return {"text": "" if text is None else str(text)}
     if mode == "samples":
         return {"samples": split_samples("" if samples is None else str(samples))}
+    if mode == "quantiles":
+        return {"quantiles": split_quantiles("" if quantiles is None else str(quantiles))}
     return {"tokens": None if tokens is None else float(tokens)}
 
 

@@ -1,18 +1,23 @@
 """A synthetic trace with known volume, growth, weekday and hourly pattern, lengths, caching and
 conversations, written as any of the request-level formats. The tests fit it back against the
 parameters it was drawn with; the benchmark times a million spans of it; the shipped samples were
-made with it (``python -m simulator.traffic.synthetic``)."""
+made with it (``.venv/bin/python scripts/synthetic_traffic.py``). It lives among the scripts, not in
+``simulator/``: its figures describe a made-up application, not a price or a fact the model reads."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .trend import DAYS_PER_MONTH
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulator.traffic.trend import DAYS_PER_MONTH  # noqa: E402
 
 # A support desk's day in UTC: quiet at night, busiest late morning and afternoon (mean 1).
 OFFICE_HOURS = np.array([0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 1.0, 1.5, 1.8, 1.9, 1.8,
@@ -185,7 +190,7 @@ SAMPLES = {
 
 def main() -> None:
     """Write the shipped samples into samples/traffic/."""
-    folder = Path(__file__).resolve().parents[2] / "samples" / "traffic"
+    folder = ROOT / "samples" / "traffic"
     folder.mkdir(parents=True, exist_ok=True)
     for name, (fmt, spec) in SAMPLES.items():
         WRITERS[fmt](generate(spec), folder / name, spec.model)

@@ -1,0 +1,107 @@
+"""A scenario with its workload fitted from traffic: ``crossover traffic FILE --apply scenario.yaml``.
+
+What the fit has replaces the scenario's guess; what it lacks (absent values) keeps the scenario's
+own. The log's input tokens are the whole prompt as sent, while a scenario's query is the user's
+part only: the matching setup's system prompt and examples (and, for RAG, its retrieved chunks) are
+taken off each quantile, at least 1 token left. The cache hit rate goes to the setups whose model
+is the log's. ``workload.traffic`` records the file's name, hash, rows, period and the inputs set.
+"""
+
+from __future__ import annotations
+
+from pricing.catalog import Catalog
+from simulator.model.tokens import count_length
+from simulator.scenario import SETUPS, Scenario
+from simulator.scenario.loading import validate_scenario
+from simulator.scenario.paths import set_in
+
+from .fit import ModelFit
+from .formats import ImportReport
+
+BOUNDS = {"workload.monthly_growth": (-0.5, 2.0), "workload.peak_to_average": (1.0, 100.0),
+          "workload.queries_per_month": (1.0, 1e12)}
+
+
+def _length_tokens(length) -> float:
+    return count_length(tokens=length.tokens, text=length.text, samples=length.samples).mean \
+        if length.quantiles is None else sum(length.quantiles) / len(length.quantiles)
+
+
+def _model_name(scenario: Scenario, setup: str) -> str:
+    section = getattr(scenario, "fine_tuned" if setup == "hybrid" else setup)
+    return section.model.name
+
+
+def static_prompt_tokens(scenario: Scenario, setup: str) -> float:
+    """The part of every prompt of ``setup`` that is not the user's query [o200k_base tokens]."""
+    own = getattr(scenario, setup)
+    tokens = _length_tokens(own.system_prompt)
+    if setup == "prompt_only":
+        tokens += _length_tokens(scenario.prompt_only.few_shot)
+    if setup in ("rag", "hybrid"):
+        top_k = scenario.hybrid.top_k if setup == "hybrid" and scenario.hybrid.top_k is not None else scenario.rag.top_k
+        tokens += top_k * scenario.rag.chunk_tokens
+    return tokens
+
+
+def apply_fit(scenario: Scenario, fit: ModelFit, report: ImportReport, catalog: Catalog,
+              origin: str = "<scenario>") -> tuple[Scenario, list[str]]:
+    """``scenario`` with the fitted workload, and one line per input set or left as it was."""
+    data = scenario.model_dump(mode="json")
+    ranges = data.get("ranges") or {}
+    said: list[str] = []
+    fields: list[str] = []
+
+    def put(path: str, value, shown: str) -> None:
+        lo_hi = BOUNDS.get(path)
+        if lo_hi is not None and not lo_hi[0] <= value <= lo_hi[1]:
+            clipped = min(max(value, lo_hi[0]), lo_hi[1])
+            said.append(f"{path}: fitted {value:g} is outside the scenario's bounds: set to {clipped:g}")
+            value = clipped
+        set_in(data, path, value)
+        if path in ranges:
+            ranges.pop(path)
+            said.append(f"{path}: its range was removed (the log gives the value)")
+        fields.append(path)
+        said.append(f"{path}: {shown}")
+
+    v = fit.values
+    for name in ("queries_per_month", "monthly_growth", "peak_to_average"):
+        if name in v:
+            value = v[name]["value"]
+            put(f"workload.{name}", value, f"{value:+.1%}" if name == "monthly_growth" else f"{value:,.4g}")
+        else:
+            said.append(f"workload.{name}: kept ({fit.absent.get(name, 'not fitted')})")
+    matching = [s for s in SETUPS if _model_name(scenario, s) == fit.model]
+    lengths = v.get("lengths", {})
+    if "query" in lengths:
+        base = matching[0] if matching else "prompt_only"
+        static = static_prompt_tokens(scenario, base)
+        query = [max(1.0, round(q - static, 1)) for q in lengths["query"]["value"]]
+        short = sum(q - static < 1 for q in lengths["query"]["value"])
+        if short:
+            said.append(f"workload.query: warning: {short} of 21 logged prompt quantiles are shorter than {base}'s "
+                        f"{static:,.0f}-token static prompt (set to 1 token): does the log come from this scenario's "
+                        "application?")
+        put("workload.query", {"quantiles": query},
+            f"21 quantiles, median {query[10]:,.0f} tokens: the log's prompts less {base}'s "
+            f"{static:,.0f}-token system prompt{', examples' if base == 'prompt_only' else ''}"
+            f"{' and retrieved chunks' if base in ('rag', 'hybrid') else ''}")
+    else:
+        said.append(f"workload.query: kept ({fit.absent.get('lengths', 'no lengths in the log')})")
+    if "answer" in lengths:
+        answer = [max(0.0, q) for q in lengths["answer"]["value"]]
+        put("workload.answer", {"quantiles": answer}, f"21 quantiles, median {answer[10]:,.0f} tokens")
+    if "reasoning" in lengths and lengths["reasoning"]["mean"] > 0:
+        put("workload.reasoning_tokens", lengths["reasoning"]["mean"], f"{lengths['reasoning']['mean']:,.0f} tokens (mean)")
+    if "cache_hit_rate" in v:
+        if matching:
+            for setup in matching:
+                put(f"{setup}.cache_hit_rate", v["cache_hit_rate"]["value"], f"{v['cache_hit_rate']['value']:.1%}")
+        else:
+            said.append(f"cache_hit_rate: not applied: no setup uses {fit.model}")
+    set_in(data, "workload.traffic", {"file": report.file_name[:255], "sha256": report.sha256, "rows": fit.requests,
+                                      "model": fit.model, "first": fit.first.isoformat() + "Z",
+                                      "last": fit.last.isoformat() + "Z", "fields": fields})
+    data["ranges"] = ranges
+    return validate_scenario(data, origin, catalog), said
