@@ -215,3 +215,23 @@ def test_the_cli_fits_the_csv_sample_as_text_and_json():
     assert workload["queries_per_month"]["requests"] > 1000 and workload["queries_per_month"]["days"] == 15
     assert len(workload["lengths"]["query"]["value"]) == 21
     assert data["file"]["sha256"] and data["file"]["rows_kept"] == 1571
+
+
+def test_prompt_text_without_a_count_is_counted_locally_and_dropped(tmp_path, catalog):
+    from simulator.model.tokens import count_tokens
+    from simulator.traffic.fit import fit_traffic
+    prompt = "How do I reset my password when the reset email never arrives?"
+    path = csv_file(tmp_path, f'2026-11-02T10:00:00Z,claude-haiku-4-5,,40,"{prompt}",\n',
+                    "2026-11-02T10:05:00Z,claude-haiku-4-5,116,40,,\n",
+                    header="timestamp,model,input_tokens,output_tokens,prompt,completion\n")
+    report, con = read(path)
+    assert report.rows_kept == 2 and any("counted with o200k_base" in n for n in report.notes)
+    rows = con.execute("SELECT input_tokens, input_counted FROM requests ORDER BY seq").fetchall()
+    assert rows == [(count_tokens(prompt), True), (116, False)]
+    assert prompt not in json.dumps(con.execute("SELECT * FROM requests").fetchall(), default=str)
+    # The counted row is already in o200k_base tokens; the logged one is Claude's and is divided by its ratio.
+    fit = fit_traffic(con, report, catalog).by_model["claude-haiku-4-5"]
+    ratio = fit.tokens.ratio
+    assert ratio > 1
+    assert fit.values["lengths"]["query"]["value"][0] == pytest.approx(min(count_tokens(prompt), 116 / ratio), abs=0.05)
+    assert fit.to_json()["tokens"]["counted_from_text"] == 1

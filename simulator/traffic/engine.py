@@ -11,8 +11,12 @@ built into the wheel.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
+
+from simulator.model.tokens import encoding
 
 MEMORY_LIMIT = "512MB"
 THREADS = 2
@@ -32,3 +36,17 @@ def connect() -> duckdb.DuckDBPyConnection:
     # Timestamps without an offset are read as UTC, whatever the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
     return con
+
+
+@contextmanager
+def text_counter(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[None]:
+    """SQL function ``name(text) -> o200k_base tokens`` on ``con`` while the block runs: a log's prompt
+    text is counted here, locally, and never kept. Removed afterwards (a Python function left on a
+    connection keeps it alive past its close)."""
+    o200k = encoding("o200k_base")
+    con.create_function(name, lambda text: None if text is None else len(o200k.encode_ordinary(text)),
+                        [duckdb.sqltype("VARCHAR")], duckdb.sqltype("BIGINT"), null_handling="special")
+    try:
+        yield
+    finally:
+        con.remove_function(name)

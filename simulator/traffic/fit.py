@@ -64,6 +64,7 @@ class ModelFit:
     tokens: TokenizerNote | None = None
     profile: np.ndarray | None = None  # 7 x 24 mean requests per hour (Monday first, UTC)
     daily: list[tuple[dt.date, int]] = field(default_factory=list)
+    counted_from_text: int = 0  # requests whose length was counted here from their text (o200k_base)
 
     def to_json(self) -> dict:
         out = {"model": self.model, "requests": self.requests,
@@ -72,6 +73,10 @@ class ModelFit:
                **self.values, "absent": self.absent}
         if self.tokens is not None:
             out["tokens"] = self.tokens.to_json()
+            if self.counted_from_text:
+                out["tokens"]["counted_from_text"] = self.counted_from_text
+                out["tokens"]["note"] += (f"; {self.counted_from_text:,} requests had text instead of a count: "
+                                          "counted here with o200k_base, the text dropped")
         if self.profile is not None:
             out["hour_weekday_profile"] = {
                 "unit": "mean requests per hour, rows Monday..Sunday, columns hour 0..23 UTC",
@@ -212,28 +217,33 @@ QUANTILE_LIST = "[" + ", ".join(f"{q:.2f}" for q in trend.QUANTILES) + "]"
 
 
 def _lengths(con, fit: ModelFit, model: str, ratio: float) -> None:
+    """Quantiles and means in o200k_base tokens: logged counts divided by the model's ratio, counts
+    made here from a row's text (already o200k_base) as they are."""
     days = max(fit.whole_days, 0)
+    per = {"input": f"CASE WHEN input_counted THEN 1 ELSE {ratio!r} END",
+           "output": f"CASE WHEN output_counted THEN 1 ELSE {ratio!r} END"}
     columns = {
-        "query": "input_tokens",
-        "answer": "output_tokens - coalesce(reasoning_tokens, 0)",
-        "reasoning": "reasoning_tokens",
+        "query": f"input_tokens / {per['input']}",
+        "answer": f"(output_tokens - coalesce(reasoning_tokens, 0)) / {per['output']}",
+        "reasoning": f"reasoning_tokens / {per['output']}",
     }
     lengths = {}
     for name, expr in columns.items():
-        n, qs = con.execute(f"""SELECT count({expr}), quantile_cont({expr}, {QUANTILE_LIST})
-                                FROM requests WHERE model = ?""", [model]).fetchall()[0]
+        n, qs, mean = con.execute(f"""SELECT count({expr}), quantile_cont({expr}, {QUANTILE_LIST}), avg({expr})
+                                      FROM requests WHERE model = ?""", [model]).fetchall()[0]
         if n == 0:
             fit.absent[f"lengths.{name}"] = "no request in the log gives reasoning tokens" if name == "reasoning" \
-                else f"no request gives {expr}"
+                else f"no request gives its {name} length"
             continue
-        qs = np.asarray(qs, dtype=float) / ratio
-        lengths[name] = _value([round(float(q), 1) for q in qs], n, days, mean=round(float(
-            con.execute(f"SELECT avg({expr}) FROM requests WHERE model = ?", [model]).fetchall()[0][0]) / ratio, 1),
-            unit="o200k_base tokens at quantiles 0, 0.05, ..., 1")
+        lengths[name] = _value([round(float(q), 1) for q in qs], n, days, mean=round(float(mean), 1),
+                               unit="o200k_base tokens at quantiles 0, 0.05, ..., 1")
     if "query" in lengths:
         lengths["query"]["note"] = "the whole prompt as sent (system prompt, examples, retrieved text and history included)"
     if "answer" in lengths:
         lengths["answer"]["note"] = "output tokens less reasoning tokens"
+    (counted,) = con.execute("SELECT count(*) FILTER (WHERE input_counted OR output_counted) FROM requests "
+                             "WHERE model = ?", [model]).fetchall()[0]
+    fit.counted_from_text = int(counted)
     if lengths:
         fit.values["lengths"] = lengths
 

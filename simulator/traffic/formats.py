@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 
 from . import readers
-from .engine import MEMORY_LIMIT
-from .validate import RowCheck, check_buckets, check_rows
+from .engine import MEMORY_LIMIT, text_counter
+from .validate import COUNTER, RowCheck, check_buckets, check_rows
 
 MAX_TRAFFIC_BYTES = 4 * 1024 ** 3  # 4 GiB: a month at several million requests is ~1 GB of OTLP JSON
 SNIFF_BYTES = 64 * 1024
@@ -172,7 +172,8 @@ def read_traffic(path: str | Path, con: duckdb.DuckDBPyConnection, *, now: dt.da
             if fmt == "csv":
                 check = _read_csv(con, path, name, now, notes)
             elif fmt == "jsonl":
-                check = check_rows(con, readers.jsonl(str(path)), now=now)
+                with text_counter(con, COUNTER):
+                    check = check_rows(con, readers.jsonl(str(path)), now=now, uses_text=True)
             else:
                 check = check_rows(con, (readers.otlp if fmt == "otlp" else readers.langfuse)(str(path)), now=now)
             granularity = "requests"
@@ -203,12 +204,19 @@ def _read_csv(con, path: Path, name: str, now: dt.datetime, notes: list[str]) ->
         odd = [c for c in columns if c != c.strip().lower()]
         if odd:
             raise TrafficError(f"{name}: column names must be lower case without spaces: {', '.join(odd[:5])}")
-    missing = [c for c in readers.REQUIRED_COLUMNS if c not in present]
+    # A count may be given as text to count instead (prompt for input_tokens, completion for output_tokens).
+    given = present | {count for text, count in readers.TEXT_COLUMNS.items() if text in present}
+    missing = [c for c in readers.REQUIRED_COLUMNS if c not in given]
     if missing:
         raise TrafficError(f"{name}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                            f"(the header has {', '.join(columns[:12])}; a CSV needs "
                            f"{', '.join(readers.REQUIRED_COLUMNS)})")
-    ignored = sorted(present - set(readers.TABLE_COLUMNS))
+    ignored = sorted(present - set(readers.TABLE_COLUMNS) - set(readers.TEXT_COLUMNS))
     if ignored:
         notes.append(f"columns not used (not read, not stored): {', '.join(ignored[:10])}")
-    return check_rows(con, readers.table(readers.csv_source(str(path)), present), now=now)
+    texts = sorted(present & set(readers.TEXT_COLUMNS))
+    if texts:
+        notes.append(f"{' and '.join(texts)} text is counted with o200k_base where a count is empty, then dropped "
+                     "(never stored)")
+    with text_counter(con, COUNTER):
+        return check_rows(con, readers.table(readers.csv_source(str(path)), present), now=now, uses_text=bool(texts))

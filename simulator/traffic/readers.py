@@ -21,6 +21,7 @@ Formats and where their fields are defined:
 from __future__ import annotations
 
 MAX_OBJECT_BYTES = 16 * 1024 * 1024  # one JSON line (or a whole JSON document) at most
+NO_TEXT = "NULL::VARCHAR AS prompt_text, NULL::VARCHAR AS completion_text"  # formats whose text is not counted
 
 
 def _q(path: str) -> str:
@@ -76,13 +77,16 @@ def otlp(path: str) -> str:
             FROM {_json_objects(path, 'newline_delimited')}),
         spans AS (SELECT record, generate_subscripts(spans, 1) AS n, unnest(spans) AS s FROM lines)
         SELECT record * {ITEMS_PER_RECORD} + n AS seq, 'line ' || record || ', span ' || n AS locator, s.skip AS skip,
-               s.start AS ts, {', '.join(f's.{c} AS {c}' for c in OTEL_FIELDS)}
+               s.start AS ts, {', '.join(f's.{c} AS {c}' for c in OTEL_FIELDS)}, {NO_TEXT}
         FROM spans
     """
 
 
 TABLE_COLUMNS = ("timestamp", "model", "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens",
                  "conversation_id")
+# Text a CSV or JSON-lines log may carry instead of counts: counted with o200k_base where the count
+# is empty, then dropped (never in the table).
+TEXT_COLUMNS = {"prompt": "input_tokens", "completion": "output_tokens"}
 REQUIRED_COLUMNS = TABLE_COLUMNS[:4]
 
 
@@ -90,7 +94,8 @@ def _table_select(source: str, present: set[str], locator: str = "row") -> str:
     def col(name: str) -> str:
         return f'CAST("{name}" AS VARCHAR)' if name in present else "NULL::VARCHAR"
     return (f"SELECT ordinality AS seq, '{locator} ' || ordinality AS locator, false AS skip, {col('timestamp')} AS ts, "
-            + ", ".join(f"{col(c)} AS {c}" for c in TABLE_COLUMNS[1:]) + f" FROM {source}")
+            + ", ".join(f"{col(c)} AS {c}" for c in TABLE_COLUMNS[1:])
+            + "".join(f", {col(t)} AS {t}_text" for t in TEXT_COLUMNS) + f" FROM {source}")
 
 
 def csv_source(path: str, numbered: bool = True) -> str:
@@ -110,8 +115,10 @@ def jsonl(path: str) -> str:
     """Staging query for JSON lines (or a JSON array) with one request per record, fields named as
     the CSV's columns."""
     fields = ", ".join(f"""json->>'{c}' AS "{c}\"""" for c in TABLE_COLUMNS)
-    return _table_select(f"(SELECT record AS ordinality, {fields} FROM {_json_objects(path)})", set(TABLE_COLUMNS),
-                         locator="record")
+    # Text only where it is a string: a messages array is not counted (its JSON is not what the model read).
+    texts = "".join(f""", CASE WHEN json_type(json, '{t}') = 'VARCHAR' THEN json->>'{t}' END AS "{t}\"""" for t in TEXT_COLUMNS)
+    return _table_select(f"(SELECT record AS ordinality, {fields}{texts} FROM {_json_objects(path)})",
+                         {*TABLE_COLUMNS, *TEXT_COLUMNS}, locator="record")
 
 
 def _first(row: str, *paths: str) -> str:
@@ -159,6 +166,6 @@ def langfuse(path: str) -> str:
         SELECT record * {ITEMS_PER_RECORD} + i AS seq,
                'record ' || record || ', observation ' || i AS locator,
                upper(coalesce(o->>'type', '')) <> 'GENERATION' AS skip, o->>'startTime' AS ts,
-               {', '.join(f'{field(c)} AS {c}' for c in LANGFUSE_FIELDS)}
+               {', '.join(f'{field(c)} AS {c}' for c in LANGFUSE_FIELDS)}, {NO_TEXT}
         FROM obs
     """

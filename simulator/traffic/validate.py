@@ -15,7 +15,8 @@ import duckdb
 
 # The staging columns every reader produces, as text ("" and NULL both mean absent).
 STAGED = ("seq", "locator", "skip", "ts", "model", "input_tokens", "output_tokens", "cached_input_tokens",
-          "reasoning_tokens", "conversation_id")
+          "reasoning_tokens", "conversation_id", "prompt_text", "completion_text")
+COUNTER = "o200k_tokens"  # the SQL function engine.text_counter registers
 REQUIRED = ("ts", "model", "input_tokens", "output_tokens")
 OPTIONAL_COUNTS = ("cached_input_tokens", "reasoning_tokens")
 FIELD_NAMES = {"ts": "timestamp"}  # how a column is named in a message
@@ -65,10 +66,15 @@ def _count(col: str) -> str:
     return f"TRY_CAST(TRY_CAST(trim({col}) AS DOUBLE) AS BIGINT)"
 
 
-def check_rows(con: duckdb.DuckDBPyConnection, staged_sql: str, *, now: dt.datetime) -> RowCheck:
+def _empty(col: str) -> str:
+    return f"({col} IS NULL OR trim({col}) = '')"
+
+
+def check_rows(con: duckdb.DuckDBPyConnection, staged_sql: str, *, now: dt.datetime, uses_text: bool = False) -> RowCheck:
     """Parse ``staged_sql`` (columns :data:`STAGED`) into the table ``requests`` (ts TIMESTAMP UTC,
-    model, input/output/cached_input/reasoning tokens, conversation_id), keeping the rows without
-    a problem."""
+    model, input/output/cached_input/reasoning tokens, conversation_id, and whether the input and
+    output counts were counted here from text), keeping the rows without a problem. ``uses_text``:
+    the staging has text to count where a count is empty (the connection has engine.text_counter)."""
     latest = (now.astimezone(dt.timezone.utc).replace(tzinfo=None) + CLOCK_SLACK).isoformat(sep=" ")
     ts_problem = (f"CASE WHEN ts IS NULL OR trim(ts) = '' THEN 'timestamp: missing' "
                   f"WHEN parsed_ts IS NULL THEN 'timestamp: not a date and time (' || left(ts, 40) || ')' "
@@ -84,12 +90,22 @@ def check_rows(con: duckdb.DuckDBPyConnection, staged_sql: str, *, now: dt.datet
                 "'cached_input_tokens: more than input_tokens (' || cached_input_tokens || ' > ' || input_tokens || ')' END",
                 f"CASE WHEN {_count('reasoning_tokens')} > {_count('output_tokens')} THEN "
                 "'reasoning_tokens: more than output_tokens (' || reasoning_tokens || ' > ' || output_tokens || ')' END"]
+    if uses_text:
+        # A count left empty beside a text is the text's o200k_base count; the text goes no further.
+        def filled(count: str, text: str) -> str:
+            return f"CASE WHEN {_empty(count)} AND {text} IS NOT NULL THEN CAST({COUNTER}({text}) AS VARCHAR) ELSE {count} END"
+        staged_sql = (f"SELECT * REPLACE ({filled('input_tokens', 'prompt_text')} AS input_tokens, "
+                      f"{filled('output_tokens', 'completion_text')} AS output_tokens), "
+                      f"{_empty('input_tokens')} AND prompt_text IS NOT NULL AS input_counted, "
+                      f"{_empty('output_tokens')} AND completion_text IS NOT NULL AS output_counted FROM ({staged_sql})")
+    else:
+        staged_sql = f"SELECT *, false AS input_counted, false AS output_counted FROM ({staged_sql})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT seq, locator, skip, parsed_ts AS ts, trim(model) AS model,
                {_count('input_tokens')} AS input_tokens, {_count('output_tokens')} AS output_tokens,
                {_count('cached_input_tokens')} AS cached_input_tokens, {_count('reasoning_tokens')} AS reasoning_tokens,
-               NULLIF(trim(conversation_id), '') AS conversation_id,
+               NULLIF(trim(conversation_id), '') AS conversation_id, input_counted, output_counted,
                CASE WHEN skip THEN [] ELSE list_filter([{', '.join(problems)}], lambda p: p IS NOT NULL) END AS problems
         FROM (SELECT *, {_timestamp('ts')} AS parsed_ts FROM ({staged_sql}))
     """)
@@ -100,7 +116,8 @@ def check_rows(con: duckdb.DuckDBPyConnection, staged_sql: str, *, now: dt.datet
                             WHERE len(problems) > 0 ORDER BY seq LIMIT {MAX_PROBLEMS}""").fetchall()
     con.execute("""
         CREATE OR REPLACE TABLE requests AS
-        SELECT seq, ts, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, conversation_id
+        SELECT seq, ts, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, conversation_id,
+               input_counted, output_counted
         FROM checked WHERE len(problems) = 0
     """)
     con.execute("DROP TABLE checked")
