@@ -67,9 +67,8 @@ class ImportReport:
                 "skipped_records": self.skipped, "notes": self.notes}
 
 
-def _checked_head(path: Path, max_bytes: int) -> tuple[int, str, bytes]:
-    """(size, sha256, first bytes) of a regular file within the limit; raises TrafficError."""
-    name = path.name
+def _checked_head(path: Path, max_bytes: int, name: str) -> tuple[int, str, bytes]:
+    """(size, sha256, first bytes) of a regular file within the limit; raises TrafficError naming ``name``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -157,7 +156,7 @@ def read_traffic(path: str | Path, con: duckdb.DuckDBPyConnection, *, now: dt.da
     path = Path(path)
     name = name or path.name
     now = now or dt.datetime.now(dt.timezone.utc)
-    size, sha256, head = _checked_head(path, max_bytes)
+    size, sha256, head = _checked_head(path, max_bytes, name)
     fmt = sniff(head)
     notes: list[str] = []
     try:
