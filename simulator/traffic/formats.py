@@ -22,9 +22,16 @@ from pathlib import Path
 import duckdb
 
 from . import readers
+from simulator.units import UPLOAD_MB
+
 from .validate import RowCheck, check_buckets, check_rows
 
 MAX_TRAFFIC_BYTES = 4 * 1024 ** 3  # 4 GiB: a month at several million requests is ~1 GB of OTLP JSON
+# Through the dashboard the file is held in the server's memory while it is read, so an upload is
+# smaller than a file the CLI reads from disk: 200 MB is a week of a busy bot as CSV.
+MAX_UPLOAD_MB = 200
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * UPLOAD_MB
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "traffic"
 SNIFF_BYTES = 64 * 1024
 COMPRESSED = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"(\xb5/\xfd": "zstd", b"BZh": "bzip2", b"\xfd7zXZ": "xz"}
 FORMATS = {
@@ -65,6 +72,21 @@ class ImportReport:
                 "granularity": self.granularity, "rows_read": self.rows_read, "rows_kept": self.rows_kept,
                 "rows_refused": self.rows_refused, "problems": self.problems, "out_of_order": self.out_of_order,
                 "skipped_records": self.skipped, "notes": self.notes}
+
+
+def check_upload_size(name: str, size_bytes: int) -> None:
+    """Raise TrafficError if an upload of ``size_bytes`` is over :data:`MAX_UPLOAD_BYTES`, before it is
+    written anywhere; worded as the dashboard's other uploads are (name, size, limit)."""
+    if size_bytes > MAX_UPLOAD_BYTES:
+        raise TrafficError(f"{name}: {size_bytes:,} bytes is over the limit of {MAX_UPLOAD_MB} MB "
+                           f"({MAX_UPLOAD_BYTES:,} bytes); export a shorter period or split the file")
+
+
+def shipped_samples() -> list[Path]:
+    """The sample traffic files shipped in samples/traffic, one of each format, by name."""
+    if not SAMPLES_DIR.is_dir():  # an installed copy without the repository's samples
+        return []
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def _checked_head(path: Path, max_bytes: int, name: str) -> tuple[int, str, bytes]:
