@@ -69,7 +69,8 @@ def show_model(fit: ModelFit) -> None:
     values = traffic_tables.value_rows(fit)
     if values:
         st.dataframe(pd.DataFrame(values), hide_index=True, width="stretch", key="traffic_values")
-        st.caption(bullets(traffic_tables.methods(fit)))
+        weekdays = traffic_tables.weekday_line(fit)
+        st.caption((f"{weekdays}\n\n" if weekdays else "") + bullets(traffic_tables.methods(fit)))
     if fit.absent:
         st.markdown("**Not fitted**, and why:\n\n" + bullets(traffic_tables.absent(fit)))
     lengths = traffic_tables.length_rows(fit)

@@ -47,15 +47,26 @@ def shown_value(key: str, value) -> str:
     return f"{value:,.2f}"
 
 
+OWN_LINE = ("lengths", "weekday_factors")  # a table of their own, and seven numbers too wide for a cell
+
+
 def _keys(fit: ModelFit) -> list[str]:
-    return [k for k in VALUE_LABELS if k in fit.values] + [k for k in fit.values
-                                                           if k not in VALUE_LABELS and k != "lengths"]
+    return [k for k in VALUE_LABELS if k in fit.values] + [k for k in fit.values if k not in VALUE_LABELS]
 
 
 def value_rows(fit: ModelFit) -> list[dict]:
-    """One row per fitted value (lengths apart): what it is, its value, and what it rests on."""
+    """One row per fitted value (lengths and weekday factors apart): what it is, its value, and what it
+    rests on."""
     return [{"value": label(k), "fitted": shown_value(k, fit.values[k]["value"]),
-             "requests": f"{fit.values[k]['requests']:,}", "whole days": fit.values[k]["days"]} for k in _keys(fit)]
+             "requests": f"{fit.values[k]['requests']:,}", "whole days": f"{fit.values[k]['days']:,}"}
+            for k in _keys(fit) if k not in OWN_LINE]
+
+
+def weekday_line(fit: ModelFit) -> str | None:
+    """"Weekday factors (mean 1): Mon 1.20 · Tue 1.13 · ...", or None without a trend."""
+    if "weekday_factors" not in fit.values:
+        return None
+    return f"{label('weekday_factors')}: {shown_value('weekday_factors', fit.values['weekday_factors']['value'])}"
 
 
 def methods(fit: ModelFit) -> list[tuple[str, str]]:
