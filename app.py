@@ -21,6 +21,7 @@ PAGES = [
     st.Page("app_pages/sensitivity.py", title="Sensitivity", url_path="sensitivity"),
     st.Page("app_pages/decision.py", title="Decision", url_path="decision"),
     st.Page("app_pages/tokens.py", title="Tokens", url_path="tokens"),
+    st.Page("app_pages/traffic.py", title="Traffic", url_path="traffic"),
     st.Page("app_pages/editor.py", title="Scenario editor", url_path="editor"),
     st.Page("app_pages/library.py", title="Scenario library", url_path="library"),
     st.Page("app_pages/catalog.py", title="Catalog", url_path="catalog"),

@@ -1,13 +1,15 @@
 """Every chart says what it shows: each figure builder of ui/charts*.py gives its figure a title, for
 every shipped example (a screenshot or the report, cut out of the page, still names its chart)."""
 
+import functools
 import inspect
 
 import numpy as np
 import pytest
 
-from conftest import SHIPPED_SCENARIOS
+from conftest import ROOT, SHIPPED_SCENARIOS
 from pricing import bulk, history
+from pricing.catalog import default_catalog
 from simulator.analysis.answer import headline
 from simulator.analysis.context_fit import context_fits
 from simulator.analysis.latency_curves import latency_vs_prompt_size, self_hosted_latency_vs_load
@@ -15,9 +17,17 @@ from simulator.analysis.montecarlo import simulate
 from simulator.analysis.sensitivity import Tornado, tornado
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario
-from ui import charts, charts_latency, charts_prices, charts_tokens, charts_uncertainty, fmt
+from simulator.traffic.fit import fit_file
+from ui import charts, charts_latency, charts_prices, charts_tokens, charts_traffic, charts_uncertainty, fmt
 
-MODULES = (charts, charts_latency, charts_prices, charts_tokens, charts_uncertainty)
+MODULES = (charts, charts_latency, charts_prices, charts_tokens, charts_traffic, charts_uncertainty)
+
+
+@functools.cache
+def traffic_fit():
+    """The Traffic page's charts draw a fitted log, not a scenario: the shipped CSV sample's."""
+    fit = fit_file(ROOT / "samples" / "traffic" / "support-bot-requests.csv", default_catalog())
+    return fit.by_model["gpt-4.1-mini"]
 
 
 def builders() -> set[str]:
@@ -45,6 +55,8 @@ def figures(ev, sim):
         yield "ui.charts_latency.load_figure", charts_latency.load_figure(curve)
         break
     yield "ui.charts_tokens.composition_figure", charts_tokens.composition_figure(context_fits(ev))
+    yield "ui.charts_traffic.profile_figure", charts_traffic.profile_figure(traffic_fit().profile, traffic_fit().model)
+    yield "ui.charts_traffic.daily_figure", charts_traffic.daily_figure(traffic_fit())
     models = list(history.bulk_histories())
     yield "ui.charts_prices.price_history_figure", charts_prices.price_history_figure(models[0], bulk.settings()["as_of"])
     yield "ui.charts_prices.yearly_change_figure", charts_prices.yearly_change_figure(models, history.observed_drift())

@@ -10,6 +10,7 @@ from conftest import ROOT, open_app
 from simulator.analysis.eval_results import MAX_EVAL_BYTES, MAX_EVAL_MB
 from simulator.scenario import MAX_FILE_BYTES, MAX_FILE_MB
 from simulator.storage import uploads
+from simulator.traffic import formats as traffic_formats
 from simulator.units import UPLOAD_MB
 from ui.fmt import plain
 
@@ -17,6 +18,8 @@ UPLOADERS = [  # page, widget key, its limit [MB], the app's check [bytes], a fi
     ("app_pages/library.py", "lib_upload", MAX_FILE_MB, MAX_FILE_BYTES, "big.yaml"),
     ("app_pages/decision.py", "dec_eval", MAX_EVAL_MB, MAX_EVAL_BYTES, "big.csv"),
     ("app_pages/tokens.py", "tokens_files", uploads.MAX_FILE_MB, uploads.MAX_FILE_BYTES, "big.txt"),
+    ("app_pages/traffic.py", "traffic_upload", traffic_formats.MAX_UPLOAD_MB, traffic_formats.MAX_UPLOAD_BYTES,
+     "big.csv"),
 ]
 
 

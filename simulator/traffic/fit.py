@@ -298,6 +298,8 @@ def _base(con, table: str, ts: str, model: str, weight: str, catalog: Catalog) -
         fit.values["queries_per_month"] = _value(round(requests / hours * HOURS_PER_MONTH, 1), requests, 0,
                                                  hours=round(hours, 1),
                                                  method="requests / observed hours (no whole day: a daily pattern is not averaged out)")
+    elif "queries_per_month" not in fit.values:
+        fit.absent["queries_per_month"] = "the log spans no time (one request, or all at the same instant)"
     return fit
 
 

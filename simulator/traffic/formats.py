@@ -22,10 +22,17 @@ from pathlib import Path
 import duckdb
 
 from . import readers
+from simulator.units import UPLOAD_MB
+
 from .engine import MEMORY_LIMIT, text_counter
 from .validate import COUNTER, RowCheck, check_buckets, check_rows
 
 MAX_TRAFFIC_BYTES = 4 * 1024 ** 3  # 4 GiB: a month at several million requests is ~1 GB of OTLP JSON
+# Through the dashboard the file is held in the server's memory while it is read, so an upload is
+# smaller than a file the CLI reads from disk: 200 MB is a week of a busy bot as CSV.
+MAX_UPLOAD_MB = 200
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * UPLOAD_MB
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "traffic"
 SNIFF_BYTES = 64 * 1024
 COMPRESSED = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"(\xb5/\xfd": "zstd", b"BZh": "bzip2", b"\xfd7zXZ": "xz"}
 FORMATS = {
@@ -68,9 +75,23 @@ class ImportReport:
                 "skipped_records": self.skipped, "notes": self.notes}
 
 
-def _checked_head(path: Path, max_bytes: int) -> tuple[int, str, bytes]:
-    """(size, sha256, first bytes) of a regular file within the limit; raises TrafficError."""
-    name = path.name
+def check_upload_size(name: str, size_bytes: int) -> None:
+    """Raise TrafficError if an upload of ``size_bytes`` is over :data:`MAX_UPLOAD_BYTES`, before it is
+    written anywhere; worded as the dashboard's other uploads are (name, size, limit)."""
+    if size_bytes > MAX_UPLOAD_BYTES:
+        raise TrafficError(f"{name}: {size_bytes:,} bytes is over the limit of {MAX_UPLOAD_MB} MB "
+                           f"({MAX_UPLOAD_BYTES:,} bytes); export a shorter period or split the file")
+
+
+def shipped_samples() -> list[Path]:
+    """The sample traffic files shipped in samples/traffic, one of each format, by name."""
+    if not SAMPLES_DIR.is_dir():  # an installed copy without the repository's samples
+        return []
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _checked_head(path: Path, max_bytes: int, name: str) -> tuple[int, str, bytes]:
+    """(size, sha256, first bytes) of a regular file within the limit; raises TrafficError naming ``name``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -161,7 +182,7 @@ def read_traffic(path: str | Path, con: duckdb.DuckDBPyConnection, *, now: dt.da
     path = Path(path)
     name = name or path.name
     now = now or dt.datetime.now(dt.timezone.utc)
-    size, sha256, head = _checked_head(path, max_bytes)
+    size, sha256, head = _checked_head(path, max_bytes, name)
     fmt = sniff(head)
     notes: list[str] = []
     try:

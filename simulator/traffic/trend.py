@@ -79,3 +79,11 @@ def hour_weekday_profile(hourly_counts: np.ndarray, first_hour_weekday: int, fir
     seen = np.bincount(slot, minlength=7 * 24)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(seen > 0, sums / np.maximum(seen, 1), np.nan).reshape(7, 24)
+
+
+def daily_rate(queries_per_month: float, monthly_growth: float, days_before_end) -> np.ndarray:
+    """The fitted trend's weekday-averaged rate [requests/day] ``days_before_end`` days before the last
+    whole day (0 on it, negative before): ``queries_per_month / DAYS_PER_MONTH`` there, growing by
+    ``monthly_growth`` a month, as :func:`fit_trend` models it."""
+    days = np.asarray(days_before_end, dtype=float)
+    return queries_per_month / DAYS_PER_MONTH * (1.0 + monthly_growth) ** (days / DAYS_PER_MONTH)

@@ -20,7 +20,8 @@ import pytest
 # for them all and fails if one goes missing.
 VISITS = [("break-even", "", "support-bot", 3), ("costs", "costs", "support-bot", 2),
           ("latency", "latency", "support-bot", 3), ("decision", "decision", "support-bot", 1),
-          ("tokens", "tokens", "support-bot", 1), ("catalog", "catalog", "support-bot", 1),
+          ("tokens", "tokens", "support-bot", 1), ("traffic", "traffic", "support-bot", 2),
+          ("catalog", "catalog", "support-bot", 1),
           ("break-even", "", "docs-qa", 3), ("latency", "latency", "docs-qa", 3), ("tokens", "tokens", "docs-qa", 1)]
 ROWS_MAY_SCROLL = {"catalog"}
 RUN_TIMEOUT_MS = 90_000  # one run of a page on a machine shared by several test suites
