@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
+from simulator.scenario import ScenarioError
+from simulator.traffic.apply import apply_fit
 from simulator.traffic.fit import FitError, ModelFit, TrafficFit, fit_file
 from simulator.traffic.formats import (FORMATS, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, TrafficError, check_upload_size,
                                        shipped_samples)
@@ -58,6 +60,32 @@ def show_report(fit: TrafficFit) -> None:
 
 def bullets(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f"- {fmt.plain(what)}: {fmt.plain(text)}" for what, text in pairs)
+
+
+APPLIED = "traffic_applied"  # what the last "use this workload" set, shown after the rerun
+
+
+def use_workload(fit: ModelFit, report) -> None:
+    """Put the fitted workload into the current scenario (unsaved), as `crossover traffic --apply` does."""
+    try:
+        changed, said = apply_fit(state.scenario(), fit, report, state.catalog())
+    except ScenarioError as exc:
+        st.session_state[APPLIED] = {"error": "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)}
+        return
+    state.replace(changed)
+    st.session_state[APPLIED] = {"name": changed.name, "said": said}
+
+
+def show_applied() -> None:
+    applied = st.session_state.pop(APPLIED, None)
+    if not applied:
+        return
+    if "error" in applied:
+        st.error("The workload was not applied: " + fmt.plain(applied["error"]))
+        return
+    st.success(f"Applied to “{fmt.plain(applied['name'])}” (unsaved: save it in the Scenario library to keep it). "
+               "The editor's Workload tab shows which inputs came from this log.\n\n"
+               + "\n".join(f"- {fmt.plain(line)}" for line in applied["said"]))
 
 
 def show_model(fit: ModelFit) -> None:
@@ -122,9 +150,12 @@ if fit is not None:
     if len(models) > 1:
         model = st.selectbox("Model", models, key="traffic_model",
                              format_func=lambda m: f"{m} ({counts[m]:,} requests)")
-    if model in fit.by_model:
-        show_model(fit.by_model[model])
-    else:  # beyond the busiest models fitted at once: fit this one alone
-        alone = fit_of(*source, model=model)
-        if alone is not None:
-            show_model(alone.by_model[model])
+    chosen = fit if model in fit.by_model else fit_of(*source, model=model)  # beyond the busiest: alone
+    if chosen is not None:
+        model_fit = chosen.by_model[model]
+        st.button(f"Use this workload in “{state.scenario().name}”", key="traffic_use", type="primary",
+                  on_click=use_workload, args=(model_fit, chosen.report),
+                  help="Sets volume, growth, peak, query and answer lengths (as 21 quantiles) and the cache hit rate "
+                       "of the setups on this model, as `crossover traffic --apply` does. Nothing is saved.")
+        show_applied()
+        show_model(model_fit)

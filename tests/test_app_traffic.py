@@ -94,3 +94,17 @@ def test_a_model_beyond_the_busiest_fitted_at_once_is_fitted_when_chosen(page):
     assert not at.exception and not at.error
     lengths = next(d.value for d in at.dataframe if "median" in d.value.columns)
     assert lengths.set_index("length").loc["Query", "median"] == f"{100 + MAX_MODELS_FITTED + 2}"
+
+
+def test_use_this_workload_puts_the_fit_into_the_scenario_and_the_editor_says_so(page, catalog):
+    at = page
+    fit = fit_file(SAMPLES / "support-bot-requests.csv", catalog).by_model["gpt-4.1-mini"]
+    at.button(key="traffic_use").click().run()
+    assert not at.exception, at.exception
+    [done] = [rendered(s.value) for s in at.success]
+    assert "Applied to “Customer-support bot”" in done and "workload.peak_to_average" in done
+    at.switch_page("app_pages/editor.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="ed_workload.queries_per_month").value == fit.values["queries_per_month"]["value"]
+    assert at.radio(key="ed_workload.answer.mode").value == "quantiles"
+    assert any("From traffic: support-bot-requests.csv" in rendered(i.value) for i in at.info)
