@@ -13,6 +13,7 @@ from statistics import NormalDist
 
 HOURS_PER_MONTH = 730.0
 SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_MINUTE = SECONDS_PER_HOUR / 60
 SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 MONTHS_PER_YEAR = 12
 UPLOAD_MB = 1_000_000  # bytes in an upload limit's MB, as the upload widget counts outside Windows
