@@ -479,6 +479,25 @@ with tabs[0]:  # Workload
     c1, c2 = st.columns(2)
     number("workload.reasoning_tokens", c1)
     number("workload.length_cv", c2)
+    st.divider()
+    multi_turn = st.toggle("Conversations (multi-turn)", key=W(editing.CONVERSATION),
+                           help=schema_field(editing.CONVERSATION).description)
+    if multi_turn:
+        c1, c2 = st.columns(2)
+        number(f"{editing.CONVERSATION}.turns", c1)
+        number(f"{editing.CONVERSATION}.gap_minutes", c2)
+        carry_key = K(f"{editing.CONVERSATION}.carry")
+        _guard(carry_key, list(editing.CARRY_LABELS))
+        carry = c1.selectbox("Each turn carries", list(editing.CARRY_LABELS), key=_drawn(carry_key),
+                             format_func=editing.CARRY_LABELS.get,
+                             help=schema_field(f"{editing.CONVERSATION}.carry").description)
+        if carry == "last_n":
+            number(f"{editing.CONVERSATION}.last_n", c2)
+        elif carry == "summary":
+            number(f"{editing.CONVERSATION}.summary_tokens", c2)
+        st.checkbox("Earlier turns' retrieved chunks stay in the history (RAG, hybrid)",
+                    key=W(f"{editing.CONVERSATION}.keep_retrieval"),
+                    help=schema_field(f"{editing.CONVERSATION}.keep_retrieval").description)
 
 with tabs[1]:  # Knowledge
     mode_key = K("knowledge.corpus.mode")

@@ -91,6 +91,8 @@ def test_every_scenario_field_has_an_input():
         "fine_tuned.training.method", "fine_tuned.training.gpu", "fine_tuned.training.cloud",
         "fine_tuned.training.recompute",
         "fine_tuned.existing_customer",
+        # The conversation switch's choices: what each turn carries, and whether chunks stay.
+        "workload.conversation.carry", "workload.conversation.keep_retrieval",
         # name and provider are one choice: a bulk model's option is "<provider>/<id>" (model_option).
         *(f"{s}.model.{f}" for s in ("prompt_only", "rag", "fine_tuned") for f in ("name", "provider", "gpu", "cloud")),
         *(f"{p}.{f}" for p in editing.LENGTHS for f in ("tokens", "text", "samples", "quantiles")),
@@ -398,3 +400,22 @@ def test_a_bulk_model_choice_survives_the_form_round_trip(catalog):
     assert back["rag"]["model"] == {"name": "claude-haiku-4-5"}
     groups = [g.title for g in editing.relevant_figures(back, catalog, "prompt_only")]
     assert "claude-haiku-4-5 (API model, google)" in groups
+
+
+# --- Conversations ----------------------------------------------------------------------------------
+
+
+def test_the_conversation_switch_writes_the_block_and_only_its_carry_s_number(values, catalog):
+    """Off (support-bot has none): no block. On: turns, carry, gap and keep_retrieval, plus last_n only
+    with carry last_n (the summary's length stays out); the edit then validates and evaluates."""
+    assert values[key("workload.conversation")] is False
+    assert "conversation" not in build(values, catalog)["workload"]
+    values[key("workload.conversation")] = True
+    values[key("workload.conversation.carry")] = "last_n"
+    values[key("workload.conversation.turns")] = 8.0
+    data = build(values, catalog, ranges={"workload.conversation.summary_tokens": {
+        "dist": "pert", "low": 100, "likely": 200, "high": 300}})
+    assert data["workload"]["conversation"] == {"turns": 8.0, "carry": "last_n", "keep_retrieval": False,
+                                                "gap_minutes": 2.0, "last_n": 3}
+    assert data["ranges"] == {}  # a range of the hidden summary length is left out with it
+    assert editing.apply(data, catalog).workload.conversation.last_n == 3

@@ -252,3 +252,58 @@ def test_a_point_drift_stays_a_point_and_a_moved_observed_range_becomes_a_pert(s
     assert spec.dist == "pert" and spec.source is None
     assert (spec.low, spec.likely, spec.high) == pytest.approx((support_bot.ranges[DRIFT].low + 5, 5.0,
                                                                 support_bot.ranges[DRIFT].high + 5))
+
+
+# --- Conversations ----------------------------------------------------------------------------------
+
+
+def _with_conversation(block: str) -> str:
+    """support-bot.yaml with a ``workload.conversation`` block (one YAML flow mapping)."""
+    text = (ROOT / "scenarios" / "support-bot.yaml").read_text()
+    return text.replace("  horizon_months: 24\n", f"  horizon_months: 24\n  conversation: {block}\n")
+
+
+def test_no_conversation_block_means_single_questions(support_bot):
+    """An old file (no block) loads unchanged: no conversation, nothing added on the way back out."""
+    assert support_bot.workload.conversation is None
+    assert "conversation" not in yaml.safe_load(support_bot.to_yaml())["workload"]
+
+
+def test_a_conversation_block_loads_with_its_defaults_and_round_trips(catalog):
+    scenario = parse_scenario(_with_conversation("{turns: 6}"), "s.yaml", catalog)
+    c = scenario.workload.conversation
+    assert (c.turns, c.carry, c.last_n, c.summary_tokens, c.keep_retrieval, c.gap_minutes) == (
+        6.0, "full", None, None, False, 2.0)
+    assert yaml.safe_load(scenario.to_yaml())["workload"]["conversation"] == {"turns": 6.0}
+    assert parse_scenario(scenario.to_yaml(), "again.yaml", catalog) == scenario
+
+
+@pytest.mark.parametrize("block, message", [
+    ("{turns: 6, carry: last_n}", "workload.conversation: carry last_n needs last_n"),
+    ("{turns: 6, last_n: 3}", "workload.conversation: last_n goes with carry: last_n (carry is full): "
+                              "remove last_n or set carry: last_n"),
+    ("{turns: 6, carry: summary}", "workload.conversation: carry summary needs summary_tokens"),
+    ("{turns: 6, carry: last_n, last_n: 2, summary_tokens: 300}",
+     "workload.conversation: summary_tokens goes with carry: summary (carry is last_n)"),
+    ("{turns: 0.5}", "workload.conversation.turns: Input should be greater than or equal to 1"),
+    ("{turns: 2000}", "workload.conversation.turns: Input should be less than or equal to 1000"),
+    ("{carry: full}", "workload.conversation.turns: required field is missing"),
+    ("{turns: 3, carry: everything}", "workload.conversation.carry: Input should be 'full', 'last_n' or 'summary'"),
+    ("{turns: 3, carry: last_n, last_n: 0}", "workload.conversation.last_n: Input should be greater than or equal to 1"),
+    ("{turns: 3, gap_minutes: -1}", "workload.conversation.gap_minutes: Input should be greater than or equal to 0"),
+    ("{turns: 3, turn: 4}", "workload.conversation.turn: unknown key; did you mean 'turns'?"),
+])
+def test_a_bad_conversation_names_its_field_and_what_to_change(block, message):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(_with_conversation(block), "s.yaml")
+    assert any(p.startswith(f"s.yaml: {message}") for p in info.value.problems), info.value.problems
+
+
+def test_the_turns_may_be_a_range(catalog):
+    """A range over ``workload.conversation.turns`` goes through the ranges machinery like any input."""
+    scenario = parse_scenario(_with_conversation("{turns: {dist: pert, low: 2, likely: 6, high: 20}}"), "s.yaml", catalog)
+    assert scenario.workload.conversation.turns == 6.0
+    assert scenario.ranges["workload.conversation.turns"].describe() == "pert 2 / 6 / 20"
+    assert yaml.safe_load(scenario.to_yaml())["workload"]["conversation"]["turns"]["dist"] == "pert"
+    with pytest.raises(ScenarioError, match="workload.conversation.turns: range pert 0.5 / 6 / 20: 0.5 is below"):
+        parse_scenario(_with_conversation("{turns: {dist: pert, low: 0.5, likely: 6, high: 20}}"), "s.yaml")

@@ -10,11 +10,11 @@ from . import fmt
 
 PART_LABELS = {
     "system_prompt": "System prompt", "few_shot": "Few-shot examples", "retrieved_chunks": "Retrieved chunks",
-    "query": "Query", "answer": "Answer", "reasoning": "Reasoning",
+    "query": "Query", "answer": "Answer", "reasoning": "Reasoning", "history": "Conversation history",
 }
 PART_COLOURS = {
     "system_prompt": "#636EFA", "few_shot": "#19D3F3", "retrieved_chunks": "#00CC96",
-    "query": "#FFA15A", "answer": "#EF553B", "reasoning": "#AB63FA",
+    "query": "#FFA15A", "answer": "#EF553B", "reasoning": "#AB63FA", "history": "#B6E880",
 }
 WINDOW_COLOUR = "#222222"
 

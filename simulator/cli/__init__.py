@@ -186,6 +186,12 @@ def _evaluation_table(r: dict) -> str:
             f"{s['input_tokens_per_query']:>9,.0f}{s['output_tokens_per_query']:>9,.0f}"
             f"{s['latency_ms']['p50']:>9,.0f}{s['latency_ms']['p95']:>9,.0f}  {s['model']} ({s['hosting']})"
         )
+    if "turns_per_conversation" in r:  # a conversation workload: each query is one turn
+        lines += ["", f"Conversations: {r['turns_per_conversation']:g} turns each (one query per turn), "
+                      f"{r['conversations_per_month']:,.0f} conversations/month; $/conversation: "
+                      + ", ".join(f"{name} {r['setups'][name]['usd_per_conversation']:,.4f}" for name in SETUPS
+                                  if r["setups"][name]["feasible"]),
+                  "  tokens and latency are of the mean turn (its history included)"]
     if "probability_cheapest" in r:
         lines += ["", f"Monte Carlo: {r['monte_carlo']['draws']:,} draws, seed {r['monte_carlo']['seed']}, "
                       f"ranged: {', '.join(r['monte_carlo']['ranged_inputs']) or 'none'}",

@@ -13,6 +13,7 @@ import pandas as pd
 from pricing.catalog import Catalog, default_catalog
 
 from .breakeven import SOLVED_RANGE, BreakEven, break_even, monthly_volumes, payback_months
+from .conversation import conversations_per_month
 from .parts import PARTS
 from .setups import Context, SetupModel, build_setup
 from simulator.scenario import SETUPS, Scenario
@@ -40,19 +41,30 @@ class Evaluation:
     def monthly_cost(self, setup: str, volumes) -> np.ndarray:
         return self.setups[setup].curve.total(volumes)
 
+    @property
+    def turns_per_conversation(self) -> float | None:
+        """Mean turns (queries) per conversation; None: the workload is single questions."""
+        conversation = self.scenario.workload.conversation
+        return None if conversation is None else float(conversation.turns)
+
     def sweep(self, volumes) -> pd.DataFrame:
-        """Long table: one row per (volume, feasible setup), with every cost part [USD/month]."""
+        """Long table: one row per (volume, feasible setup), with every cost part [USD/month]; a
+        conversation workload adds the cost per conversation [USD] (per query x turns)."""
         volumes = np.asarray(volumes, dtype=float)
+        turns = self.turns_per_conversation
+        per_conversation = [] if turns is None else ["cost_per_conversation_usd"]
         frames = []
         for name in self.feasible:
             parts = self.setups[name].curve.breakdown(volumes)
             total = sum(parts.values())
+            extra = {} if turns is None else {"cost_per_conversation_usd": total / volumes * turns}
             frames.append(pd.DataFrame({
                 "queries_per_month": volumes, "setup": name, "monthly_cost_usd": total,
-                "cost_per_query_usd": total / volumes, **{p: parts[p] for p in PARTS},
+                "cost_per_query_usd": total / volumes, **extra, **{p: parts[p] for p in PARTS},
             }))
         if not frames:
-            return pd.DataFrame(columns=["queries_per_month", "setup", "monthly_cost_usd", "cost_per_query_usd", *PARTS])
+            return pd.DataFrame(columns=["queries_per_month", "setup", "monthly_cost_usd", "cost_per_query_usd",
+                                         *per_conversation, *PARTS])
         return pd.concat(frames, ignore_index=True)
 
     def running_costs_by_month(self, setup: str, months: int) -> np.ndarray:
@@ -111,9 +123,14 @@ class Evaluation:
         """The ``evaluate --json`` contract at ``volume`` (default: the scenario's)."""
         q = float(self.scenario.workload.queries_per_month if volume is None else volume)
         setups = {name: self._setup_dict(name, q) for name in SETUPS}
+        conversations = {}  # only for a conversation workload: single questions keep the contract as it was
+        if self.turns_per_conversation is not None:
+            conversations = {"turns_per_conversation": self.turns_per_conversation,
+                             "conversations_per_month": conversations_per_month(q, self.turns_per_conversation)}
         return {
             "scenario": self.scenario.name,
             "queries_per_month": q,
+            **conversations,
             "catalog_as_of": self.catalog.as_of,
             "start_date": self.scenario.workload.start_date.isoformat(),
             "horizon_months": self.scenario.workload.horizon_months,
@@ -137,15 +154,19 @@ class Evaluation:
             "output_tokens_per_query": s.output_tokens_per_query if s.tokens else None,
             "figures_used": s.figure_rows,
         }
+        turns = self.turns_per_conversation
         if not s.feasible:
-            return {**base, "monthly_cost_usd": None, "cost_per_query_usd": None, "one_time_cost_usd": None,
-                    "cost_breakdown_usd": None, "latency_ms": None}
+            per_conversation = {} if turns is None else {"usd_per_conversation": None}
+            return {**base, "monthly_cost_usd": None, "cost_per_query_usd": None, **per_conversation,
+                    "one_time_cost_usd": None, "cost_breakdown_usd": None, "latency_ms": None}
         breakdown = {k: float(v) for k, v in s.curve.breakdown(q).items()}
         monthly = float(sum(breakdown.values()))
+        per_conversation = {} if turns is None else {"usd_per_conversation": monthly / q * turns}
         return {
             **base,
             "monthly_cost_usd": monthly,
             "cost_per_query_usd": monthly / q,
+            **per_conversation,
             "one_time_cost_usd": s.one_time_cost_usd,
             "one_time_breakdown_usd": dict(s.one_time_usd),
             "cost_breakdown_usd": breakdown,

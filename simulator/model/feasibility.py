@@ -63,6 +63,15 @@ def context_window(model: str, window_tokens: float, inputs: lat.LatencyInputs, 
     return out
 
 
+def last_turn_window(model: str, window_tokens: float, turns: float, last_turn_tokens: float) -> list[str]:
+    """A warning when a conversation's last (longest) turn needs more context than the window
+    [tokens]; the averages the other checks use are of the mean turn."""
+    if last_turn_tokens <= window_tokens:
+        return []
+    return [f"the last turn of a {turns:g}-turn conversation needs {last_turn_tokens:,.0f} tokens of context; {model} "
+            f"has {window_tokens:,.0f}: carry last_n or a summary keeps long conversations shorter"]
+
+
 def prompt_cap(model: str, cap_tokens: float, window_tokens: float, inputs: lat.LatencyInputs, *,
                sampled: bool) -> CostParts:
     """An average prompt (input and cached input) [tokens] over the provider's prompt cap is a

@@ -32,10 +32,11 @@ import numpy as np
 
 from pricing.catalog import TIER_PRICES, LlmModel
 from pricing.provenance import FigureRecorder, gpu_offer
-from simulator.scenario import ModelChoice, Training
+from simulator.scenario import Conversation, ModelChoice, Training
 from simulator.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
 
 from . import latency as lat
+from .conversation import conversation_turns, history_is_cached, turn_tokens
 from .curves import Affine, Part, Staircase
 from .training import api_training_cost_usd, self_hosted_training
 
@@ -120,24 +121,34 @@ def billed_reasoning_tokens(llm: LlmModel, reasoning_tokens: float, *, sampled: 
     return billed, out
 
 
-def tier_prices(read: FigureRecorder, prices, prompt_tokens) -> dict[str, float | None]:
+def on_turns(value):
+    """A per-query value (scalar or draws) lined up with per-turn arrays, whose turns run along a
+    trailing axis (``conversation.Turns``); None stays None."""
+    return None if value is None else np.asarray(value, float)[..., None]
+
+
+def tier_prices(read: FigureRecorder, prices, prompt_tokens, per_turn: bool = False) -> dict[str, float | None]:
     """Input, cached-input, cache-write and output prices [USD per million tokens] of a request
     whose prompt (input and cached input) is ``prompt_tokens`` [model tokens; scalar or draws].
 
     A prompt longer than a tier's ``above_prompt_tokens`` pays that tier's prices on the whole
     request, the highest such tier winning (:class:`pricing.catalog.PromptTier`); below the first, the
     base prices. A threshold is read as compared (it chooses), a tier's prices as used only where
-    some prompt reaches the tier. None: the price does not exist (no cache)."""
-    out = {name: read(getattr(prices, name)) if getattr(prices, name, None) is not None else None
+    some prompt reaches the tier. None: the price does not exist (no cache).
+
+    ``per_turn``: ``prompt_tokens`` has a trailing turn axis (a conversation's turns), and every
+    figure (a scalar or draws) is lined up with it (:func:`on_turns`)."""
+    line_up = on_turns if per_turn else (lambda value: value)
+    out = {name: line_up(read(getattr(prices, name))) if getattr(prices, name, None) is not None else None
            for name in TIER_PRICES}
     for tier in getattr(prices, "prompt_tiers", ()):  # fine-tuned prices have no tiers
-        above = prompt_tokens > read.compare(tier.above_prompt_tokens)
+        above = prompt_tokens > line_up(read.compare(tier.above_prompt_tokens))
         if not np.any(above):
             continue
         for name in TIER_PRICES:
             figure = getattr(tier, name)
             if figure is not None:
-                out[name] = where(above, read(figure), out[name])
+                out[name] = where(above, line_up(read(figure)), out[name])
     return out
 
 
@@ -153,13 +164,7 @@ def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float
     prices = llm.fine_tuning.prices if fine_tuned and llm.fine_tuning else base
     static = sum(v for k, v in tokens.items() if k in ("system_prompt", "few_shot"))
     dynamic = sum(v for k, v in tokens.items() if k in ("retrieved_chunks", "query"))
-    usd_per_mtok = tier_prices(read, prices, static + dynamic)
-    p_in = usd_per_mtok["input_usd_per_mtok"] / 1e6
-    p_out = usd_per_mtok["output_usd_per_mtok"] / 1e6
-    p_cached = usd_per_mtok["cached_input_usd_per_mtok"]
-    p_cached = p_cached / 1e6 if p_cached is not None else None
-    write = getattr(prices, "cache_write_usd_per_mtok", None)
-    p_write = usd_per_mtok["cache_write_usd_per_mtok"] / 1e6 if write else p_in
+    p_in, p_out, p_cached, p_write, write = _usd_per_token(read, prices, static + dynamic)
     min_prefix = read(base.min_cacheable_prefix_tokens) if base.min_cacheable_prefix_tokens else math.inf
     discount = read(prices.batch_discount) if prices.batch_discount else 0.0
     if not sampled and batch_share > 0 and discount == 0:
@@ -171,17 +176,9 @@ def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float
                                          read(base.cache_increment_tokens) if base.cache_increment_tokens else None)
     if not sampled and p_cached is not None and 0 < static < min_prefix and hit_rate > 0:
         out.warnings.append(f"the {static:,.0f}-token static prefix is below {llm.id}'s {min_prefix:,.0f}-token caching minimum: no cache discount")
-    factor = 1.0 - batch_share * discount
-    on_cache = 1.0
-    if base.batch_discount_on_cache is not None:
-        on_cache = read(base.batch_discount_on_cache)
-    elif not sampled and batch_share > 0 and discount > 0 and hit_rate > 0 and np.any(cacheable > 0):
-        out.warnings.append(f"the catalog does not say whether {llm.provider}'s batch discount covers cache hits: "
-                            "assumed it does")
-    cache_factor = 1.0 - batch_share * discount * on_cache
-    # A miss writes the prefix to the cache: at the cache-write price where there is one (and the
-    # cache rule), else as plain input (and the batch discount).
-    miss_factor = cache_factor if write else factor
+    factor, cache_factor, miss_factor = _batch_factors(read, llm, out, batch_share=batch_share, discount=discount,
+                                                       write=write, caches=lambda: hit_rate > 0 and np.any(cacheable > 0),
+                                                       sampled=sampled)
     out.parts = {
         "input_tokens": (Affine(0.0, factor * (static - cacheable + dynamic) * p_in
                                 + miss_factor * cacheable * (1 - hit_rate) * p_write),),
@@ -189,6 +186,101 @@ def api_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float
         "output_tokens": (Affine(0.0, factor * output * p_out),),
     }
     out.details["cacheable_prefix_tokens"] = cacheable
+    return out
+
+
+def _usd_per_token(read: FigureRecorder, prices, prompt_tokens, per_turn: bool = False):
+    """Input, output, cached-input and cache-write prices of a prompt's tier [USD per token], and
+    whether the provider charges a cache write (else a write is billed as plain input)."""
+    usd_per_mtok = tier_prices(read, prices, prompt_tokens, per_turn)
+    p_in = usd_per_mtok["input_usd_per_mtok"] / 1e6
+    p_out = usd_per_mtok["output_usd_per_mtok"] / 1e6
+    p_cached = usd_per_mtok["cached_input_usd_per_mtok"]
+    p_cached = p_cached / 1e6 if p_cached is not None else None
+    write = getattr(prices, "cache_write_usd_per_mtok", None)
+    p_write = usd_per_mtok["cache_write_usd_per_mtok"] / 1e6 if write else p_in
+    return p_in, p_out, p_cached, p_write, write
+
+
+def _batch_factors(read: FigureRecorder, llm: LlmModel, out: CostParts, *, batch_share, discount, write,
+                   caches: Callable[[], bool], sampled: bool):
+    """What a query pays of the list price after the batch discount on its batchable share
+    [fraction]: plain tokens, cache reads, and cache writes. ``caches()``: some prefix is read from
+    the cache (asked only for a point build's warning)."""
+    base = llm.prices
+    factor = 1.0 - batch_share * discount
+    on_cache = 1.0
+    if base.batch_discount_on_cache is not None:
+        on_cache = read(base.batch_discount_on_cache)
+    elif not sampled and batch_share > 0 and discount > 0 and caches():
+        out.warnings.append(f"the catalog does not say whether {llm.provider}'s batch discount covers cache hits: "
+                            "assumed it does")
+    cache_factor = 1.0 - batch_share * discount * on_cache
+    # A miss writes the prefix to the cache: at the cache-write price where there is one (and the
+    # cache rule), else as plain input (and the batch discount).
+    miss_factor = cache_factor if write else factor
+    return factor, cache_factor, miss_factor
+
+
+def api_conversation_token_parts(read: FigureRecorder, llm: LlmModel, tokens: dict[str, float],
+                                 conversation: Conversation, *, hit_rate: float, batch_share: float,
+                                 fine_tuned: bool, ratio: float, sampled: bool) -> CostParts:
+    """Input, cached-input and output token costs of an API model when every query is a turn of a
+    conversation [USD/month, per query: the average over the conversation's turns].
+
+    ``tokens`` as for :func:`api_token_parts` (one turn's own tokens, in the model's tokens); the
+    history each turn re-sends and which part of the prompt is read from or written to the
+    provider's cache follow :mod:`simulator.model.conversation`. Each turn pays the prices of its
+    own prompt's tier. ``ratio``: model tokens per o200k_base token (the summary length is given in
+    o200k_base tokens). The details hold the per-query means of the history, cache reads and writes
+    [model tokens] and the turns' split, for latency and the reports.
+    """
+    out = CostParts()
+    base = llm.prices
+    prices = llm.fine_tuning.prices if fine_tuned and llm.fine_tuning else base
+    static, dynamic, carried = turn_tokens(tokens, conversation.keep_retrieval)
+    has_cache = getattr(prices, "cached_input_usd_per_mtok", None) is not None
+    min_prefix = read(base.min_cacheable_prefix_tokens) if base.min_cacheable_prefix_tokens else math.inf
+    increment = read(base.cache_increment_tokens) if base.cache_increment_tokens else None
+
+    def cacheable(prefix):  # of per-turn prefixes
+        if not has_cache:
+            return np.zeros_like(prefix)
+        return cached_prefix_tokens(prefix, on_turns(min_prefix), on_turns(increment))
+
+    ttl = read(base.cache_ttl_s) if has_cache and base.cache_ttl_s is not None else None
+    history_cached = history_is_cached(conversation.gap_minutes, ttl)
+    if not sampled and has_cache and ttl is None:
+        out.warnings.append(f"the catalog has no cache lifetime for {llm.id}: the history of a conversation is taken "
+                            f"to stay cached for the {conversation.gap_minutes:g} minutes between turns")
+    summary = conversation.summary_tokens * ratio if conversation.summary_tokens is not None else None
+    turns = conversation_turns(conversation.turns, carry=conversation.carry, per_turn=carried, static=static,
+                               dynamic=dynamic, cacheable=cacheable, hit_rate=hit_rate,
+                               history_cached=history_cached, last_n=conversation.last_n, summary=summary)
+    p_in, p_out, p_cached, p_write, write = _usd_per_token(read, prices, turns.prompt, per_turn=True)
+    discount = read(prices.batch_discount) if prices.batch_discount else 0.0
+    if not sampled and batch_share > 0 and discount == 0:
+        out.warnings.append(f"{llm.id} has no batch discount in the catalog; the batchable share pays full price")
+    factor, cache_factor, miss_factor = map(on_turns, _batch_factors(
+        read, llm, out, batch_share=batch_share, discount=discount, write=write,
+        caches=lambda: np.any(turns.read > 0), sampled=sampled))
+    output = on_turns(tokens["answer"] + tokens["reasoning"])
+    out.parts = {
+        "input_tokens": (Affine(0.0, turns.mean(factor * turns.uncached * p_in + miss_factor * turns.written * p_write)),),
+        "cached_input_tokens": (Affine(0.0, turns.mean(cache_factor * turns.read * (p_cached if p_cached is not None else 0.0))),),
+        "output_tokens": (Affine(0.0, turns.mean(factor * output * p_out)),),
+    }
+    out.details.update(
+        cacheable_prefix_tokens=num(cacheable(on_turns(static))[..., 0]),
+        history_tokens_per_query=turns.mean(turns.history),
+        cache_read_tokens_per_query=turns.mean(turns.read),
+        cache_write_tokens_per_query=turns.mean(turns.written),
+        longest_prompt_tokens=num(np.max(turns.prompt, axis=-1)),
+    )
+    if not sampled:
+        out.details["history_cache"] = ("hit within the cache lifetime" if np.all(history_cached) else
+                                        f"miss: {conversation.gap_minutes:g} minutes between turns outlast the "
+                                        f"{ttl:,.0f} s cache lifetime")
     return out
 
 

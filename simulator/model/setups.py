@@ -31,8 +31,9 @@ from . import feasibility
 from . import latency as lat
 from .curves import Affine, CostCurve, Part
 from .feasibility import AGED_WARNING, ASSUMPTIONS_WARNING
-from .parts import (PARTS, CostParts, amortised_part, api_token_parts, api_training_parts, billed_reasoning_tokens,
-                    gpu_hosting_parts, num, people_parts, refusal, self_hosted_training_parts)
+from .conversation import is_multi_turn, longest_turn_prompt_tokens, self_hosted_history_tokens
+from .parts import (PARTS, CostParts, amortised_part, api_conversation_token_parts, api_token_parts, api_training_parts,
+                    billed_reasoning_tokens, gpu_hosting_parts, num, people_parts, refusal, self_hosted_training_parts)
 from .retrieval import RetrievalPlan, plan_retrieval
 from .serving import Architecture, Hardware
 from .tokens import CountedLength, count_length
@@ -246,14 +247,24 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
     tokens = {k: v * ratio for k, v in composition.items()}
     tokens["reasoning"] = s.workload.reasoning_tokens
     cacheable = 0.0
+    conversation = s.workload.conversation if is_multi_turn(s.workload.conversation) else None
+    history = 0.0  # mean history a turn re-sends [model tokens per query]
     if llm is not None:
         out.add(feasibility.api_availability(llm, s.workload.start_date, ctx.end_date, s.workload.horizon_months))
         out.add(feasibility.price_changes(llm, s.workload.start_date, ctx.end_date))
         tokens["reasoning"], reasoning = billed_reasoning_tokens(llm, s.workload.reasoning_tokens, sampled=ctx.sampled)
         out.add(reasoning)
-        token_parts = api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate,
-                                      batch_share=s.workload.batch_share, fine_tuned=tuned, sampled=ctx.sampled)
-        cacheable = token_parts.details["cacheable_prefix_tokens"]
+        if conversation is None:
+            token_parts = api_token_parts(read, llm, tokens, hit_rate=own.cache_hit_rate,
+                                          batch_share=s.workload.batch_share, fine_tuned=tuned, sampled=ctx.sampled)
+            cacheable = token_parts.details["cacheable_prefix_tokens"]
+        else:
+            token_parts = api_conversation_token_parts(
+                read, llm, tokens, conversation, hit_rate=own.cache_hit_rate, batch_share=s.workload.batch_share,
+                fine_tuned=tuned, ratio=ratio, sampled=ctx.sampled)
+            history = token_parts.details["history_tokens_per_query"]
+            # Latency takes the mean turn: its prefix with the mean history, the mean cache read on every query.
+            cacheable = token_parts.details["cache_read_tokens_per_query"]
         out.add(token_parts)
         window = read(llm.facts.context_window_tokens)
         timing = _api_timing(ctx, read, llm)
@@ -264,12 +275,22 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
         window = read(entry.architecture.context_window_tokens)
         timing = _gpu_timing(read, choice, entry, s.workload)
 
+    static_tokens, dynamic_extra, hit_rate = static_o200k * ratio, 0.0, own.cache_hit_rate
+    if conversation is not None and llm is not None:  # the mean turn's prefix, its mean cache read on every query
+        static_tokens, hit_rate = static_tokens + history, 1.0
+    elif conversation is not None:  # self-hosted: no cache prices; the history is prompt to prefill, uncached
+        dynamic_extra = history = self_hosted_history_tokens(conversation, tokens, ratio)
+        out.details.update(history_tokens_per_query=history,
+                           longest_prompt_tokens=longest_turn_prompt_tokens(conversation, tokens, ratio))
+    if conversation is not None:
+        tokens["history"] = history
+        out.details["turns_per_conversation"] = conversation.turns
     latency_inputs = lat.LatencyInputs(
-        static_tokens=static_o200k * ratio, dynamic_draws=dynamic_draws * ratio,
-        dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0),
+        static_tokens=static_tokens, dynamic_draws=dynamic_draws * ratio + dynamic_extra,
+        dynamic_tokens=tokens["query"] + tokens.get("retrieved_chunks", 0.0) + dynamic_extra,
         output_draws=ctx.answer_draws * ratio + tokens["reasoning"],
         output_tokens=tokens["answer"] + tokens["reasoning"], retrieval_draws=_retrieval_draws(ctx, retrieval),
-        hit_rate=own.cache_hit_rate, ratio=ratio, timing=timing, reasoning_tokens=tokens["reasoning"],
+        hit_rate=hit_rate, ratio=ratio, timing=timing, reasoning_tokens=tokens["reasoning"],
         cached_prefix_tokens=cacheable,
     )
     latency_parts, operating = lat.latency_parts(latency_inputs)
@@ -304,6 +325,9 @@ def build_setup(ctx: Context, setup: str) -> SetupModel:
 
     out.details["context_window_tokens"] = window
     out.add(feasibility.context_window(out.model, window, latency_inputs, sampled=ctx.sampled))
+    if conversation is not None and not ctx.sampled:
+        out.warnings += feasibility.last_turn_window(out.model, window, conversation.turns,
+                                                     out.details["longest_prompt_tokens"] + latency_inputs.output_tokens)
     if llm is not None and llm.facts.max_prompt_tokens is not None:
         cap = read(llm.facts.max_prompt_tokens)
         out.details["max_prompt_tokens"] = cap

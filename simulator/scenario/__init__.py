@@ -8,12 +8,12 @@ from .figure_text import FigureKind, figure_kind, figure_words, figures_in_words
 from .loading import (LongNumber, json_nesting_problem, load_scenario, parse_scenario, parse_scenario_json,
                       structure_problems, validate_scenario)
 from .paths import OVERRIDES, get_in, model_in, set_in
-from .schema import (KNOWLEDGE_CHANGE, MAX_ALIASES, MAX_DEPTH, MAX_DRAWS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_NUMBER_CHARS,
-                     MIN_DRAWS, POINT_ONLY, PRICE_DRIFT, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Decision, ModelChoice, Range, Scenario, ScenarioError,
+from .schema import (CARRY, KNOWLEDGE_CHANGE, MAX_ALIASES, MAX_DEPTH, MAX_DRAWS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_NUMBER_CHARS,
+                     MIN_DRAWS, POINT_ONLY, PRICE_DRIFT, SCHEMA_VERSION, SETUP_LABELS, SETUPS, Conversation, Decision, ModelChoice, Range, Scenario, ScenarioError,
                      Training, field_bounds, horizon_end, range_target, schema_bounds, schema_field, takes_count)
 
 __all__ = [
-    "FigureKind", "KNOWLEDGE_CHANGE", "MAX_ALIASES", "MAX_DEPTH", "MAX_DRAWS", "MAX_FILE_BYTES", "MAX_FILE_MB", "MAX_NUMBER_CHARS", "MIN_DRAWS",
+    "CARRY", "Conversation", "FigureKind", "KNOWLEDGE_CHANGE", "MAX_ALIASES", "MAX_DEPTH", "MAX_DRAWS", "MAX_FILE_BYTES", "MAX_FILE_MB", "MAX_NUMBER_CHARS", "MIN_DRAWS",
     "OVERRIDES", "POINT_ONLY", "PRICE_DRIFT", "SCHEMA_VERSION", "SETUP_LABELS", "SETUPS", "Decision", "LongNumber",
     "ModelChoice", "Range", "Scenario", "ScenarioError", "Training", "api_model_keys", "catalog_problems",
     "embedding_model_key", "field_bounds", "figure_kind", "figure_words", "figures_in_words",

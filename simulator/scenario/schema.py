@@ -117,6 +117,45 @@ class TrafficSource(Strict):
         default_factory=list, max_length=50, description="The scenario inputs set from the log (dotted paths).")
 
 
+Carry = Literal["full", "last_n", "summary"]
+CARRY = get_args(Carry)
+
+
+class Conversation(Strict):
+    """A multi-turn conversation: every turn re-sends what earlier turns carry forward.
+
+    Queries stay the volume axis: each turn is one query, so conversations/month =
+    queries_per_month / turns. The cost rule is in ``simulator.model.conversation``.
+    """
+
+    turns: float = Field(ge=1, le=1000, description="Mean turns (queries) per conversation [turns]; "
+                                                     "a non-integer mean mixes conversations of the two nearest counts.")
+    carry: Carry = Field("full", description="What each turn carries forward: every earlier turn (full), "
+                                              "the last last_n turns (last_n), or a running summary (summary).")
+    last_n: int | None = Field(None, ge=1, le=1000, description="Earlier turns kept with carry last_n [turns].")
+    summary_tokens: float | None = Field(
+        None, ge=0, le=1_000_000, description="Length of the running summary with carry summary [o200k_base tokens].")
+    keep_retrieval: bool = Field(
+        False, description="RAG and hybrid: earlier turns' retrieved chunks stay in the history (default: only "
+                           "queries and answers do).")
+    gap_minutes: float = Field(
+        2.0, ge=0, le=10_080, description="Typical time between two turns of a conversation [minutes]; longer than "
+                                          "the provider's cache lifetime, the history is no cache hit.")
+
+    @model_validator(mode="after")
+    def _carry_has_its_number(self) -> "Conversation":
+        if self.carry == "last_n" and self.last_n is None:
+            raise ValueError("carry last_n needs last_n: how many earlier turns each turn keeps")
+        if self.carry != "last_n" and self.last_n is not None:
+            raise ValueError(f"last_n goes with carry: last_n (carry is {self.carry}): remove last_n or set carry: last_n")
+        if self.carry == "summary" and self.summary_tokens is None:
+            raise ValueError("carry summary needs summary_tokens: the running summary's length in tokens")
+        if self.carry != "summary" and self.summary_tokens is not None:
+            raise ValueError(f"summary_tokens goes with carry: summary (carry is {self.carry}): "
+                             "remove summary_tokens or set carry: summary")
+        return self
+
+
 class Workload(Strict):
     queries_per_month: float = Field(ge=1, le=1e12, description="Queries per month at the start [queries/month].")
     monthly_growth: float = Field(0.0, ge=-0.5, le=2.0, description="Volume growth per month (0.05 = +5%/month).")
@@ -128,6 +167,8 @@ class Workload(Strict):
     length_cv: float | None = Field(None, ge=0, le=5, description="Spread of lengths without samples (catalog default).")
     start_date: dt.date
     horizon_months: int = Field(24, ge=1, le=120)
+    conversation: Conversation | None = Field(
+        None, description="Multi-turn conversations (none: every query is a conversation of its own).")
     traffic: TrafficSource | None = None
 
 

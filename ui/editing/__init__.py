@@ -22,7 +22,7 @@ Percentages are shown as % in the editor and stored as fractions (0.05 = 5 %).
 No Streamlit here: everything is unit-tested.
 """
 
-from .fields import (CORPUS_MODES, CORPUS_MODE_LABELS, DOCUMENT_SEPARATOR, FILLED_FROM, GROUPS, LENGTHS, LENGTH_MODES, LENGTH_MODE_LABELS, NUMBER, NUMBERS, Number, ORIGIN, OVERRIDES, PREFIX, RANGES, SAMPLE_LENGTHS, key, max_chars)
+from .fields import (CARRY_LABELS, CONVERSATION, CORPUS_MODES, CORPUS_MODE_LABELS, DOCUMENT_SEPARATOR, FILLED_FROM, GROUPS, LENGTHS, LENGTH_MODES, LENGTH_MODE_LABELS, NUMBER, NUMBERS, Number, ORIGIN, OVERRIDES, PREFIX, RANGES, SAMPLE_LENGTHS, key, max_chars)
 from .lengths import (count_preview, join_documents, join_samples, length_from_inputs, length_modes, length_to_inputs, split_documents, split_samples)
 from .choices import (PICKER_LIMIT, Picked, cheapest_cloud, cloud_label, cloud_options, default_gpu, default_note, embedding_label, figure_table, format_value, gpu_label, gpu_options, is_open_model, model_label, model_picker, picker_providers, placeholder, slot_capability)
 from .form import (apply, build_scenario, merged_values, problem_group, problem_lines, same_as, widget_values, with_override, without_override)
@@ -30,6 +30,8 @@ from .ranges import (DISTRIBUTIONS, DISTRIBUTION_LABELS, RANGE_FACTOR, RangeRow,
 from .figures import (EditorFigure, EditorFigureGroup, known_figure, override_candidates, relevant_figures)
 
 __all__ = [
+    "CARRY_LABELS",
+    "CONVERSATION",
     "CORPUS_MODES",
     "CORPUS_MODE_LABELS",
     "DISTRIBUTIONS",

@@ -39,6 +39,10 @@ LENGTHS = {
     "hybrid.system_prompt": ("System prompt", "Instructions sent with every query to the fine-tuned model, before the retrieved chunks."),
 }
 SAMPLE_LENGTHS = ("workload.query", "workload.answer")
+CONVERSATION = "workload.conversation"  # the editor's switch between single questions and conversations
+CARRY_LABELS = {"full": "Every earlier turn", "last_n": "The last N turns", "summary": "A running summary"}
+# Where the conversation inputs start when a scenario has none (the switch is off): a typical support chat.
+CONVERSATION_START = {"turns": 6.0, "last_n": 3, "summary_tokens": 300.0}
 
 
 # --- Numeric inputs ---------------------------------------------------------------------------------
@@ -144,6 +148,18 @@ NUMBERS: list[Number] = [
                 "sample texts give their own spread. Drives p95 latency and context-window checks."),
     Number("workload.horizon_months", "Horizon (months)", integer=True,
            help="Months over which one-time costs are amortised and growth is followed."),
+    # Conversations (shown when the workload is multi-turn)
+    Number("workload.conversation.turns", "Turns per conversation (turns)", step=1.0, format="%.1f",
+           help="Each turn is one query: conversations/month = queries/month / turns. Every turn re-sends "
+                "what earlier turns carry, so the cost per query grows with the turn."),
+    Number("workload.conversation.last_n", "Turns kept (turns)", integer=True, optional=True,
+           empty_means="needed with carry last_n",
+           help="With carry last_n: each turn re-sends only the last this many turns."),
+    Number("workload.conversation.summary_tokens", "Summary length (tokens)", optional=True, step=50.0,
+           format="%.0f", empty_means="needed with carry summary",
+           help="With carry summary: each turn after the first re-sends a running summary of this length."),
+    Number("workload.conversation.gap_minutes", "Gap between turns (minutes)", step=1.0, format="%.1f",
+           help="Compared with the provider's cache lifetime: a longer gap makes the history a cache miss."),
     # Knowledge
     Number("knowledge.corpus.tokens", "Corpus size (tokens)", step=100_000, format="%.0f",
            help="All the text retrieval searches, in o200k_base tokens (about 4 characters of English each)."),

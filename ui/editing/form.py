@@ -6,14 +6,17 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from pricing.catalog import Catalog
-from simulator.scenario import OVERRIDES as OVERRIDE_PATH, SCHEMA_VERSION, SETUPS, Scenario, ScenarioError, get_in, validate_scenario
+from simulator.scenario import (OVERRIDES as OVERRIDE_PATH, SCHEMA_VERSION, SETUPS, Scenario, ScenarioError, get_in,
+                                schema_field, validate_scenario)
 
 from .choices import default_gpu, is_open_model, model_choice, model_option
-from .fields import GROUPS, LENGTHS, NUMBER, NUMBERS, ORIGIN, key
+from .fields import CONVERSATION, CONVERSATION_START, GROUPS, LENGTHS, NUMBER, NUMBERS, ORIGIN, key
 from .lengths import mean_token_count, join_documents, length_from_inputs, length_to_inputs, split_documents
 
 
 # --- Scenario -> widget values -> scenario dict -----------------------------------------------------
+
+CARRY_NUMBERS = {"last_n": "last_n", "summary_tokens": "summary"}  # conversation input -> the carry it goes with
 
 
 def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
@@ -38,6 +41,9 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
             raw = mean_token_count(corpus["documents"] or []) * float(corpus["document_count"] or 0)
         elif number.path == "knowledge.corpus.document_count" and raw is None:
             raw = 1000.0
+        elif number.path.startswith(CONVERSATION + ".") and data["workload"]["conversation"] is None:
+            name = number.path.rsplit(".", 1)[-1]
+            raw = CONVERSATION_START.get(name, schema_field(number.path).default)
         values[number.key] = number.to_widget(raw)
     for path in LENGTHS:
         for part, value in length_to_inputs(get_in(data, path)).items():
@@ -60,6 +66,10 @@ def widget_values(scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
     values[key("fine_tuned.training.cloud")] = training["cloud"] or ""
     values[key("fine_tuned.training.recompute")] = {None: "", True: "on", False: "off"}[training["recompute"]]
     values[key("fine_tuned.existing_customer")] = bool(data["fine_tuned"]["existing_customer"])
+    conversation = data["workload"]["conversation"]
+    values[key(CONVERSATION)] = conversation is not None
+    values[key(f"{CONVERSATION}.carry")] = conversation["carry"] if conversation else "full"
+    values[key(f"{CONVERSATION}.keep_retrieval")] = bool(conversation and conversation["keep_retrieval"])
     return values
 
 
@@ -129,6 +139,16 @@ def build_scenario(values: Mapping[str, Any], overrides: Mapping[str, float] | N
     optional(workload, "length_cv", "workload.length_cv")
     if traffic:
         workload["traffic"] = dict(traffic)
+    if v(CONVERSATION):
+        carry = v(f"{CONVERSATION}.carry") or "full"
+        conversation: dict[str, Any] = {"turns": num(f"{CONVERSATION}.turns"), "carry": carry,
+                                        "keep_retrieval": bool(v(f"{CONVERSATION}.keep_retrieval", False)),
+                                        "gap_minutes": num(f"{CONVERSATION}.gap_minutes")}
+        if carry == "last_n":  # the other carry's number is hidden, and left out
+            optional(conversation, "last_n", f"{CONVERSATION}.last_n")
+        elif carry == "summary":
+            optional(conversation, "summary_tokens", f"{CONVERSATION}.summary_tokens")
+        workload["conversation"] = conversation
 
     if v("knowledge.corpus.mode", "tokens") == "documents":
         corpus = {"documents": split_documents(v("knowledge.corpus.documents") or ""),
@@ -220,6 +240,8 @@ def is_shown(data: Mapping[str, Any], path: str) -> bool:
         return False
     if name in section:
         return True
+    if parent == CONVERSATION and name in CARRY_NUMBERS:
+        return section.get("carry") == CARRY_NUMBERS[name]  # the other carry's number is not written
     if parent.endswith(".model") and "gpu" not in section:
         return False  # a self-hosting input of an API model
     return path in NUMBER and NUMBER[path].optional
