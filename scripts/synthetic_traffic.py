@@ -6,6 +6,7 @@ made with it (``.venv/bin/python scripts/synthetic_traffic.py``). It lives among
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -35,6 +36,8 @@ class TraceSpec:
     monthly_growth: float = 0.10
     model: str = "gpt-4.1-mini"
     query_median: float = 900.0                     # input tokens, lognormal
+    prompt_prefix: int = 0                          # tokens every input has on top (a static prompt)
+    carry_history: bool = False                     # a later turn's input re-sends earlier questions and answers
     query_sigma: float = 0.5
     answer_median: float = 220.0                    # output tokens, lognormal
     answer_sigma: float = 0.6
@@ -70,13 +73,21 @@ def generate(spec: TraceSpec) -> dict[str, np.ndarray]:
     seconds.sort()
     n = seconds.size
     ts = np.datetime64(spec.start, "us") + (seconds * 1e6).astype("timedelta64[us]")
-    query = np.maximum(1, np.round(rng.lognormal(np.log(spec.query_median), spec.query_sigma, n))).astype(np.int64)
+    query = spec.prompt_prefix + np.maximum(
+        1, np.round(rng.lognormal(np.log(spec.query_median), spec.query_sigma, n))).astype(np.int64)
     answer = np.maximum(1, np.round(rng.lognormal(np.log(spec.answer_median), spec.answer_sigma, n))).astype(np.int64)
     reasoning = np.round(answer * spec.reasoning_share / max(1 - spec.reasoning_share, 1e-9)).astype(np.int64)
     hit = rng.uniform(size=n) < spec.cache_hit_rate
-    cached = np.where(hit, np.floor(query * spec.cached_share_of_hit), 0).astype(np.int64)
     turns = 1 + rng.poisson(spec.turns_mean - 1, n)
     conv = np.repeat(np.arange(n), turns)[:n]
+    if spec.carry_history:
+        # Turn t re-sends turns 1..t-1 (question and answer): the running sum within the conversation.
+        said = query - spec.prompt_prefix + answer
+        before = np.cumsum(said) - said
+        first = np.r_[0, np.flatnonzero(np.diff(conv)) + 1]
+        start = np.repeat(first, np.diff(np.r_[first, n]))
+        query = query + before - before[start]
+    cached = np.where(hit, np.floor(query * spec.cached_share_of_hit), 0).astype(np.int64)
     return {"ts": ts, "input_tokens": query, "output_tokens": answer + reasoning, "cached_input_tokens": cached,
             "reasoning_tokens": reasoning, "conversation_id": conv}
 
@@ -179,11 +190,17 @@ WRITERS["langfuse"] = write_langfuse
 WRITERS["openai-usage"] = write_openai_usage
 
 # The shipped samples: small, so each stays readable; the CSV is long enough for every fitted value.
+# support-bot's RAG setup on claude-haiku-4-5, as Claude counts it: its 3,600-token static prompt
+# (a 1,200-token system prompt and 6 retrieved 400-token chunks, as scenarios/support-bot.yaml has it)
+# plus a short question, x 1.16 (the catalog's Claude/o200k_base ratio); 220-token answers x 1.16.
+# (The OpenAI usage export holds an OpenAI model.)
+SUPPORT_RAG = TraceSpec(model="claude-haiku-4-5", prompt_prefix=4176, query_median=35.0, query_sigma=0.6,
+                        answer_median=255.0, carry_history=True)
 SAMPLES = {
-    "support-bot-requests.csv": ("csv", TraceSpec(days=17, requests_per_day=90, seed=11)),
-    "support-bot-spans.otlp.jsonl": ("otlp", TraceSpec(days=2, requests_per_day=20, seed=12)),
-    "support-bot-requests.jsonl": ("jsonl", TraceSpec(days=3, requests_per_day=40, seed=13)),
-    "support-bot-langfuse.json": ("langfuse", TraceSpec(days=2, requests_per_day=10, seed=14)),
+    "support-bot-requests.csv": ("csv", dataclasses.replace(SUPPORT_RAG, days=17, requests_per_day=90, seed=11)),
+    "support-bot-spans.otlp.jsonl": ("otlp", dataclasses.replace(SUPPORT_RAG, days=2, requests_per_day=20, seed=12)),
+    "support-bot-requests.jsonl": ("jsonl", dataclasses.replace(SUPPORT_RAG, days=3, requests_per_day=40, seed=13)),
+    "support-bot-langfuse.json": ("langfuse", dataclasses.replace(SUPPORT_RAG, days=2, requests_per_day=10, seed=14)),
     "support-bot-openai-usage.jsonl": ("openai-usage", TraceSpec(days=28, requests_per_day=900, seed=15)),
 }
 

@@ -29,7 +29,7 @@ def upload(at, name: str, data: bytes):
 
 def test_a_first_visit_shows_the_csv_sample_fitted_and_another_sample_its_own_values(page, catalog):
     at = page
-    expected = {s: fit_file(SAMPLES / s, catalog).by_model["gpt-4.1-mini"].values["queries_per_month"]["value"]
+    expected = {s: fit_file(SAMPLES / s, catalog).by_model["claude-haiku-4-5"].values["queries_per_month"]["value"]
                 for s in ("support-bot-requests.csv", "support-bot-requests.jsonl")}
     assert at.selectbox(key="traffic_sample").value == "support-bot-requests.csv"
     assert values(at)["Queries per month (at the end)"] == f"{expected['support-bot-requests.csv']:,.0f}"
@@ -98,7 +98,7 @@ def test_a_model_beyond_the_busiest_fitted_at_once_is_fitted_when_chosen(page):
 
 def test_use_this_workload_puts_the_fit_into_the_scenario_and_the_editor_says_so(page, catalog):
     at = page
-    fit = fit_file(SAMPLES / "support-bot-requests.csv", catalog).by_model["gpt-4.1-mini"]
+    fit = fit_file(SAMPLES / "support-bot-requests.csv", catalog).by_model["claude-haiku-4-5"]
     at.button(key="traffic_use").click().run()
     assert not at.exception, at.exception
     [done] = [rendered(s.value) for s in at.success]

@@ -27,7 +27,7 @@ MODULES = (charts, charts_latency, charts_prices, charts_tokens, charts_traffic,
 def traffic_fit():
     """The Traffic page's charts draw a fitted log, not a scenario: the shipped CSV sample's."""
     fit = fit_file(ROOT / "samples" / "traffic" / "support-bot-requests.csv", default_catalog())
-    return fit.by_model["gpt-4.1-mini"]
+    return fit.by_model["claude-haiku-4-5"]
 
 
 def builders() -> set[str]:

@@ -29,16 +29,35 @@ def test_apply_writes_the_fitted_workload_and_records_the_source(tmp_path, catal
     assert fitted.workload.peak_to_average == fit["peak_to_average"]["value"]
     assert fitted.workload.answer.quantiles == fit["lengths"]["answer"]["value"]
     source = fitted.workload.traffic
-    assert source.file == "support-bot-requests.csv" and source.rows == 1571 and source.model == "gpt-4.1-mini"
+    assert source.file == "support-bot-requests.csv" and source.rows == 1571 and source.model == "claude-haiku-4-5"
     assert len(source.sha256) == 64 and source.first < source.last
     assert "workload.query" in source.fields and "workload.monthly_growth" in source.fields
     # The scenario's range on monthly growth gave way to the log's value, and the output says so.
     assert "workload.monthly_growth" not in fitted.ranges and "its range was removed" in result.stdout
-    # support-bot's 12,000-token system prompt is longer than this log's prompts: said, not hidden.
-    assert "shorter than prompt_only's" in result.stdout
+    # Both prompt-only and RAG run claude-haiku-4-5; only RAG's 3,600-token static prompt fits under
+    # the log's prompts, so the log is RAG's: its static part comes off the query, it gets the hit rate.
+    assert "taken as rag's traffic" in result.stdout
+    assert fitted.rag.cache_hit_rate == fit["cache_hit_rate"]["value"]
+    assert fitted.prompt_only.cache_hit_rate == load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog).prompt_only.cache_hit_rate
+    # The log holds conversations: the query comes from first turns (no history), less 3,600 tokens.
+    first = fit["lengths"]["first_turn_query"]["value"]
+    assert fitted.workload.query.quantiles == [max(1.0, round(q - 3600, 1)) for q in first]
+    assert fitted.workload.conversation.turns == fit["turns_per_conversation"]["value"]
+    assert fitted.workload.conversation.gap_minutes == round(fit["gap_between_turns_s"]["value"] / 60, 2)
     # Nothing is overwritten.
     again = cli("traffic", str(SAMPLE), "--apply", str(ROOT / "scenarios" / "support-bot.yaml"), "-o", str(out))
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_a_setup_whose_static_prompt_is_longer_than_the_logged_prompts_is_warned_about(tmp_path):
+    out = tmp_path / "fitted.yaml"
+    result = cli("traffic", str(SAMPLE), "--apply", str(ROOT / "scenarios" / "support-bot.yaml"), "-o", str(out),
+                 "--setup", "prompt_only")
+    assert result.returncode == 0, result.stderr
+    assert "shorter than prompt_only's 12,000-token static prompt" in result.stdout
+    wrong = cli("traffic", str(SAMPLE), "--apply", str(ROOT / "scenarios" / "support-bot.yaml"), "-o",
+                str(tmp_path / "other.yaml"), "--setup", "fine_tuned")
+    assert wrong.returncode == 2 and "uses llama-3.1-8b, not the log's claude-haiku-4-5" in wrong.stderr
 
 
 def test_fitted_quantiles_give_the_cost_model_the_distributions_mean(catalog):
@@ -90,4 +109,4 @@ def test_the_editor_shows_what_came_from_traffic_and_keeps_it(tmp_path, catalog)
     at = open_app("app_pages/editor.py", s=slug)
     assert at.radio(key="ed_workload.answer.mode").value == "quantiles"
     [info] = [rendered(i.value) for i in at.info if "From traffic" in i.value]
-    assert "support-bot-requests.csv" in info and "1,571 requests of gpt-4.1-mini" in info and "workload.answer" in info
+    assert "support-bot-requests.csv" in info and "1,571 requests of claude-haiku-4-5" in info and "workload.answer" in info

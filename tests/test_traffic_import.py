@@ -210,7 +210,7 @@ def test_the_cli_fits_the_csv_sample_as_text_and_json():
     text = cli("traffic", sample)
     assert text.returncode == 0, text.stderr
     assert "queries per month (at the end)" in text.stdout and "peak to average" in text.stdout
-    data = json.loads(cli("traffic", sample, "--json", "--model", "gpt-4.1-mini").stdout)
+    data = json.loads(cli("traffic", sample, "--json", "--model", "claude-haiku-4-5").stdout)
     workload = data["workload"]
     assert workload["queries_per_month"]["requests"] > 1000 and workload["queries_per_month"]["days"] == 15
     assert len(workload["lengths"]["query"]["value"]) == 21

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from pricing.catalog import default_catalog
-from simulator.scenario import load_scenario
+from simulator.scenario import SETUPS, load_scenario
 from simulator.traffic.apply import apply_fit
 from simulator.traffic.fit import FitError, ModelFit, TrafficFit, fit_file
 from simulator.traffic.formats import FORMATS, TrafficError
@@ -29,6 +29,8 @@ def add_parser(sub) -> None:
     p.add_argument("--apply", type=Path, metavar="SCENARIO",
                    help="write this scenario with the fitted workload to -o (the log must hold one model, or give --model)")
     p.add_argument("-o", "--output", type=Path, help="where --apply writes the scenario (a new file: never overwritten)")
+    p.add_argument("--setup", choices=SETUPS, help="with --apply: the setup the log comes from (default: of the setups "
+                                                   "on the log's model, the one whose static prompt fits its prompts)")
     p.set_defaults(run=run)
 
 
@@ -57,7 +59,11 @@ def _apply(fit: TrafficFit, scenario, catalog, args) -> int:
         models = ", ".join(f"{m} ({n:,})" for m, n in fit.models[:10])
         raise TrafficUsageError(f"{fit.report.file_name}: holds several models ({models}); pick one with --model")
     (model_fit,) = fit.by_model.values()
-    applied, said = apply_fit(scenario, model_fit, fit.report, catalog, origin=str(args.output))
+    if args.setup is not None:
+        section = getattr(scenario, "fine_tuned" if args.setup == "hybrid" else args.setup)
+        if section.model.name != model_fit.model:
+            raise TrafficUsageError(f"--setup {args.setup} uses {section.model.name}, not the log's {model_fit.model}")
+    applied, said = apply_fit(scenario, model_fit, fit.report, catalog, origin=str(args.output), setup=args.setup)
     write_new_file(args.output, applied.to_yaml())
     print(f"{args.output}: {scenario.name} with the workload of {fit.report.file_name} "
           f"({model_fit.requests:,} requests of {model_fit.model})")
@@ -100,7 +106,7 @@ def _model_lines(fit: ModelFit) -> list[str]:
             lines.append(f"  {label}: {shown}  [{v[key]['requests']:,} requests, {v[key]['days']} days]")
     for name, length in v.get("lengths", {}).items():
         q = length["value"]
-        lines.append(f"  {name} tokens (o200k_base): mean {length['mean']:,.0f}, median {q[10]:,.0f}, "
+        lines.append(f"  {name.replace('_', ' ')} tokens (o200k_base): mean {length['mean']:,.0f}, median {q[10]:,.0f}, "
                      f"p5 {q[1]:,.0f}, p95 {q[19]:,.0f}  [{length['requests']:,} requests]")
     for key, why in fit.absent.items():
         lines.append(f"  {key}: absent: {why}")

@@ -36,7 +36,7 @@ from .parts import (PARTS, CostParts, amortised_part, api_conversation_token_par
                     billed_reasoning_tokens, gpu_hosting_parts, num, people_parts, refusal, self_hosted_training_parts)
 from .retrieval import RetrievalPlan, plan_retrieval
 from .serving import Architecture, Hardware
-from .tokens import CountedLength, count_length
+from .tokens import CountedLength, count_length, quantile_points
 
 
 def price_drift_factor(pct_per_year, months: int):
@@ -179,18 +179,11 @@ class _Length:
     counts: np.ndarray | None  # one count per sample text; None for a length typed as a number
 
 
-QUANTILE_POINTS = 1000  # a fitted length's distribution as this many equally likely lengths
-
-
 def _count(length) -> _Length:
     if length.tokens is not None:
         return _Length(num(length.tokens), None)
-    if length.quantiles is not None:
-        # The piecewise-linear quantile function at the midpoints of 1,000 equal slices of probability:
-        # its mean is the distribution's, and the latency draws resample it like sample counts.
-        grid = np.linspace(0.0, 1.0, len(length.quantiles))
-        points = np.interp((np.arange(QUANTILE_POINTS) + 0.5) / QUANTILE_POINTS, grid, length.quantiles)
-        return _Length(float(points.mean()), points)
+    if length.quantiles is not None:  # the latency draws resample its points like sample counts
+        return _Length(float((points := quantile_points(length.quantiles)).mean()), points)
     counted: CountedLength = count_length(text=length.text, samples=length.samples)
     return _Length(counted.mean, counted.o200k)
 

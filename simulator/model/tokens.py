@@ -140,3 +140,14 @@ def count_texts(items: list[tuple[str, str]], progress=None) -> tuple[list[dict]
     for row in (*rows, totals):
         row["characters_per_token"] = row["characters"] / row["o200k_base"] if row["o200k_base"] else None
     return rows, totals
+
+
+QUANTILE_POINTS = 1000  # a fitted length's distribution as this many equally likely lengths
+
+
+def quantile_points(quantiles: list[float]) -> np.ndarray:
+    """Equally likely lengths of a distribution given by evenly spaced quantiles (0, ..., 100 %) [tokens]:
+    the piecewise-linear quantile function at the midpoints of 1,000 equal slices of probability,
+    so their mean is the distribution's and resampling them draws from it."""
+    grid = np.linspace(0.0, 1.0, len(quantiles))
+    return np.interp((np.arange(QUANTILE_POINTS) + 0.5) / QUANTILE_POINTS, grid, quantiles)

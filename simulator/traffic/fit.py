@@ -241,6 +241,15 @@ def _lengths(con, fit: ModelFit, model: str, ratio: float) -> None:
         lengths["query"]["note"] = "the whole prompt as sent (system prompt, examples, retrieved text and history included)"
     if "answer" in lengths:
         lengths["answer"]["note"] = "output tokens less reasoning tokens"
+    first = f"""SELECT input_tokens / {per['input']} AS q FROM (
+        SELECT *, row_number() OVER (PARTITION BY conversation_id ORDER BY ts, seq) AS turn FROM requests
+        WHERE model = ? AND conversation_id IS NOT NULL) WHERE turn = 1"""
+    n, qs, mean = con.execute(f"SELECT count(q), quantile_cont(q, {QUANTILE_LIST}), avg(q) FROM ({first})",
+                              [model]).fetchall()[0]
+    if n:
+        lengths["first_turn_query"] = _value([round(float(q), 1) for q in qs], n, days, mean=round(float(mean), 1),
+                                             unit="o200k_base tokens at quantiles 0, 0.05, ..., 1",
+                                             note="the prompt of each conversation's first turn: no history yet")
     (counted,) = con.execute("SELECT count(*) FILTER (WHERE input_counted OR output_counted) FROM requests "
                              "WHERE model = ?", [model]).fetchall()[0]
     fit.counted_from_text = int(counted)
