@@ -153,9 +153,10 @@ if fit is not None:
     chosen = fit if model in fit.by_model else fit_of(*source, model=model)  # beyond the busiest: alone
     if chosen is not None:
         model_fit = chosen.by_model[model]
+        show_model(model_fit)
         st.button(f"Use this workload in “{state.scenario().name}”", key="traffic_use", type="primary",
                   on_click=use_workload, args=(model_fit, chosen.report),
-                  help="Sets volume, growth, peak, query and answer lengths (as 21 quantiles) and the cache hit rate "
-                       "of the setups on this model, as `crossover traffic --apply` does. Nothing is saved.")
+                  help="Sets volume, growth, peak, conversations, query and answer lengths (as 21 quantiles) and "
+                       "the cache hit rate of the setup the log comes from, as `crossover traffic --apply` does. "
+                       "Nothing is saved.")
         show_applied()
-        show_model(model_fit)

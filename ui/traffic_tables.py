@@ -19,7 +19,7 @@ VALUE_LABELS = {  # the fitted values a scenario's workload can take, in the CLI
     "turns_per_conversation": "Turns per conversation (mean)",
     "gap_between_turns_s": "Gap between turns (median)",
 }
-LENGTH_LABELS = {"query": "Query", "answer": "Answer", "reasoning": "Reasoning"}
+LENGTH_LABELS = {"query": "Query", "answer": "Answer", "reasoning": "Reasoning", "first_turn_query": "First-turn query"}
 MEDIAN, P5, P95 = 10, 1, 19  # indices in the 21 quantiles 0, 0.05, ..., 1 a length keeps
 
 
