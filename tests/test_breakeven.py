@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from simulator.model.breakeven import break_even, crossings, payback_months
@@ -99,6 +99,9 @@ curves = st.lists(pieces, min_size=1, max_size=3).map(lambda ps: curve(*ps))
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(curves, curves)
+# Found by Hypothesis: at q = 1,000 both staircases step up, and just after the step the curves are
+# equal to float precision (20,000 - 2 - 19,998 = -3.6e-12): they meet there, a crossing at the step.
+@example(curve(Staircase(9999.999999999998, 1000.0, 0)), curve(Affine(2.0, 0.0), Staircase(9999.0, 1000.0, 0)))
 def test_every_crossing_equalises_or_sits_on_a_step(a, b):
     lo, hi = 1.0, 1e10
     found, _, truncated = crossings(a, b, lo, hi)
@@ -108,7 +111,7 @@ def test_every_crossing_equalises_or_sits_on_a_step(a, b):
         scale = max(float(a.total(q)), float(b.total(q)), 1.0)
         left = float(a.total(q * (1 - 1e-9)) - b.total(q * (1 - 1e-9)))
         right = float(a.total(q * (1 + 1e-9)) - b.total(q * (1 + 1e-9)))
-        equalises = abs(d) <= 1e-6 * scale
+        equalises = min(abs(d), abs(left), abs(right)) <= 1e-6 * scale  # at the point or either side of a step
         step_flip = np.sign(left) != np.sign(right)
         assert equalises or step_flip, (q, d, left, right)
     if truncated:
