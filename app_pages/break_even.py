@@ -87,6 +87,9 @@ table = pd.DataFrame([
         "model": s["model"] + (" (self-hosted)" if s["hosting"] != "api" else ""),
         "monthly cost": fmt.usd_month(s["monthly_cost_usd"]) if s["feasible"] else "infeasible",
         "cost per query": fmt.usd(s["cost_per_query_usd"]) if s["feasible"] else "–",
+        # A conversation workload: a conversation is turns x queries (evaluate's usd_per_conversation).
+        **({"per conversation": fmt.usd(s["usd_per_conversation"]) if s["feasible"] else "–"}
+           if "usd_per_conversation" in s else {}),
         "one-time cost": fmt.usd(s["one_time_cost_usd"]) if s["feasible"] else "–",
         "p50 / p95 latency": f"{fmt.ms(s['latency_ms']['p50'])} / {fmt.ms(s['latency_ms']['p95'])}" if s["feasible"] else "–",
         "tokens in / out per query": f"{fmt.tokens(s['input_tokens_per_query'])} / {fmt.tokens(s['output_tokens_per_query'])}",

@@ -29,6 +29,10 @@ for column, (name, s) in zip(columns, setups.items()):
         st.metric("Monthly cost", fmt.usd_month(s["monthly_cost_usd"]),
                   help="Every part below, one-time costs amortised over the horizon included.")
         st.metric("Cost per query", fmt.usd(s["cost_per_query_usd"]))
+        if "usd_per_conversation" in s:
+            st.metric("Cost per conversation", fmt.usd(s["usd_per_conversation"]),
+                      help=f"{result['turns_per_conversation']:g} turns (queries) per conversation, each "
+                           "re-sending what earlier turns carry forward; cost per query is their average.")
         st.metric("One-time cost", fmt.usd(s["one_time_cost_usd"]),
                   help="Building work, first training, labelling and first embedding; undiscounted.")
         payback = s["payback_months_vs_prompt_only"]

@@ -274,3 +274,14 @@ def test_the_cli_reports_the_cost_per_conversation():
     table = cli("evaluate", "scenarios/support-chat.yaml").stdout
     assert "Conversations: 6 turns each (one query per turn), 66,667 conversations/month; $/conversation:" in table
     assert "usd_per_conversation" not in cli("evaluate", "scenarios/support-bot.yaml", "--json").stdout
+
+
+def test_the_pages_show_the_cost_per_conversation_of_a_conversation_scenario():
+    from conftest import open_app
+    at = open_app("app_pages/break_even.py", s="support-chat")
+    table = next(d.value for d in at.dataframe if "per conversation" in d.value.columns)
+    assert table["per conversation"].str.startswith("$").any()
+    at = open_app("app_pages/cost_breakdown.py", s="support-chat")
+    assert any(m.label == "Cost per conversation" for m in at.metric)
+    single = open_app("app_pages/cost_breakdown.py", s="support-bot")
+    assert not any(m.label == "Cost per conversation" for m in single.metric)
