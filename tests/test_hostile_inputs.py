@@ -305,8 +305,11 @@ def test_each_adversarial_fragment_alone(fragment):
 
 # --- SECURITY.md lists every limit with its value and its test -------------------------------------
 
+from simulator.traffic import formats as traffic_formats, readers as traffic_readers, validate as traffic_validate  # noqa: E402
+
 DECODERS = {"scenario": schema, "loading": loading, "sharing": sharing, "eval_results": eval_results,
-            "uploads": uploads, "cli": cli, "price_files": price_files}
+            "uploads": uploads, "cli": cli, "price_files": price_files, "formats": traffic_formats,
+            "readers": traffic_readers, "validate": traffic_validate}
 # schema.py also holds field bounds (MAX_OVERRIDE, MAX_DRAWS): ranges of values, described in prose
 NOT_READ_LIMITS = {("scenario", "MAX_OVERRIDE"), ("scenario", "MAX_DRAWS")}
 ROW = re.compile(r"^\|[^|]*\|\s*([\d,]+)[^|]*\|\s*`(\w+)\.(MAX_\w+)`\s*\|\s*`(tests/\w+\.py)::(\w+)`\s*\|$", re.M)

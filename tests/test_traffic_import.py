@@ -69,6 +69,7 @@ def csv_file(tmp_path, *rows: str, header: str = HEADER):
     ("2026-11-02T10:00:00Z,gpt-4.1-mini,900,200,,201,\n", "row 2: reasoning_tokens: more than output_tokens (201 > 200)"),
     ("2026-11-02T10:00:00Z,gpt-4.1-mini,9e99,200,,,\n", "row 2: input_tokens: over 1,000,000,000 tokens"),
     ("2026-11-02T10:00:00Z,gpt-4.1-mini,nan,200,,,\n", "row 2: input_tokens: not a number (nan)"),
+    (f"2026-11-02T10:00:00Z,{'m' * 201},900,200,,,\n", "row 2: model: longer than 200 characters"),
 ])
 def test_a_bad_row_is_named_with_its_field_and_the_good_rows_are_kept(tmp_path, row, message):
     report, con = read(csv_file(tmp_path, GOOD, row, GOOD))
