@@ -38,7 +38,7 @@ __all__ = ["Actor", "AlreadyExists", "ChangedElsewhere", "Entry", "ScenarioStore
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_SAVED = 5_000
-_COPIES = 100  # "(copy)", "(copy 2)" … "(copy 99)"
+COPIES = 100  # "(copy)", "(copy 2)" … "(copy 99)"
 
 
 @dataclass(frozen=True)
@@ -162,13 +162,13 @@ class ScenarioStore:
         scenario, _, _ = self.load(slug)
         with self._locked():
             records = index.refresh(self.root, version_of)
-            for n in range(1, _COPIES):
+            for n in range(1, COPIES):
                 suffix = " (copy)" if n == 1 else f" (copy {n})"
                 name = scenario.name[:200 - len(suffix)] + suffix
                 if self._same_name(records, name) is None and not self._example_named(name):
                     break
             else:
-                raise AlreadyExists(f"{scenario.name!r} has {_COPIES - 1} copies already: rename some first")
+                raise AlreadyExists(f"{scenario.name!r} has {COPIES - 1} copies already: rename some first")
             if len(records) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
             copy = Scenario.model_validate({**scenario.model_dump(), "name": name})
