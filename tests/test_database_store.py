@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 
 from conftest import ROOT
 from simulator.scenario import load_scenario, parse_scenario
-from simulator.storage import database, location, trash
+from simulator.storage import database, engines, location, trash
 from simulator.storage.database import (Actor, AlreadyExists, ChangedElsewhere, DatabaseStore, StoreError,
                                         alembic_config)
 from simulator.storage.tables import audit, metadata, scenarios, versions
@@ -75,8 +75,8 @@ def url(request, tmp_path, postgres_database):
         with owner.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         owner.dispose()
-    if made in database._ENGINES:
-        database._ENGINES.pop(made).dispose()  # no connection outlives its test (PostgreSQL has a limit)
+    if made in engines._ENGINES:
+        engines._ENGINES.pop(made).dispose()  # no connection outlives its test (PostgreSQL has a limit)
 
 
 @pytest.fixture
@@ -420,7 +420,7 @@ def test_open_store_uses_one_engine_per_url(tmp_path, monkeypatch):
     try:
         assert first.engine is second.engine and (tmp_path / "data" / "crossover.db").is_file()
     finally:
-        database._ENGINES.pop(first.url).dispose()
+        engines._ENGINES.pop(first.url).dispose()
 
 
 # --- Concurrent writers ----------------------------------------------------------------------------------

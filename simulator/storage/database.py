@@ -17,8 +17,7 @@ FOR UPDATE`` before its current version is compared, so a second writer waits an
 first one's version; two writers creating the same id or name both pass their checks, and the
 partial unique indexes refuse the second, whose change is then run again and refused with the
 usual message. On SQLite every change starts with ``BEGIN IMMEDIATE``: the database's one write
-lock is taken before the check, so writers queue (for up to :data:`SQLITE_BUSY_S`) and never both
-pass it.
+lock is taken before the check, so writers queue (``engines.py``) and never both pass it.
 
 SQLAlchemy Core, not the ORM: each change is a few explicit statements whose order matters (lock,
 check, insert the version, update the row, audit) inside one transaction; the ORM's unit of work
@@ -30,43 +29,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
-import os
-import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pricing.catalog import Catalog
 
-from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.storage import index, location, trash
-from simulator.storage.audit import FIELD_CHARS, Actor
+from simulator.scenario import Scenario, parse_scenario
+from simulator.storage import location, rows, trash
+from simulator.storage.audit import Actor
+from simulator.storage.engines import WRITE, alembic_config, engine, migrate, reason
 from simulator.storage.errors import AlreadyExists, ChangedElsewhere, StoreError, changed_elsewhere
-from simulator.storage.slugs import SLUG, name_key, slugify, unique_slug
+from simulator.storage.slugs import name_key, slugify, unique_slug
+from simulator.storage.rows import PAUSE_ENV
 from simulator.storage.store import COPIES, EXAMPLES_DIR, MAX_SAVED, Entry, example_entries, version_of
-from simulator.storage.tables import MESSAGE_CHARS, audit, scenarios, versions
+from simulator.storage.tables import audit, scenarios, versions
 
-__all__ = ["Actor", "AlreadyExists", "ChangedElsewhere", "DatabaseStore", "StoreError", "Version", "open_store"]
+__all__ = ["PAUSE_ENV", "Actor", "AlreadyExists", "ChangedElsewhere", "DatabaseStore", "StoreError", "Version",
+           "alembic_config", "migrate", "open_store"]
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_S = 30  # how long a SQLite writer waits for another's transaction before giving up
-PAUSE_ENV = "CROSSOVER_TEST_PAUSE_IN_SAVE"  # tests only: a flag file; see _pause_if_testing
-_PAUSE_S = 60  # long enough for a test to kill the paused writer
 _ATTEMPTS = 3  # a change refused by a unique index is run again (its checks then see the other writer)
-_WRITE = "crossover_write"  # execution option: this connection's transaction will write
-_MIGRATION_LOCK = 0x63726F73  # PostgreSQL advisory lock key ("cros"): one server migrates at a time
-_LIVE = scenarios.c.deleted_at.is_(None)
 
 T = TypeVar("T")
 
@@ -82,76 +69,9 @@ class Version:
     sha256: str  # the scenario's version as Entry.version and ``replaces=`` name it
 
 
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
 def open_store(url: str | None = None) -> DatabaseStore:
     """The database store at ``url`` (default :func:`location.database_url`)."""
     return DatabaseStore(url or location.database_url())
-
-
-def engine(url: str) -> Engine:
-    """One engine per URL per process, whose connection pool every session shares; the database
-    is migrated to the newest schema the first time."""
-    with _ENGINES_LOCK:
-        found = _ENGINES.get(url)
-        if found is None:
-            found = _connect(url)
-            try:
-                migrate(found)
-            except DBAPIError as exc:
-                found.dispose()
-                raise StoreError(f"the scenario database cannot be opened ({_reason(exc)})") from None
-            _ENGINES[url] = found
-    return found
-
-
-def _connect(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)  # a server restarted since: reconnect, not fail
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    made = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_S})
-    event.listen(made, "connect", _sqlite_connect)
-    event.listen(made, "begin", _sqlite_begin)
-    return made
-
-
-def _sqlite_connect(dbapi_connection, _record) -> None:
-    # pysqlite would start its own (deferred) transaction at the first write: then two writers
-    # could both read before either locks. We begin every transaction ourselves (_sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer, nor it for them
-    cursor.execute("PRAGMA foreign_keys=ON")  # a version goes with its scenario (ON DELETE CASCADE)
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    writing = connection.get_execution_options().get(_WRITE)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
-
-
-def alembic_config(connection: Connection) -> Config:
-    """Alembic's configuration in code, for the migrations shipped in the package: it runs on
-    ``connection`` (``migrations/env.py``)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-def migrate(target: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` in one write transaction: a second server starting at
-    the same time waits for it, then finds nothing left to do."""
-    with target.connect() as connection:
-        connection.execution_options(**{_WRITE: True})
-        with connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            command.upgrade(alembic_config(connection), revision)
 
 
 class DatabaseStore:
@@ -168,23 +88,23 @@ class DatabaseStore:
         examples = example_entries(self.examples)
         shadowed = {e.slug for e in examples}
         query = (select(scenarios.c.slug, scenarios.c.name, scenarios.c.description, scenarios.c.modified_at,
-                        versions.c.sha256).join(versions, _current_version()).where(_LIVE))
+                        versions.c.sha256).join(versions, rows.current_version()).where(rows.LIVE))
         with self._reading() as connection:
-            rows = connection.execute(query).all()
+            listed = connection.execute(query).all()
         saved, broken = [], []
-        for row in rows:
+        for row in listed:
             if row.slug in shadowed:
-                broken.append(Entry(row.slug, row.name, "", row.sha256, _local(row.modified_at), False,
+                broken.append(Entry(row.slug, row.name, "", row.sha256, rows.local(row.modified_at), False,
                                     f"has the id of the shipped example {row.slug!r}, which is opened instead: "
                                     "rename it or move it to the trash"))
             else:
-                saved.append(Entry(row.slug, row.name, row.description, row.sha256, _local(row.modified_at), False))
+                saved.append(Entry(row.slug, row.name, row.description, row.sha256, rows.local(row.modified_at), False))
         by_name = sorted(saved, key=lambda e: (name_key(e.name), e.slug))
         return examples + by_name + sorted(broken, key=lambda e: e.slug)
 
     def load(self, slug: str, catalog: Catalog | None = None) -> tuple[Scenario, str, bool]:
         """The scenario, its version and whether it is a read-only example."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         example = self.examples / f"{slug}.yaml"
         if example.is_file() and not example.is_symlink():
             try:
@@ -192,8 +112,8 @@ class DatabaseStore:
             except OSError as exc:
                 raise StoreError(f"{slug!r} cannot be read ({exc.strerror or type(exc).__name__})") from None
             return parse_scenario(data, example.name, catalog), version_of(data), True
-        query = (select(versions.c.yaml, versions.c.sha256).join(scenarios, _current_version())
-                 .where(scenarios.c.slug == slug, _LIVE))
+        query = (select(versions.c.yaml, versions.c.sha256).join(scenarios, rows.current_version())
+                 .where(scenarios.c.slug == slug, rows.LIVE))
         with self._reading() as connection:
             row = connection.execute(query).first()
         if row is None:
@@ -208,15 +128,15 @@ class DatabaseStore:
         query = (select(scenarios.c.slug, scenarios.c.deleted_at).where(scenarios.c.deleted_at.is_not(None))
                  .order_by(scenarios.c.deleted_at.desc()))
         with self._reading() as connection:
-            rows = connection.execute(query).all()
-        return [trash.Trashed(trash.file_name(r.slug, r.deleted_at), r.slug, r.deleted_at, None) for r in rows]
+            listed = connection.execute(query).all()
+        return [trash.Trashed(trash.file_name(r.slug, r.deleted_at), r.slug, r.deleted_at, None) for r in listed]
 
     def audit_log(self, lines: int = 20) -> list[dict]:
         """The last changes, newest first, as the file store's log has them."""
         with self._reading() as connection:
-            rows = connection.execute(select(audit).order_by(audit.c.id.desc()).limit(lines)).all()
+            listed = connection.execute(select(audit).order_by(audit.c.id.desc()).limit(lines)).all()
         log = []
-        for row in rows:
+        for row in listed:
             detail = json.loads(row.detail)
             main = {k: detail.pop(k) for k in ("name", "old_version", "new_version")}
             log.append({"time": row.time.isoformat(timespec="seconds"), "action": row.action, "slug": row.slug,
@@ -225,24 +145,24 @@ class DatabaseStore:
 
     def history(self, slug: str) -> list[Version]:
         """Every saved version of ``slug``, newest first."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         query = (select(versions).join(scenarios, versions.c.scenario_id == scenarios.c.id)
-                 .where(scenarios.c.slug == slug, _LIVE).order_by(versions.c.number.desc()))
+                 .where(scenarios.c.slug == slug, rows.LIVE).order_by(versions.c.number.desc()))
         with self._reading() as connection:
-            rows = connection.execute(query).all()
-        if not rows:
+            listed = connection.execute(query).all()
+        if not listed:
             raise StoreError(self._no_history(slug))
-        return [Version(r.number, r.author, r.created_at, r.message, r.sha256) for r in rows]
+        return [Version(r.number, r.author, r.created_at, r.message, r.sha256) for r in listed]
 
     def version(self, slug: str, number: int) -> str:
         """The YAML text of version ``number`` of ``slug``, as it was saved (diffable line by line)."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         with self._reading() as connection:
             row = connection.execute(select(scenarios.c.id, scenarios.c.current)
-                                     .where(scenarios.c.slug == slug, _LIVE)).first()
+                                     .where(scenarios.c.slug == slug, rows.LIVE)).first()
             if row is None:
                 raise StoreError(self._no_history(slug))
-            found = _version_row(connection, row.id, number)
+            found = rows.version_row(connection, row.id, number)
         if found is None:
             raise StoreError(f"{slug!r} has no version {number} (it has versions 1 to {row.current})")
         return found.yaml
@@ -269,17 +189,17 @@ class DatabaseStore:
             target, seen = slug, replaces
             if target is None:
                 same = self._live_named(connection, scenario.name)
-                if same is not None and _version_row(connection, same.id, same.current).sha256 == sha:
-                    return Entry(same.slug, same.name, same.description, sha, _local(same.modified_at), False)
+                if same is not None and rows.version_row(connection, same.id, same.current).sha256 == sha:
+                    return Entry(same.slug, same.name, same.description, sha, rows.local(same.modified_at), False)
                 target, seen = unique_slug(slugify(scenario.name), self._taken(connection)), None
             row, current = self._check(connection, target, seen)
             self._refuse_taken_name(connection, scenario.name, target)
-            if row is None and _live_count(connection) >= MAX_SAVED:
+            if row is None and rows.live_count(connection) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
-            entry = _write_version(connection, row, target, scenario, yaml_text, sha, actor, message)
-            _audit(connection, "replace" if trash_previous else "save", target, scenario.name,
+            entry = rows.write_version(connection, row, target, scenario, yaml_text, sha, actor, message)
+            rows.add_audit(connection, "replace" if trash_previous else "save", target, scenario.name,
                    current.sha256 if current else None, sha, actor)
-            _pause_if_testing()
+            rows.pause_if_testing()
             return entry
 
         return self._change(change)
@@ -297,14 +217,14 @@ class DatabaseStore:
                     break
             else:
                 raise AlreadyExists(f"{scenario.name!r} has {COPIES - 1} copies already: rename some first")
-            if _live_count(connection) >= MAX_SAVED:
+            if rows.live_count(connection) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
             copy = Scenario.model_validate({**scenario.model_dump(), "name": name})
             new_slug = unique_slug(slugify(name), self._taken(connection))
             yaml_text = copy.to_yaml()
-            entry = _write_version(connection, None, new_slug, copy, yaml_text, version_of(yaml_text.encode("utf-8")),
+            entry = rows.write_version(connection, None, new_slug, copy, yaml_text, version_of(yaml_text.encode("utf-8")),
                                    actor, f"copy of {slug}")
-            _audit(connection, "duplicate", new_slug, name, None, entry.version, actor, source=_valid(slug))
+            rows.add_audit(connection, "duplicate", new_slug, name, None, entry.version, actor, source=rows.valid_slug(slug))
             return entry
 
         return self._change(change)
@@ -312,12 +232,12 @@ class DatabaseStore:
     def rename(self, slug: str, new_name: str, *, replaces: str, actor: Actor | None = None) -> Entry:
         """Give the scenario the user saw (``slug`` at version ``replaces``) a new name and an id
         made from it: a new version with the new name; the history moves with it."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         actor = actor or Actor()
 
         def change(connection: Connection) -> Entry:
             row, current = self._check(connection, slug, replaces)
-            scenario = _parse_for_change(slug, current.yaml)
+            scenario = rows.parse_for_change(slug, current.yaml)
             try:
                 renamed = Scenario.model_validate({**scenario.model_dump(), "name": new_name})
             except ValueError as exc:
@@ -325,9 +245,9 @@ class DatabaseStore:
             self._refuse_taken_name(connection, new_name, slug)
             new_slug = unique_slug(slugify(new_name), self._taken(connection) - {slug})
             yaml_text = renamed.to_yaml()
-            entry = _write_version(connection, row, new_slug, renamed, yaml_text,
+            entry = rows.write_version(connection, row, new_slug, renamed, yaml_text,
                                    version_of(yaml_text.encode("utf-8")), actor, f"renamed from {slug}")
-            _audit(connection, "rename", new_slug, renamed.name, replaces, entry.version, actor, from_slug=slug)
+            rows.add_audit(connection, "rename", new_slug, renamed.name, replaces, entry.version, actor, from_slug=slug)
             return entry
 
         return self._change(change)
@@ -335,15 +255,15 @@ class DatabaseStore:
     def delete(self, slug: str, *, replaces: str, actor: Actor | None = None) -> trash.Trashed:
         """Move the scenario the user saw (version ``replaces``) to the trash, with its history.
         Works on a saved scenario that has an example's id."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         actor = actor or Actor()
 
         def change(connection: Connection) -> trash.Trashed:
             row, _ = self._check(connection, slug, replaces, deleting=True)
-            now = _now()
+            now = rows.now()
             connection.execute(update(scenarios).where(scenarios.c.id == row.id)
-                               .values(deleted_at=now, deleted_by=_cut(actor.user)))
-            _audit(connection, "delete", slug, row.name, replaces, None, actor)
+                               .values(deleted_at=now, deleted_by=rows.cut(actor.user)))
+            rows.add_audit(connection, "delete", slug, row.name, replaces, None, actor)
             return trash.Trashed(trash.file_name(slug, now), slug, now, None)
 
         return self._change(change)
@@ -360,13 +280,13 @@ class DatabaseStore:
                 .with_for_update()).first()
             if row is None:
                 raise StoreError("that copy is no longer in the trash (restored, or expired, by someone else)")
-            taken = connection.execute(select(scenarios.c.id).where(scenarios.c.slug == row.slug, _LIVE)).first()
+            taken = connection.execute(select(scenarios.c.id).where(scenarios.c.slug == row.slug, rows.LIVE)).first()
             if taken is not None or self.is_example(row.slug):
                 raise AlreadyExists(f"a scenario with the id {row.slug!r} exists again; rename it before restoring")
             self._refuse_taken_name(connection, row.name, row.slug)
             connection.execute(update(scenarios).where(scenarios.c.id == row.id).values(deleted_at=None, deleted_by=None))
-            current = _version_row(connection, row.id, row.current)
-            _audit(connection, "restore", row.slug, row.name, None, current.sha256, actor, trashed=file_name)
+            current = rows.version_row(connection, row.id, row.current)
+            rows.add_audit(connection, "restore", row.slug, row.name, None, current.sha256, actor, trashed=file_name)
             return row.slug
 
         return self._change(change)
@@ -375,19 +295,19 @@ class DatabaseStore:
         """Save version ``number`` of the scenario the user saw (at version ``replaces``) again, as
         its newest version: the text as it was, so its version (SHA-256) is that version's. Its
         name comes back with it, and is refused if another scenario has it now."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         actor = actor or Actor()
 
         def change(connection: Connection) -> Entry:
             row, _ = self._check(connection, slug, replaces)
-            old = _version_row(connection, row.id, number)
+            old = rows.version_row(connection, row.id, number)
             if old is None:
                 raise StoreError(f"{slug!r} has no version {number} (it has versions 1 to {row.current})")
-            scenario = _parse_for_change(slug, old.yaml)
+            scenario = rows.parse_for_change(slug, old.yaml)
             self._refuse_taken_name(connection, scenario.name, slug)
-            entry = _write_version(connection, row, slug, scenario, old.yaml, old.sha256, actor,
+            entry = rows.write_version(connection, row, slug, scenario, old.yaml, old.sha256, actor,
                                    f"restored version {number}")
-            _audit(connection, "restore_version", slug, scenario.name, replaces, old.sha256, actor,
+            rows.add_audit(connection, "restore_version", slug, scenario.name, replaces, old.sha256, actor,
                    from_version=str(number))
             return entry
 
@@ -397,11 +317,11 @@ class DatabaseStore:
     def _check(self, connection: Connection, slug: str, replaces: str | None, deleting: bool = False):
         """The row of ``slug``, locked until the change commits, and its current version, if that
         is the one the user saw; else refuse. (None, None) for an id not in use."""
-        slug = _valid(slug)
+        slug = rows.valid_slug(slug)
         # The row alone is locked, then its version read by a second statement: a join's other table
         # would keep the rows it read before the lock was granted (PostgreSQL's READ COMMITTED).
-        row = connection.execute(select(scenarios).where(scenarios.c.slug == slug, _LIVE).with_for_update()).first()
-        current = None if row is None else _version_row(connection, row.id, row.current)
+        row = connection.execute(select(scenarios).where(scenarios.c.slug == slug, rows.LIVE).with_for_update()).first()
+        current = None if row is None else rows.version_row(connection, row.id, row.current)
         if row is None and self.is_example(slug):
             what = "deleted" if deleting else "changed"
             raise AlreadyExists(f"{slug!r} is a shipped example and read-only: it cannot be {what}; "
@@ -419,7 +339,7 @@ class DatabaseStore:
         return row, current
 
     def _live_named(self, connection: Connection, name: str, besides: str | None = None):
-        query = select(scenarios).where(scenarios.c.name_key == _name_hash(name), _LIVE)
+        query = select(scenarios).where(scenarios.c.name_key == rows.name_hash(name), rows.LIVE)
         if besides is not None:
             query = query.where(scenarios.c.slug != besides)
         return connection.execute(query).first()
@@ -431,7 +351,7 @@ class DatabaseStore:
         """A name belongs to one scenario: refuse it for ``slug`` if another has it."""
         same = self._live_named(connection, name, besides=slug)
         if same is not None:
-            version = _version_row(connection, same.id, same.current).sha256
+            version = rows.version_row(connection, same.id, same.current).sha256
             raise AlreadyExists(f"a scenario called {same.name!r} already exists (`{same.slug}`): choose "
                                 "another name or open it first", same.slug, version)
         if self._example_named(name):
@@ -439,7 +359,7 @@ class DatabaseStore:
 
     def _taken(self, connection: Connection) -> set[str]:
         """Ids in use: every live saved scenario and every shipped example."""
-        live = connection.execute(select(scenarios.c.slug).where(_LIVE)).scalars()
+        live = connection.execute(select(scenarios.c.slug).where(rows.LIVE)).scalars()
         return set(live) | {p.stem for p in self.examples.glob("*.yaml")}
 
     # -- transactions ---------------------------------------------------------------------------------
@@ -450,10 +370,10 @@ class DatabaseStore:
         while True:
             try:
                 with self.engine.connect() as connection:
-                    connection.execution_options(**{_WRITE: True})
+                    connection.execution_options(**{WRITE: True})
                     with connection.begin():
                         result = change(connection)
-                        _expire_trash(connection)
+                        rows.expire_trash(connection)
                 return result
             except IntegrityError:
                 # PostgreSQL only (SQLite's writers queue): another writer took the id or the name
@@ -463,7 +383,7 @@ class DatabaseStore:
                     raise StoreError("other changes to the same scenario kept coming first; nothing was changed, "
                                      "try again") from None
             except DBAPIError as exc:
-                raise StoreError(f"the scenario store cannot be written ({_reason(exc)}); nothing was changed") from None
+                raise StoreError(f"the scenario store cannot be written ({reason(exc)}); nothing was changed") from None
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -472,103 +392,4 @@ class DatabaseStore:
             with self.engine.connect() as connection:
                 yield connection
         except DBAPIError as exc:
-            raise StoreError(f"the scenario store cannot be read ({_reason(exc)})") from None
-
-
-def _current_version():
-    return and_(versions.c.scenario_id == scenarios.c.id, versions.c.number == scenarios.c.current)
-
-
-def _version_row(connection: Connection, scenario_id: int, number: int):
-    return connection.execute(select(versions).where(versions.c.scenario_id == scenario_id,
-                                                     versions.c.number == number)).first()
-
-
-def _live_count(connection: Connection) -> int:
-    return connection.execute(select(func.count()).select_from(scenarios).where(_LIVE)).scalar_one()
-
-
-def _write_version(connection: Connection, row, slug: str, scenario: Scenario, yaml_text: str, sha: str,
-                   actor: Actor, message: str | None) -> Entry:
-    """Add the next version of ``row`` (None: a new scenario, version 1) and make it current."""
-    now, author = _now(), _cut(actor.user)
-    shown = {"slug": slug, "name": scenario.name, "name_key": _name_hash(scenario.name),
-             "description": scenario.description[:index.DESCRIPTION_CHARS], "modified_at": now}
-    if row is None:
-        number = 1
-        scenario_id = connection.execute(insert(scenarios).values(
-            **shown, author=author, created_at=now, current=number)).inserted_primary_key[0]
-    else:
-        number, scenario_id = row.current + 1, row.id
-        connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(**shown, current=number))
-    connection.execute(insert(versions).values(
-        scenario_id=scenario_id, number=number, yaml=yaml_text, sha256=sha, author=author, created_at=now,
-        message=None if message is None else str(message)[:MESSAGE_CHARS]))
-    return Entry(slug, scenario.name, shown["description"], sha, _local(now), False)
-
-
-def _audit(connection: Connection, action: str, slug: str, name: str, old_version: str | None,
-           new_version: str | None, actor: Actor, **extra: str) -> None:
-    detail = {"name": name, "old_version": old_version, "new_version": new_version, **extra}
-    connection.execute(insert(audit).values(time=_now(), actor=_cut(actor.user), client=_cut(actor.client),
-                                            action=action, slug=slug, detail=json.dumps(detail)))
-
-
-def _expire_trash(connection: Connection) -> None:
-    """Delete (with their versions) the scenarios trashed more than trash.KEEP_DAYS days ago and
-    those beyond the newest trash.MAX_TRASHED, as the file store's trash does after every write."""
-    cutoff = _now() - dt.timedelta(days=trash.KEEP_DAYS)
-    kept = (select(scenarios.c.id).where(scenarios.c.deleted_at >= cutoff)
-            .order_by(scenarios.c.deleted_at.desc()).limit(trash.MAX_TRASHED))
-    connection.execute(scenarios.delete().where(scenarios.c.deleted_at.is_not(None), scenarios.c.id.not_in(kept)))
-
-
-def _pause_if_testing() -> None:
-    """Tests only: with ``CROSSOVER_TEST_PAUSE_IN_SAVE`` naming a file, a save creates that file
-    after writing its version and before committing, then sleeps, so a test can kill the writer
-    in the middle of its transaction."""
-    flag = os.environ.get(PAUSE_ENV)
-    if flag:
-        Path(flag).touch()
-        time.sleep(_PAUSE_S)
-
-
-def _valid(slug: str) -> str:
-    # Ids are stored in lower case (slugify); a link typed as ?s=Support-Bot means the same one.
-    if not isinstance(slug, str) or not SLUG.match(slug.lower()):
-        raise StoreError(f"{str(slug)[:80]!r} is not a scenario name (letters, digits and dashes, "
-                         "starting with a letter or digit, at most 64)")
-    return slug.lower()
-
-
-def _name_hash(name: str) -> str:
-    return hashlib.sha256(name_key(name).encode("utf-8")).hexdigest()
-
-
-def _parse_for_change(slug: str, yaml_text: str) -> Scenario:
-    try:
-        return parse_scenario(yaml_text.encode("utf-8"), f"{slug}.yaml")
-    except ScenarioError as exc:
-        raise StoreError(f"{slug!r} cannot be read: {exc.problems[0]}") from None
-
-
-def _cut(value: str) -> str:
-    return str(value)[:FIELD_CHARS]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _local(when: dt.datetime) -> dt.datetime:
-    """As the file store's Entry.modified: local time without a zone."""
-    return when.astimezone().replace(tzinfo=None)
-
-
-def _reason(exc: DBAPIError) -> str:
-    """Why the database refused, without the server's address or a file's path."""
-    if isinstance(exc.orig, sqlite3.Error):
-        return str(exc.orig)  # "database is locked", "database or disk is full": no path in them
-    if exc.connection_invalidated or type(exc.orig).__name__ == "OperationalError":
-        return "the database server does not answer or dropped the connection"
-    return type(exc.orig).__name__
+            raise StoreError(f"the scenario store cannot be read ({reason(exc)})") from None
