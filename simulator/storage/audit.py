@@ -18,7 +18,7 @@ from pathlib import Path
 from simulator.storage.errors import StoreError
 
 LOG_FILE = ".audit.jsonl"
-_FIELD_CHARS = 200  # a user name or address longer than this is cut: a line stays small
+FIELD_CHARS = 200  # a user name or address longer than this is cut: a line stays small
 _TAIL_BYTES = 1 << 20  # the tail is read from at most the last MiB
 
 
@@ -36,7 +36,7 @@ def append(root: Path, action: str, slug: str, name: str, old_version: str | Non
     line = json.dumps({
         "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "action": action,
         "slug": slug, **extra, "name": name, "old_version": old_version, "new_version": new_version,
-        "user": str(actor.user)[:_FIELD_CHARS], "client": str(actor.client)[:_FIELD_CHARS],
+        "user": str(actor.user)[:FIELD_CHARS], "client": str(actor.client)[:FIELD_CHARS],
     }, ensure_ascii=True)  # ASCII: a name's control or newline characters cannot break a line
     try:
         fd = os.open(root / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

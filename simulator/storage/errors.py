@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class StoreError(ValueError):
     """A store operation cannot be done; the message says why and what to do."""
@@ -20,8 +22,13 @@ class AlreadyExists(StoreError):
         self.slug, self.version = slug, version
 
 
-def changed_elsewhere(slug: str, current_version: str | None) -> ChangedElsewhere:
-    """The one message for every change refused because the file is not the version the user saw."""
+def changed_elsewhere(slug: str, current_version: str | None, who: str | None = None,
+                      when: dt.datetime | None = None) -> ChangedElsewhere:
+    """The one message for every change refused because the file is not the version the user saw.
+    The database store knows who made the change and when (UTC); a file does not, nor does an
+    anonymous user's save, and the message then says "someone else"."""
     what = "deleted" if current_version is None else "changed"
-    return ChangedElsewhere(f"{slug!r} was {what} by someone else since you opened it; reload it to see "
+    by = who if who and who != "anonymous" else "someone else"
+    at = f" at {when.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC" if when is not None else ""
+    return ChangedElsewhere(f"{slug!r} was {what} by {by}{at} since you opened it; reload it to see "
                             "their version, or save yours under another name")

@@ -10,6 +10,9 @@ Until issue 13 the default was ``scenarios/saved/`` inside the checkout (:data:`
 from this file, not the working directory). :func:`copy_legacy_saves` copies what is there into the
 new folder once, the first time the new folder is used and holds no saves; the old folder is never
 moved or changed.
+
+The database store (``database.py``) is at :func:`database_url`: ``CROSSOVER_DATABASE_URL``, else a
+SQLite file ``crossover.db`` in the data folder.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ def scenario_dir(env: Mapping[str, str] = os.environ) -> Path:
     if env.get("CROSSOVER_SCENARIO_DIR"):
         return Path(env["CROSSOVER_SCENARIO_DIR"]).expanduser()
     return data_dir(env) / "scenarios"
+
+
+def database_url(env: Mapping[str, str] = os.environ) -> str:
+    """``CROSSOVER_DATABASE_URL`` (a SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host:5432/crossover``),
+    else ``sqlite:///<data folder>/crossover.db``."""
+    return env.get("CROSSOVER_DATABASE_URL") or f"sqlite:///{data_dir(env) / 'crossover.db'}"
 
 
 @dataclass(frozen=True)

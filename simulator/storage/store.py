@@ -38,7 +38,7 @@ __all__ = ["Actor", "AlreadyExists", "ChangedElsewhere", "Entry", "ScenarioStore
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_SAVED = 5_000
-_COPIES = 100  # "(copy)", "(copy 2)" … "(copy 99)"
+COPIES = 100  # "(copy)", "(copy 2)" … "(copy 99)"
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,7 @@ class ScenarioStore:
         return examples + by_name + sorted(broken, key=lambda e: e.slug)
 
     def _example_entries(self) -> list[Entry]:
-        if not self.examples.is_dir():
-            return []
-        found = []
-        for path in sorted(self.examples.glob("*.yaml")):
-            if path.is_symlink() or not SLUG.match(path.stem):
-                continue
-            record = _example_record(str(path), index.fingerprint(path.stat()))
-            if record.problem is None:
-                found.append(Entry(path.stem, record.name, record.description, record.version,
-                                   dt.datetime.fromtimestamp(record.modified), True))
-        return found
+        return example_entries(self.examples)
 
     def load(self, slug: str, catalog: Catalog | None = None) -> tuple[Scenario, str, bool]:
         """The scenario, its version and whether it is a read-only example."""
@@ -172,13 +162,13 @@ class ScenarioStore:
         scenario, _, _ = self.load(slug)
         with self._locked():
             records = index.refresh(self.root, version_of)
-            for n in range(1, _COPIES):
+            for n in range(1, COPIES):
                 suffix = " (copy)" if n == 1 else f" (copy {n})"
                 name = scenario.name[:200 - len(suffix)] + suffix
                 if self._same_name(records, name) is None and not self._example_named(name):
                     break
             else:
-                raise AlreadyExists(f"{scenario.name!r} has {_COPIES - 1} copies already: rename some first")
+                raise AlreadyExists(f"{scenario.name!r} has {COPIES - 1} copies already: rename some first")
             if len(records) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
             copy = Scenario.model_validate({**scenario.model_dump(), "name": name})
@@ -330,6 +320,21 @@ def matching(entries: list[Entry], query: str) -> list[Entry]:
     names: case-insensitive, Unicode-normalised."""
     key = name_key(query)
     return [e for e in entries if not key or key in name_key(e.name) or key in name_key(e.description)]
+
+
+def example_entries(folder: Path) -> list[Entry]:
+    """The shipped examples in ``folder`` that parse, by id; read-only in every store."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.is_symlink() or not SLUG.match(path.stem):
+            continue
+        record = _example_record(str(path), index.fingerprint(path.stat()))
+        if record.problem is None:
+            found.append(Entry(path.stem, record.name, record.description, record.version,
+                               dt.datetime.fromtimestamp(record.modified), True))
+    return found
 
 
 def _entry(slug: str, record: index.Record) -> Entry:

@@ -28,15 +28,25 @@ class Trashed:
     file_name: str  # the identity of this trashed copy
     slug: str
     deleted: dt.datetime  # UTC
-    path: Path
+    path: Path | None  # None in the database store, where a trashed scenario is a row, not a file
+
+
+def file_name(slug: str, deleted: dt.datetime) -> str:
+    """The identity of the copy of ``slug`` trashed at ``deleted`` (UTC), to the microsecond."""
+    return f"{slug}--{deleted.astimezone(dt.timezone.utc).strftime(_STAMP)}.yaml"
+
+
+def parse_file_name(name: str) -> tuple[str, dt.datetime] | None:
+    """The slug and deletion time (UTC) a trashed copy's name holds; None for any other name."""
+    found = _TRASHED.match(name) if isinstance(name, str) else None
+    if not found:
+        return None
+    return found["slug"], dt.datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=dt.timezone.utc)
 
 
 def _parse(path: Path) -> Trashed | None:
-    found = _TRASHED.match(path.name)
-    if not found:
-        return None
-    deleted = dt.datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=dt.timezone.utc)
-    return Trashed(path.name, found["slug"], deleted, path)
+    parsed = parse_file_name(path.name)
+    return None if parsed is None else Trashed(path.name, *parsed, path)
 
 
 def items(root: Path) -> list[Trashed]:
@@ -75,7 +85,7 @@ def keep_copy(root: Path, path: Path, slug: str) -> Path:
 def _new_name(root: Path, slug: str) -> Path:
     folder = root / FOLDER
     folder.mkdir(exist_ok=True)
-    return folder / f"{slug}--{dt.datetime.now(dt.timezone.utc).strftime(_STAMP)}.yaml"
+    return folder / file_name(slug, dt.datetime.now(dt.timezone.utc))
 
 
 def expire(root: Path, now: dt.datetime | None = None) -> int:
