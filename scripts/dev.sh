@@ -46,15 +46,19 @@ sys.exit(os.path.realpath(simulator.__file__) != os.path.realpath(sys.argv[1]))'
   "$VENV/bin/python" -c 'from pricing.bulk import bulk_models; bulk_models()'
 }
 
+ensure_debian_package() {  # ensure_debian_package BINARY PACKAGE WHAT-NEEDS-IT
+  if [ -x "$1" ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's $2 for $3…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  else
+    echo "warning: no $1 and not root: $3 will be skipped (apt-get install $2)" >&2
+  fi
+}
+
 ensure_chromium() {
   # Browser tests and PNG export drive Debian's chromium; never a downloaded browser.
-  if [ -x /usr/bin/chromium ]; then return 0; fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the browser tests…"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-  else
-    echo "warning: no /usr/bin/chromium and not root: browser tests will be skipped (apt-get install chromium)" >&2
-  fi
+  ensure_debian_package /usr/bin/chromium chromium "the browser tests"
 }
 
 case "${1:-}" in
@@ -67,6 +71,8 @@ case "${1:-}" in
   test)
     setup
     ensure_chromium
+    # The deployment test checks deploy/nginx.conf with nginx itself, and runs it before two replicas.
+    ensure_debian_package /usr/sbin/nginx nginx "the deployment tests"
     # The layers of pyproject.toml's import-linter contracts, before any test.
     "$VENV/bin/lint-imports" --no-cache
     exec "$VENV/bin/python" -m pytest "${@:2}"
