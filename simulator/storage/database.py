@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pricing.catalog import Catalog
@@ -79,8 +79,13 @@ class DatabaseStore:
 
     def __init__(self, url: str, examples: Path = EXAMPLES_DIR):
         self.url = url
-        self.engine = engine(url)
         self.examples = examples
+
+    @property
+    def engine(self) -> Engine:
+        """Opened (and migrated) at the first use, not when the store is made: the shipped examples
+        open while the database cannot, and a database that answers again is used at the next call."""
+        return engine(self.url)
 
     # -- reading --------------------------------------------------------------------------------
     def entries(self) -> list[Entry]:

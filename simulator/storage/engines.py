@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from simulator.storage.errors import StoreError
 
@@ -38,7 +38,15 @@ def engine(url: str) -> Engine:
     with _ENGINES_LOCK:
         found = _ENGINES.get(url)
         if found is None:
-            found = _connect(url)
+            try:
+                found = _connect(url)
+            except ArgumentError:  # its message repeats the URL, password and all
+                raise StoreError("the scenario database cannot be opened (CROSSOVER_DATABASE_URL is not an address "
+                                 "it can use: a SQLAlchemy URL such as postgresql+psycopg://user@host:5432/crossover)"
+                                 ) from None
+            except OSError as exc:  # the SQLite file's folder cannot be made
+                raise StoreError(f"the scenario database cannot be opened ({exc.strerror or type(exc).__name__})"
+                                 ) from None
             try:
                 migrate(found)
             except DBAPIError as exc:
