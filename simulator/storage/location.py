@@ -83,13 +83,13 @@ def copy_legacy_saves(env: Mapping[str, str] = os.environ, legacy: Path | None =
         return None
     legacy = legacy or LEGACY_DIR
     target = scenario_dir(env)
-    if (target / COPIED_MARKER).exists() or not _holds_saves(legacy) or _holds_saves(target):
+    if (target / COPIED_MARKER).exists() or not holds_saves(legacy) or holds_saves(target):
         return None  # the usual case: a stat, and a look into a folder that is missing or empty
     target.mkdir(parents=True, exist_ok=True)
     with open(target / ".lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if (target / COPIED_MARKER).exists() or _holds_saves(target):
+            if (target / COPIED_MARKER).exists() or holds_saves(target):
                 return None  # another process was first
             saved = index.scan(legacy)
             for slug in saved:
@@ -112,7 +112,7 @@ def copy_legacy_saves(env: Mapping[str, str] = os.environ, legacy: Path | None =
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _holds_saves(folder: Path) -> bool:
+def holds_saves(folder: Path) -> bool:
     """Whether ``folder`` has a saved scenario file; stops at the first (a store holds up to 5,000)."""
     with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as it:
         for item in it:
