@@ -112,8 +112,8 @@ def _read(path: Path, file_name: str, report: ImportReport) -> Scenario | None:
         return parse_scenario(path.read_bytes(), file_name)
     except OSError as exc:
         report.refused.append((file_name, f"cannot be read ({exc.strerror or type(exc).__name__})"))
-    except ScenarioError as exc:
-        report.refused.append((file_name, exc.problems[0]))
+    except ScenarioError as exc:  # "<file>: <field>: <message>": the report names the file already
+        report.refused.append((file_name, exc.problems[0].removeprefix(f"{file_name}: ")))
     return None
 
 
