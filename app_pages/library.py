@@ -1,4 +1,4 @@
-"""Scenario library: open, save, duplicate, rename, delete (with trash), compare, download, upload.
+"""Scenario library: open, save, duplicate, rename, delete (with trash), history, compare, download, upload.
 
 Buttons that change a saved scenario run as callbacks whose arguments are fixed when the page is
 drawn: they act on exactly the id and version the user saw, so a change someone else made since is
@@ -10,11 +10,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages import history, state
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_FILE_MB, Scenario, ScenarioError, parse_scenario
 from simulator.storage import trash as trash_rules
 from simulator.storage.store import Actor, AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
+from simulator.storage.tables import MESSAGE_CHARS
 from ui import charts, fmt
 
 PAGE_SIZE = 50  # rows, and choices in the pickers: a full store (5,000) is never one list
@@ -39,13 +40,9 @@ def actor() -> Actor:
 ACTOR = actor()
 
 st.title("Scenario library")
-st.caption("Saved scenarios live in the server's data folder (`CROSSOVER_DATA_DIR`, or `CROSSOVER_SCENARIO_DIR`); the shipped examples "
-           f"are read-only (use “save as”). Deleted scenarios stay in the trash for {trash_rules.KEEP_DAYS} days "
-           f"(the newest {trash_rules.MAX_TRASHED:,} at most).")
-
-flash = st.session_state.pop("lib_flash", None)
-if flash:
-    getattr(st, flash[0])(flash[1])
+st.caption("Saved scenarios live in the server's database (`CROSSOVER_DATABASE_URL`, by default a file in its data "
+           "folder), each with every version saved; the shipped examples are read-only (use “save as”). Deleted "
+           f"scenarios stay in the trash for {trash_rules.KEEP_DAYS} days (the newest {trash_rules.MAX_TRASHED:,} at most).")
 
 
 def done(kind: str, message: str) -> None:
@@ -62,6 +59,24 @@ def refusal(exc: Exception) -> str:
     return fmt.plain(str(exc).splitlines()[0])
 
 
+def download_current() -> None:
+    st.download_button("Download the current scenario (YAML)", data=state.scenario_yaml(),
+                       file_name=f"{slugify(current.name)}.yaml", mime="application/x-yaml", key="lib_download")
+
+
+try:
+    listing = store.entries()
+except StoreError as exc:  # the database is down or misconfigured: the rest of the app does not need it
+    st.error(f"The saved scenarios cannot be shown, opened or changed: {refusal(exc)}. The other pages still work "
+             f"on the current scenario, '{fmt.plain(current.name)}'; download it here to keep it.")
+    download_current()
+    st.stop()
+
+flash = st.session_state.pop("lib_flash", None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+
+
 # --- Save the current scenario ------------------------------------------------------------------------
 st.subheader("Save the current scenario")
 can_overwrite = origin.get("slug") and not store.is_example(origin["slug"]) and origin["kind"] in ("saved", "edited")
@@ -70,26 +85,31 @@ with left:
     if can_overwrite:
         st.markdown(f"**{fmt.plain(current.name)}** is saved as `{origin['slug']}`"
                     + (" and has unsaved changes." if origin["kind"] == "edited" else "."))
+        message = st.text_input("What changed (optional, kept with the version)", max_chars=MESSAGE_CHARS,
+                                key="lib_save_message", disabled=origin["kind"] != "edited")
         if st.button("Save changes", key="lib_save", disabled=origin["kind"] != "edited", type="primary"):
             try:
-                entry = store.save(current, origin["slug"], replaces=origin["version"], actor=ACTOR)
+                entry = store.save(current, origin["slug"], replaces=origin["version"], actor=ACTOR,
+                                   message=message.strip() or None)
                 state.mark_saved(entry.slug, entry.version)
+                st.session_state.pop("lib_save_message", None)
                 done("success", f"Saved '{fmt.plain(entry.name)}'.")
             except ChangedElsewhere as exc:
-                st.session_state["lib_conflict"] = str(exc)
+                st.session_state["lib_conflict"] = ("Not saved", origin["slug"], str(exc))
             except StoreError as exc:
                 st.error(refusal(exc))
     else:
         st.markdown(f"**{fmt.plain(current.name)}** is "
                     + ("a shipped example." if origin["kind"] == "example" else "not saved yet."))
-conflict = st.session_state.get("lib_conflict")
+conflict = st.session_state.get("lib_conflict")  # (what was refused, the scenario's id, why): a save or a restore
 if conflict:
-    st.error(f"Not saved: {fmt.plain(conflict)}")
+    refused, conflict_slug, why = conflict
+    st.error(f"{refused}: {fmt.plain(why)}")
     a, b = st.columns(2)
     if a.button("Load their version (discard mine)", key="lib_conflict_reload"):
         st.session_state.pop("lib_conflict")
         try:
-            state.load(origin["slug"])
+            state.load(conflict_slug)
             done("info", "Loaded the version saved by someone else.")
         except (StoreError, ScenarioError) as exc:
             st.error(refusal(exc))
@@ -101,10 +121,12 @@ with right:
         name = st.text_input("Save as (name)", value=f"{current.name} (copy)" if origin["kind"] != "edited" else current.name,
                              max_chars=200, key="lib_save_as_name")
         description = st.text_area("Description", value=current.description, max_chars=10_000, key="lib_save_as_desc")
+        note = st.text_input("What it is for (optional, kept with the version)", max_chars=MESSAGE_CHARS,
+                             key="lib_save_as_message")
         if st.form_submit_button("Save as new scenario"):
             try:
                 renamed = Scenario.model_validate({**current.model_dump(), "name": name, "description": description})
-                entry = store.save(renamed, actor=ACTOR)
+                entry = store.save(renamed, actor=ACTOR, message=note.strip() or None)
                 state.load(entry.slug)
                 done("success", f"Saved as '{fmt.plain(entry.name)}' (`{entry.slug}`).")
             except AlreadyExists as exc:
@@ -116,15 +138,15 @@ with right:
     pending = st.session_state.get("lib_overwrite")
     if pending:
         slug, version, yaml_text = pending
-        st.warning(f"Replace the saved scenario `{slug}` with this one? The one there now goes to the "
-                   "trash, so it can be restored.")
+        st.warning(f"Replace the saved scenario `{slug}` with this one? The one there now stays in its "
+                   "history, so it can be restored.")
         yes, no = st.columns(2)
         if yes.button("Replace it", key="lib_overwrite_yes", type="primary"):
             st.session_state.pop("lib_overwrite")
             try:
                 entry = store.save(state.parse(yaml_text), slug, replaces=version, trash_previous=True, actor=ACTOR)
                 state.load(entry.slug)
-                done("success", f"Replaced `{entry.slug}`; the previous version is in the trash.")
+                done("success", f"Replaced `{entry.slug}`; the previous version is in its history.")
             except (StoreError, ScenarioError) as exc:
                 st.error(f"Not saved: {refusal(exc)}")
         if no.button("Keep both: I will choose another name", key="lib_overwrite_no"):
@@ -168,7 +190,6 @@ def restore(file_name: str) -> None:
 
 # --- Browse --------------------------------------------------------------------------------------------
 st.subheader("Saved scenarios and examples")
-listing = store.entries()
 usable = [e for e in listing if not e.problem]
 broken = [e for e in listing if e.problem]
 labels = {e.slug: f"{e.name} ({'example' if e.read_only else e.slug})" for e in usable}
@@ -203,14 +224,16 @@ if entry is not None:
         st.write(f"Delete **{fmt.plain(entry.name)}**? It goes to the trash and can be restored below.")
         st.button("Yes, delete", key="lib_delete", type="primary", on_click=delete,
                   args=(entry.slug, entry.version, entry.name))
+    if not entry.read_only:
+        history.panel(store, entry, ACTOR, origin, tell)
 
 if broken:
-    st.warning(f"{len(broken)} file(s) in the store cannot be used; move them to the trash, or fix them on the server:")
+    st.warning(f"{len(broken)} saved scenario(s) cannot be opened; move them to the trash (they keep their history there):")
     for bad in broken:
         a, b = st.columns([4, 1])
-        a.markdown(f"`{bad.file_name}`: {fmt.plain(bad.problem)}")
+        a.markdown(f"'{fmt.plain(bad.name)}' (`{bad.slug}`): {fmt.plain(bad.problem)}")
         b.button("Move to trash", key=f"lib_trash_file_{bad.slug}", on_click=delete,
-                 args=(bad.slug, bad.version, bad.file_name))
+                 args=(bad.slug, bad.version, bad.name))
 
 trashed = store.trash()
 if trashed:
@@ -262,8 +285,7 @@ elif picked:
 
 # --- Files -------------------------------------------------------------------------------------------------
 st.subheader("Download and upload")
-st.download_button("Download the current scenario (YAML)", data=state.scenario_yaml(),
-                   file_name=f"{slugify(current.name)}.yaml", mime="application/x-yaml", key="lib_download")
+download_current()
 # The widget states the limit and the browser enforces it; parse_scenario checks the same bytes for
 # what arrives another way (a Windows browser counts an MB as 1,048,576 bytes).
 upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"], key="lib_upload",

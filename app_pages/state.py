@@ -21,13 +21,13 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from app_pages import admission
+from app_pages import admission, file_import
 from pricing.catalog import Catalog, default_catalog
 from simulator.analysis.montecarlo import Simulation, at_volume, simulate
 from simulator.model.evaluate import Evaluation, evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import location, sharing
-from simulator.storage.store import ScenarioStore, StoreError
+from simulator.storage.database import DatabaseStore, StoreError, open_store
 from ui import fmt
 
 if TYPE_CHECKING:
@@ -53,11 +53,17 @@ def catalog() -> Catalog:
     return default_catalog()
 
 
-def store() -> ScenarioStore:
-    """Cheap to make; not cached, so a changed CROSSOVER_SCENARIO_DIR takes effect. The first use
-    of the data folder copies the saves of the folder Crossover used before into it."""
+def store() -> DatabaseStore:
+    """The database store at location.database_url (its engine is made once per process and
+    shared). The first use of the data folder copies the saves of the folder Crossover used before
+    into it, and the first use per process imports the file store's folder into a database never
+    used (file_import)."""
     _copy_legacy_saves()
-    return ScenarioStore()
+    found = open_store()
+    imported = file_import.first_import(found.url)
+    if imported:
+        _add_notice(imported)
+    return found
 
 
 def _copy_legacy_saves() -> None:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from simulator.model.evaluate import evaluate
 from simulator.scenario import load_scenario, validate_scenario
 from simulator.storage import sharing
+from simulator.storage.database import open_store
 from ui import report
 from conftest import ROOT, open_app, rendered
 
@@ -48,44 +49,46 @@ def test_save_as_then_conflict_then_reload(saved_dir):
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     assert not at.exception
     assert "Saved as 'Q1 plan'" in at.success[0].value
-    assert (saved_dir / "q1-plan.yaml").exists()
+    store = open_store()  # the test's own database (conftest.saved_dir)
+    assert store.load("q1-plan")[0].name == "Q1 plan"
     assert at.query_params["s"] == "q1-plan"
     # Someone else saves the same scenario meanwhile.
-    file = saved_dir / "q1-plan.yaml"
-    theirs = yaml.safe_load(file.read_text())
-    theirs["workload"]["queries_per_month"] = 123_456
-    file.write_text(yaml.safe_dump(theirs, sort_keys=False))
+    mine, version, _ = store.load("q1-plan")
+    store.save(mine.with_point("workload.queries_per_month", 123_456), "q1-plan", replaces=version)
     at.number_input(key="sidebar_volume").set_value(999_000).run()
     at.button(key="lib_save").click().run()
     assert any("changed by someone else" in e.value for e in at.error)
-    assert yaml.safe_load(file.read_text())["workload"]["queries_per_month"] == 123_456  # theirs is intact
+    assert store.load("q1-plan")[0].workload.queries_per_month == 123_456  # theirs is intact
     at.button(key="lib_conflict_reload").click().run()
     assert at.session_state["sidebar_volume"] == 123_456
 
 
 def test_a_full_disk_shows_a_message_not_a_traceback(saved_dir, monkeypatch):
-    import errno
+    import sqlite3
 
-    from simulator.storage import store as store_module
+    from sqlalchemy.exc import OperationalError
+
+    from simulator.storage import rows
 
     at = open_app("app_pages/library.py")
     at.text_input(key="lib_save_as_name").set_value("Q1 plan")
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
-    assert (saved_dir / "q1-plan.yaml").exists()
-    before = (saved_dir / "q1-plan.yaml").read_bytes()
+    store = open_store()
+    before = store.load("q1-plan")[1]
 
-    def disk_full(path, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def disk_full(*args, **kwargs):  # what SQLite says when its disk is full
+        raise OperationalError("INSERT INTO versions", {}, sqlite3.OperationalError("database or disk is full"))
 
-    monkeypatch.setattr(store_module, "_atomic_write", disk_full)
+    monkeypatch.setattr(rows, "write_version", disk_full)
     at.number_input(key="sidebar_volume").set_value(999_000).run()
     at.button(key="lib_save").click().run()
     assert not at.exception
-    assert any("No space left on device" in e.value and "nothing was changed" in e.value for e in at.error)
+    assert any("database or disk is full" in e.value and "nothing was changed" in e.value for e in at.error)
     at.text_input(key="lib_save_as_name").set_value("Q2 plan")
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
-    assert not at.exception and any("No space left on device" in e.value for e in at.error)
-    assert (saved_dir / "q1-plan.yaml").read_bytes() == before and not (saved_dir / "q2-plan.yaml").exists()
+    assert not at.exception and any("database or disk is full" in e.value for e in at.error)
+    assert store.load("q1-plan")[1] == before and len(store.history("q1-plan")) == 1
+    assert [e.slug for e in store.entries() if not e.read_only] == ["q1-plan"]
 
 
 def test_duplicate_name_is_refused(saved_dir):
@@ -105,10 +108,12 @@ def test_overwriting_by_name_asks_first_and_keeps_the_old_one(saved_dir):
     at.text_input(key="lib_save_as_name").set_value("Plan")
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     assert any("Replace the saved scenario `plan`" in w.value for w in at.warning)
-    assert yaml.safe_load((saved_dir / "plan.yaml").read_text())["workload"]["queries_per_month"] == 400_000
+    store = open_store()
+    assert store.load("plan")[0].workload.queries_per_month == 400_000
     at.button(key="lib_overwrite_yes").click().run()
-    assert yaml.safe_load((saved_dir / "plan.yaml").read_text())["workload"]["queries_per_month"] == 777_000
-    assert len(list((saved_dir / ".trash").glob("plan--*.yaml"))) == 1
+    assert store.load("plan")[0].workload.queries_per_month == 777_000
+    old = store.version("plan", 1)  # the old one is kept in the history
+    assert yaml.safe_load(old)["workload"]["queries_per_month"] == 400_000 and len(store.history("plan")) == 2
 
 
 def test_delete_asks_then_trash_restores(saved_dir):
@@ -117,11 +122,12 @@ def test_delete_asks_then_trash_restores(saved_dir):
     at.button(key="FormSubmitter:lib_save_as-Save as new scenario").click().run()
     at.selectbox(key="lib_choice").set_value("temp").run()
     at.button(key="lib_delete").click().run()
-    assert not (saved_dir / "temp.yaml").exists()
+    store = open_store()
+    assert [t.slug for t in store.trash()] == ["temp"] and "temp" not in at.selectbox(key="lib_choice").options
     assert "restore it from the trash" in at.success[0].value
     [restore] = [b for b in at.button if b.label == "Restore"]
     restore.click().run()
-    assert (saved_dir / "temp.yaml").exists()
+    assert store.load("temp")[0].name == "Temp" and not store.trash()
 
 
 def test_compare_two_scenarios(saved_dir):

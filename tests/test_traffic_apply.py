@@ -93,7 +93,7 @@ def test_apply_needs_one_model(tmp_path):
 
 def test_the_editor_shows_what_came_from_traffic_and_keeps_it(tmp_path, catalog):
     from conftest import open_app, rendered
-    from simulator.storage.store import ScenarioStore
+    from simulator.storage.database import open_store
     from ui.editing.lengths import length_from_inputs, length_to_inputs
 
     out = tmp_path / "fitted.yaml"
@@ -105,7 +105,7 @@ def test_the_editor_shows_what_came_from_traffic_and_keeps_it(tmp_path, catalog)
     assert inputs["mode"] == "quantiles"
     assert length_from_inputs("quantiles", quantiles=inputs["quantiles"]) == {"quantiles": fitted.workload.answer.quantiles}
     assert length_from_inputs("quantiles", quantiles="1, 2, x") == {"quantiles": "1, 2, x"}  # validation names it
-    slug = ScenarioStore().save(fitted.model_copy(update={"name": "Support bot from traffic"})).slug
+    slug = open_store().save(fitted.model_copy(update={"name": "Support bot from traffic"})).slug
     at = open_app("app_pages/editor.py", s=slug)
     assert at.radio(key="ed_workload.answer.mode").value == "quantiles"
     [info] = [rendered(i.value) for i in at.info if "From traffic" in i.value]

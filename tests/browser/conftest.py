@@ -28,9 +28,15 @@ def saved_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def server(saved_dir):
+def database_url(tmp_path_factory):
+    """The server's database: a SQLite file of this run's own, never the user's data folder."""
+    return f"sqlite:///{tmp_path_factory.mktemp('data') / 'crossover.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(saved_dir, database_url):
     port = free_port()
-    env = {**os.environ, "CROSSOVER_SCENARIO_DIR": str(saved_dir)}
+    env = {**os.environ, "CROSSOVER_SCENARIO_DIR": str(saved_dir), "CROSSOVER_DATABASE_URL": database_url}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS.parent / "streamlit-server.log", "w")
     proc = subprocess.Popen(

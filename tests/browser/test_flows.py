@@ -5,6 +5,8 @@ import re
 import yaml
 from playwright.sync_api import expect
 
+from simulator.storage.database import open_store
+
 from .conftest import ROOT, wait_for_chart
 
 SUMMARY = "[data-testid='stMarkdownContainer'] p:has-text('queries/month,')"
@@ -50,13 +52,13 @@ def test_landing_page_then_volume_change(server, page, shot):
     page.wait_for_url(re.compile(r"[?&]d=1\."))
 
 
-def test_save_then_share_link_in_a_new_browser(server, page, browser, saved_dir, shot):
+def test_save_then_share_link_in_a_new_browser(server, page, browser, database_url, shot):
     page.goto(f"{server}/library?s=docs-qa")
     page.get_by_label("Save as (name)").fill("Docs plan for Q1")
     page.get_by_role("button", name="Save as new scenario").click()
     page.get_by_text("Saved as 'Docs plan for Q1'").wait_for()
     shot(page, "saved")
-    assert (saved_dir / "docs-plan-for-q1.yaml").exists()
+    assert open_store(database_url).load("docs-plan-for-q1")[0].name == "Docs plan for Q1"
 
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Break-even").click()
     wait_for_chart(page)
