@@ -139,3 +139,13 @@ def test_the_first_import_runs_only_into_a_database_never_used(url, tmp_path, ca
         connection.exec_driver_sql("DELETE FROM scenarios")
     assert first_import(store, folder) is None
     assert os.listdir(folder) and not store.trash()
+
+
+def test_a_folder_holding_only_trashed_copies_is_imported_too(url, tmp_path, catalog):
+    folder = tmp_path / "files"
+    files = ScenarioStore(folder)
+    gone = files.save(named(catalog, "Gone"))
+    files.delete("gone", replaces=gone.version)
+    store = DatabaseStore(url)
+    assert [t.slug for t in first_import(store, folder).trashed] == ["gone"]
+    assert [t.slug for t in store.trash()] == ["gone"]

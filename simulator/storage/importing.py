@@ -74,10 +74,10 @@ class ImportReport:
 
 
 def first_import(store: DatabaseStore, folder: Path, *, actor: Actor = IMPORTER) -> ImportReport | None:
-    """:func:`import_folder` when ``folder`` holds saved files and the database was never used
-    (no scenario, no recorded change: a database whose scenarios were all deleted is not filled
-    again); None, without opening the database, when the folder holds no saved file."""
-    if not location.holds_saves(folder):
+    """:func:`import_folder` when ``folder`` holds saved or trashed files and the database was
+    never used (no scenario, no recorded change: a database whose scenarios were all deleted is not
+    filled again); None, without opening the database, when the folder holds neither."""
+    if not location.holds_saves(folder) and not trash.items(folder):
         return None
     with _reading(store) as connection:
         used = any(connection.execute(select(func.count()).select_from(t)).scalar_one() for t in (scenarios, audit))
