@@ -28,7 +28,8 @@ class _Import:
         return report
 
 
-@st.cache_resource(show_spinner=False)
+# A folder of 5,000 files takes a minute or two (scripts/benchmark_library.py): the first visitor is told why they wait.
+@st.cache_resource(show_spinner="Importing the scenarios saved before into the database (once)…")
 def _first_import(url: str, folder: str) -> _Import:
     """Once per process and database. A database that cannot be opened raises, which is not
     cached: the import is tried again at the next use."""
