@@ -508,3 +508,27 @@ def test_a_writer_killed_inside_its_transaction_leaves_the_previous_version_whol
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
     after = store.save(renamed(bot, "Plan", queries_per_month=7), "plan", replaces=before.version)  # lock released
     assert [v.sha256 for v in store.history("plan")] == [after.version, before.version]
+
+
+# --- Opening -----------------------------------------------------------------------------------------------
+def test_a_postgresql_server_is_given_connect_timeout_seconds_to_answer_unless_the_url_says():
+    """A host that drops packets would hold every page that reads the store for the system's TCP
+    timeout; a wrong URL is a message without the URL (it may hold a password)."""
+    from sqlalchemy import event
+
+    def tried(url):
+        made, seen = engines._connect(url), {}
+
+        def capture(dialect, record, cargs, cparams):
+            seen.update(cparams)
+            raise ConnectionRefusedError("not really connecting")
+        event.listen(made, "do_connect", capture)
+        with pytest.raises(Exception):
+            made.connect()
+        return seen.get("connect_timeout")
+
+    assert tried("postgresql+psycopg://u@192.0.2.1/x") == engines.CONNECT_TIMEOUT_S
+    assert tried("postgresql+psycopg://u@192.0.2.1/x?connect_timeout=3") == "3"
+    with pytest.raises(StoreError, match="CROSSOVER_DATABASE_URL is not an address it can use") as info:
+        database.open_store("postgresql+psycopg//u:hunter2@db/x").entries()  # a colon missing
+    assert "hunter2" not in str(info.value)

@@ -25,6 +25,7 @@ from simulator.storage.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_S = 30  # how long a SQLite writer waits for another's transaction before giving up
+CONNECT_TIMEOUT_S = 10  # how long opening a connection to a PostgreSQL server may take
 WRITE = "crossover_write"  # execution option: this connection's transaction will write
 _MIGRATION_LOCK = 0x63726F73  # PostgreSQL advisory lock key ("cros"): one server migrates at a time
 
@@ -59,7 +60,11 @@ def engine(url: str) -> Engine:
 def _connect(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)  # a server restarted since: reconnect, not fail
+        # A server whose host drops packets would hold every page that reads the store for the
+        # system's TCP timeout (minutes); the URL's own connect_timeout wins.
+        waits = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" and \
+            "connect_timeout" not in parsed.query else {}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=waits)  # pre-ping: a restarted server is reconnected
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     made = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_S})
