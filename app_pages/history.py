@@ -51,7 +51,7 @@ def panel(store: DatabaseStore, entry: Entry, actor: Actor, origin: dict, tell: 
                    f"(the current one), which stays in the history.")
         reload = origin.get("slug") == entry.slug and origin.get("kind") == "saved"
         st.button("Restore this version", key="lib_history_restore", on_click=_restore,
-                  args=(store, entry.slug, entry.name, back, entry.version, actor, reload, tell))
+                  args=(store, entry.slug, entry.name, back, current.number, entry.version, actor, reload, tell))
 
 
 def _label(version: Version) -> str:
@@ -85,8 +85,10 @@ def _version(store: DatabaseStore, slug: str, number: int) -> Scenario:
     return parse_scenario(store.version(slug, number).encode("utf-8"), f"{slug} version {number}")
 
 
-def _restore(store: DatabaseStore, slug: str, name: str, number: int, seen: str, actor: Actor, reload: bool,
-             tell: Callable[[str, str], None]) -> None:
+def _restore(store: DatabaseStore, slug: str, name: str, number: int, replaced: int, seen: str, actor: Actor,
+             reload: bool, tell: Callable[[str, str], None]) -> None:
+    """Version ``number`` saved again over ``replaced``, the current version the page showed
+    (``seen`` is its SHA-256)."""
     try:
         restored = store.restore_version(slug, number, replaces=seen, actor=actor)
     except ChangedElsewhere as exc:
@@ -97,4 +99,5 @@ def _restore(store: DatabaseStore, slug: str, name: str, number: int, seen: str,
         return
     if reload:  # the user works on this scenario, without unsaved changes: show what is now saved
         state.load(restored.slug)
-    tell("success", f"Restored version {number} of '{fmt.plain(restored.name)}' as its newest version.")
+    tell("success", f"Restored version {number} of '{fmt.plain(restored.name)}' as its newest version; version "
+                    f"{replaced}, which it replaces, stays in the history.")

@@ -234,7 +234,7 @@ def test_restore_this_version_saves_it_as_the_newest_and_names_the_one_it_replac
     at.selectbox(key="lib_history_restore_plan").set_value(1).run()
     assert any("it replaces version 3 (the current one)" in c.value for c in at.caption)
     at.button(key="lib_history_restore").click().run()
-    assert "Restored version 1 of 'Plan' as its newest version" in flashed(at)
+    assert "Restored version 1 of 'Plan' as its newest version; version 3, which it replaces, stays" in flashed(at)
     history = other.history("plan")
     assert (history[0].number, history[0].sha256, history[0].message) == (4, v1.version, "restored version 1")
     assert history[1].sha256 == v3.version  # the one replaced stays in the history
