@@ -84,6 +84,35 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, database_u
     fresh.close()
 
 
+def test_history_shows_what_changed_and_restores_a_version(server, page, database_url, catalog, shot):
+    from simulator.scenario import load_scenario
+
+    store = open_store(database_url)
+    data = load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog).model_dump()
+    data["name"] = "History plan"
+    data["ranges"].pop("workload.monthly_growth")
+    versions = []
+    for growth in (0.05, 0.12):
+        data["workload"]["monthly_growth"] = growth
+        versions.append(store.save(type(load_scenario(ROOT / "scenarios" / "support-bot.yaml", catalog))
+                                   .model_validate(data), "history-plan" if versions else None,
+                                   replaces=versions[-1].version if versions else None, message=f"growth {growth:.0%}"))
+    page.goto(f"{server}/library")
+    page.get_by_role("heading", name="Saved scenarios and examples").wait_for()
+    choice = page.locator("[data-testid='stSelectbox']").filter(has_text="Scenario").first
+    choice.click()
+    page.keyboard.type("History plan")
+    page.keyboard.press("Enter")
+    page.get_by_text("History of 'History plan'").click()
+    page.get_by_text("Monthly growth (%/month): 5.0 → 12.0").wait_for()
+    shot(page, "history-diff")
+    page.get_by_role("button", name="Restore this version").click()
+    page.get_by_text("Restored version 1 of 'History plan'").wait_for()
+    shot(page, "history-restored")
+    assert [(v.number, v.message) for v in store.history("history-plan")] == [
+        (3, "restored version 1"), (2, "growth 12%"), (1, "growth 5%")]
+
+
 def test_upload_a_yaml(server, page, tmp_path, shot):
     data = yaml.safe_load((ROOT / "scenarios" / "legal-drafting.yaml").read_text())
     data["name"] = "Uploaded legal plan"
