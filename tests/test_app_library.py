@@ -170,7 +170,8 @@ def test_changes_are_logged_and_shown(saved_dir):
 
 # Streamlit only needs the section to exist for st.login; AppTest never calls the provider.
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                 "client_id": "crossover", "client_secret": "s", "server_metadata_url": "http://id.invalid/.well-known"}}
+                 "client_id": "crossover", "client_secret": "s",
+                 "server_metadata_url": "http://id.invalid/.well-known/openid-configuration"}}
 
 
 def library_as(user: dict, secrets: dict) -> AppTest:

@@ -45,7 +45,8 @@ def streamlit_server(env: dict, log_name: str, *flags: str, port: int | None = N
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answers(f"{url}/_stcore/health", proc, f"streamlit did not start within 60 s; see test-artifacts/{log_name}")
+        wait_until_answers(f"{url}/_stcore/health", proc,
+                           f"streamlit did not start within 60 s; see test-artifacts/{log_name}")
         yield url
     finally:
         proc.terminate()

@@ -93,7 +93,8 @@ def test_sign_in_then_a_save_is_recorded_under_the_signed_in_user(auth_server, b
         shot(page, "signed-in")
 
         page.goto(f"{url}/library")
-        page.get_by_text(re.compile("Your changes are recorded as alice@\u2060?example\\.com \\(signed in\\)")).wait_for()
+        page.get_by_text(re.compile("Your changes are recorded as alice@\u2060?example\\.com \\(signed in\\)")
+                         ).wait_for()
         save_as(page, "Alice's plan")
         assert audit_users(saved)[-1] == "alice@example.com"
         page.get_by_text("Recent changes").click()
