@@ -14,34 +14,26 @@ from app_pages import state
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_FILE_MB, Scenario, ScenarioError, parse_scenario
 from simulator.storage import trash as trash_rules
-from simulator.storage.store import Actor, AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
+from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
 from ui import charts, fmt
 
 PAGE_SIZE = 50  # rows, and choices in the pickers: a full store (5,000) is never one list
 TRASH_SHOWN = 50
-# Headers an authenticating proxy may set; without a proxy anyone can send them, so the audit log
-# records them as "who, as far as known".
-USER_HEADERS = ("X-Forwarded-User", "X-Auth-Request-User", "X-Remote-User", "Remote-User",
-                "X-Forwarded-Email", "X-Auth-Request-Email")
 
 store = state.store()
 catalog = state.catalog()
 current = state.scenario()
 origin = state.origin()
-
-
-def actor() -> Actor:
-    headers = st.context.headers
-    user = next((headers.get(h) for h in USER_HEADERS if headers.get(h)), None)
-    return Actor(user=user or "anonymous", client=st.context.ip_address or "local")
-
-
-ACTOR = actor()
+WHO = state.identity()
+ACTOR = WHO.actor
 
 st.title("Scenario library")
 st.caption("Saved scenarios live in the server's data folder (`CROSSOVER_DATA_DIR`, or `CROSSOVER_SCENARIO_DIR`); the shipped examples "
            f"are read-only (use “save as”). Deleted scenarios stay in the trash for {trash_rules.KEEP_DAYS} days "
            f"(the newest {trash_rules.MAX_TRASHED:,} at most).")
+st.caption(f"Your changes are recorded as **{fmt.plain(WHO.user)}**"
+           + {"oidc": " (signed in).", "proxy": " (named by the proxy in front of this server).",
+              "anonymous": "."}[WHO.source])
 
 flash = st.session_state.pop("lib_flash", None)
 if flash:
