@@ -31,6 +31,13 @@ state.init()
 page = st.navigation(PAGES)
 
 with st.sidebar:
+    who = state.identity()
+    if state.sign_in_configured():  # without [auth] in the secrets there is nothing to sign in to
+        if who.source == "oidc":
+            st.caption(f"Signed in as **{fmt.plain(who.user)}**" + (" (admin)" if who.is_admin else ""))
+            st.button("Sign out", key="sign_out", on_click=st.logout, icon=":material/logout:")
+        else:
+            st.button("Sign in", key="sign_in", on_click=st.login, icon=":material/login:")
     scenario = state.scenario()
     origin = state.origin()
     st.subheader(fmt.plain(scenario.name))

@@ -14,35 +14,27 @@ from app_pages import history, state
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_FILE_MB, Scenario, ScenarioError, parse_scenario
 from simulator.storage import trash as trash_rules
-from simulator.storage.store import Actor, AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
+from simulator.storage.store import AlreadyExists, ChangedElsewhere, StoreError, matching, slugify
 from simulator.storage.tables import MESSAGE_CHARS
 from ui import charts, fmt
 
 PAGE_SIZE = 50  # rows, and choices in the pickers: a full store (5,000) is never one list
 TRASH_SHOWN = 50
-# Headers an authenticating proxy may set; without a proxy anyone can send them, so the audit log
-# records them as "who, as far as known".
-USER_HEADERS = ("X-Forwarded-User", "X-Auth-Request-User", "X-Remote-User", "Remote-User",
-                "X-Forwarded-Email", "X-Auth-Request-Email")
 
 store = state.store()
 catalog = state.catalog()
 current = state.scenario()
 origin = state.origin()
-
-
-def actor() -> Actor:
-    headers = st.context.headers
-    user = next((headers.get(h) for h in USER_HEADERS if headers.get(h)), None)
-    return Actor(user=user or "anonymous", client=st.context.ip_address or "local")
-
-
-ACTOR = actor()
+WHO = state.identity()
+ACTOR = WHO.actor
 
 st.title("Scenario library")
 st.caption("Saved scenarios live in the server's database (`CROSSOVER_DATABASE_URL`, by default a file in its data "
            "folder), each with every version saved; the shipped examples are read-only (use “save as”). Deleted "
            f"scenarios stay in the trash for {trash_rules.KEEP_DAYS} days (the newest {trash_rules.MAX_TRASHED:,} at most).")
+st.caption(f"Your changes are recorded as **{fmt.plain(WHO.user)}**"
+           + {"oidc": " (signed in).", "proxy": " (named by the proxy in front of this server).",
+              "anonymous": "."}[WHO.source])
 
 
 def done(kind: str, message: str) -> None:

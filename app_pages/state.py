@@ -28,6 +28,7 @@ from simulator.model.evaluate import Evaluation, evaluate
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import location, sharing
 from simulator.storage.database import DatabaseStore, StoreError, open_store
+from simulator.storage.identity import Identity, IdentityConfig, resolve
 from ui import fmt
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ _RANGE = "view_range_value"
 _SESSION = "session_id"  # names the session to admission's per-session budget
 _PUBLIC_URL_WARNED = "public_url_warned"  # CROSSOVER_PUBLIC_URL is not an address: said once per session
 _LEGACY_FAILED = "legacy_saves_failed"  # the copy of the old folder's saves failed: said once per session
+_IDENTITY_SAID = "identity_said"  # a bad identity setting or an ignored header: logged once per session
 
 
 @st.cache_resource(show_spinner=False)
@@ -330,6 +332,49 @@ def bind(widget_key: str, value) -> None:
 
     (Range select-sliders misbehave when set this way in Streamlit 1.67: give them ``value=``.)"""
     st.session_state[widget_key] = value
+
+
+# --- Who is who ------------------------------------------------------------------------------------
+
+
+def sign_in_configured() -> bool:
+    """Whether ``[auth]`` is in the secrets, so ``st.login`` can work. No secrets file at all is
+    Streamlit's FileNotFoundError: not configured."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def identity() -> Identity:
+    """Who this session is (simulator/storage/identity.py): the signed-in user, else the trusted
+    proxy's header, else anonymous. A bad CROSSOVER_* identity setting leaves everyone anonymous and
+    says so above the page and on the server's log; so does a header that was not believed."""
+    context = st.context
+    headers = {name: context.headers.get_all(name) for name in context.headers}
+    signed_in = None
+    if sign_in_configured():
+        claims = st.user.to_dict()
+        signed_in = claims if claims.get("is_logged_in") else None
+    try:
+        config = IdentityConfig.from_env()
+    except ValueError as exc:
+        _say_once(f"Crossover: identity settings: {exc}; everyone is anonymous until it is fixed.",
+                  f"Everyone is anonymous: the server's identity settings are wrong ({fmt.plain(str(exc))}).")
+        config = IdentityConfig()
+    who = resolve(signed_in, headers, context.ip_address, config)
+    if who.ignored:
+        _say_once(f"Crossover: {who.ignored}.", f"{fmt.plain(who.ignored)}, so your changes are recorded as anonymous.")
+    return who
+
+
+def _say_once(log_line: str, notice: str) -> None:
+    """On the server's log and above the page, once per session (pages call identity() on every run)."""
+    if st.session_state.get(_IDENTITY_SAID) == log_line:
+        return
+    st.session_state[_IDENTITY_SAID] = log_line
+    print(log_line, file=sys.stderr, flush=True)
+    _add_notice(notice)
 
 
 # --- The URL ----------------------------------------------------------------------------------------

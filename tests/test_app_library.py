@@ -4,7 +4,10 @@ database store with its history (issue 15), with AppTest.
 "Someone else" is a second store on the same database changing it between two runs of the page.
 """
 
+from streamlit.testing.v1 import AppTest
+
 from conftest import ROOT, SHIPPED_SCENARIOS, open_app, rendered
+from ui import fmt
 from simulator.scenario import Scenario, load_scenario
 from simulator.storage.database import Actor, DatabaseStore, open_store
 
@@ -184,6 +187,66 @@ def test_changes_are_logged_and_shown(saved_dir):
     [log] = [d.value for d in at.dataframe if "action" in d.value.columns]
     assert list(log[["action", "slug", "name", "user"]].iloc[0]) == ["save", "q1-plan", "Q1 plan", "anonymous"]
     assert someone_else().audit_log(1)[0]["slug"] == "q1-plan"
+
+
+# Streamlit only needs the section to exist for st.login; AppTest never calls the provider.
+AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                 "client_id": "crossover", "client_secret": "s",
+                 "server_metadata_url": "http://id.invalid/.well-known/openid-configuration"}}
+
+
+def library_as(user: dict, secrets: dict) -> AppTest:
+    """The library page for a session whose st.user is ``user``, with these secrets."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update(secrets)
+    at.user = user
+    at.run()
+    at.switch_page("app_pages/library.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def logged_user(at: AppTest) -> str:
+    [log] = [d.value for d in at.dataframe if "action" in d.value.columns]
+    return log["user"].iloc[0]
+
+
+def test_a_signed_in_user_is_shown_and_their_save_is_logged_under_their_email(saved_dir):
+    at = library_as({"is_logged_in": True, "email": "alice@example.com", "sub": "a1", "iss": "http://id"}, AUTH)
+    # shown through fmt.plain: escaped, and no link made of the address
+    assert f"Signed in as **{fmt.plain('alice@example.com')}**" in [c.value for c in at.sidebar.caption]
+    assert {"sign_out"} == {b.key for b in at.sidebar.button} & {"sign_in", "sign_out"}
+    at.text_input(key="lib_save_as_name").set_value("Alice's plan")
+    at.button(key=SAVE_AS).click().run()
+    assert logged_user(at) == "alice@example.com"
+
+
+def test_with_sign_in_configured_a_visitor_is_offered_it_and_stays_anonymous(saved_dir):
+    at = library_as({"is_logged_in": False}, AUTH)
+    assert {"sign_in"} == {b.key for b in at.sidebar.button} & {"sign_in", "sign_out"}
+    at.text_input(key="lib_save_as_name").set_value("Visitor's plan")
+    at.button(key=SAVE_AS).click().run()
+    assert logged_user(at) == "anonymous"
+
+
+def test_without_sign_in_configured_claims_in_st_user_are_not_believed(saved_dir):
+    at = library_as({"is_logged_in": True, "email": "alice@example.com"}, {})
+    assert {b.key for b in at.sidebar.button}.isdisjoint({"sign_in", "sign_out"})
+    assert not any("Signed in" in c.value for c in at.sidebar.caption)
+    at.text_input(key="lib_save_as_name").set_value("Plan")
+    at.button(key=SAVE_AS).click().run()
+    assert logged_user(at) == "anonymous"
+
+
+def test_a_bad_identity_setting_is_said_and_everyone_is_anonymous(saved_dir, monkeypatch):
+    monkeypatch.setenv("CROSSOVER_USER_HEADER", "X-Forwarded-User")
+    monkeypatch.setenv("CROSSOVER_TRUSTED_PROXIES", "10.0.0/8")
+    at = open_app()
+    warned = " ".join(w.value for w in at.warning)  # above the first page the session opens
+    assert "Everyone is anonymous" in warned and fmt.plain("CROSSOVER_TRUSTED_PROXIES: '10.0.0/8'") in warned
+    at.switch_page("app_pages/library.py").run()
+    assert not any("Everyone is anonymous" in w.value for w in at.warning)  # said once, not on every run
+    assert any("recorded as **anonymous**" in c.value for c in at.caption)
 
 
 def test_the_page_shows_no_server_path(saved_dir):

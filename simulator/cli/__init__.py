@@ -25,7 +25,9 @@ from simulator.scenario import SETUPS, ScenarioError, load_scenario
 
 from . import catalog as catalog_command
 from . import catalog_models
+from . import library as library_command
 from . import traffic as traffic_command
+from .errors import UsageError
 from .numbers import NumberIn
 
 MAX_TEXT_FILE_BYTES = 50_000_000
@@ -37,16 +39,12 @@ TOKENS = NumberIn.of_field("workload.query.tokens", kind=int)  # a per-query len
 FRACTION_OF_PEAK = NumberIn(float, 0.0, 1.0, lo_exclusive=True)  # a catalog efficiency; no scenario field
 
 
-class UsageError(ValueError):
-    """Bad input from the command line."""
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ScenarioError, CatalogError, UsageError, traffic_command.TrafficUsageError) as exc:
+    except (ScenarioError, CatalogError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -143,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     d.set_defaults(run=catalog_command.run_diff)
     catalog_models.add_parser(actions)
     traffic_command.add_parser(sub)
+    library_command.add_parser(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from pricing.catalog import default_catalog
 from simulator.files import FileRefused, read_regular_file
 
 from . import history as history_command
+from .errors import UsageError
 
 
 def _check(catalog, args) -> int:
@@ -60,7 +61,6 @@ def run(args) -> int:
 
 def run_diff(args) -> int:
     """A report: exit 0 when it ran, whatever it found; 2 (a UsageError) on a file it cannot read."""
-    from . import UsageError  # the package imports this module first
 
     if args.kind or args.check or args.layer != "all":
         raise UsageError("catalog diff compares every kind in both layers: --kind, --layer and --check do not apply")

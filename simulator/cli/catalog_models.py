@@ -16,6 +16,8 @@ from pricing.bulk import settings as bulk_settings
 from pricing.catalog import default_catalog
 from simulator.scenario import horizon_end, load_scenario
 
+from .errors import UsageError
+
 
 def add_parser(actions) -> None:
     """The ``models`` action of ``catalog`` (``actions``: the catalog parser's subparsers)."""
@@ -42,7 +44,6 @@ def add_parser(actions) -> None:
 
 def _available(args) -> tuple[dt.date, dt.date] | None:
     """(start, end) of the availability filter, or None."""
-    from . import UsageError  # the package imports this module first
 
     if args.available_from is not None and args.available_until is None:
         raise UsageError("--available-from needs --available-until (or use --horizon-of SCENARIO)")
@@ -57,7 +58,6 @@ def _available(args) -> tuple[dt.date, dt.date] | None:
 
 
 def run(args) -> int:
-    from . import UsageError
 
     if args.kind or args.check or args.layer != "all" or getattr(args, "history", None) is not None:
         raise UsageError("catalog models lists both layers' models: --kind, --layer, --check and --history do not "

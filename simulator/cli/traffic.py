@@ -15,9 +15,7 @@ from simulator.traffic.apply import apply_fit
 from simulator.traffic.fit import FitError, ModelFit, TrafficFit, fit_file
 from simulator.traffic.formats import FORMATS, TrafficError
 
-
-class TrafficUsageError(ValueError):
-    """A traffic file or --model that cannot be fitted; the message is for the user."""
+from .errors import UsageError
 
 
 def add_parser(sub) -> None:
@@ -36,15 +34,15 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     if (args.apply is None) != (args.output is None):
-        raise TrafficUsageError("--apply SCENARIO and -o OUT go together")
+        raise UsageError("--apply SCENARIO and -o OUT go together")
     if args.output is not None and args.output.exists():
-        raise TrafficUsageError(f"{args.output}: exists; choose a new file name (nothing is overwritten)")
+        raise UsageError(f"{args.output}: exists; choose a new file name (nothing is overwritten)")
     catalog = default_catalog()
     scenario = load_scenario(args.apply, catalog) if args.apply is not None else None
     try:
         fit = fit_file(args.file, catalog, model=args.model)
     except (TrafficError, FitError) as exc:
-        raise TrafficUsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     if scenario is not None:
         return _apply(fit, scenario, catalog, args)
     if args.json:
@@ -57,12 +55,12 @@ def run(args) -> int:
 def _apply(fit: TrafficFit, scenario, catalog, args) -> int:
     if len(fit.by_model) != 1:
         models = ", ".join(f"{m} ({n:,})" for m, n in fit.models[:10])
-        raise TrafficUsageError(f"{fit.report.file_name}: holds several models ({models}); pick one with --model")
+        raise UsageError(f"{fit.report.file_name}: holds several models ({models}); pick one with --model")
     (model_fit,) = fit.by_model.values()
     if args.setup is not None:
         section = getattr(scenario, "fine_tuned" if args.setup == "hybrid" else args.setup)
         if section.model.name != model_fit.model:
-            raise TrafficUsageError(f"--setup {args.setup} uses {section.model.name}, not the log's {model_fit.model}")
+            raise UsageError(f"--setup {args.setup} uses {section.model.name}, not the log's {model_fit.model}")
     applied, said = apply_fit(scenario, model_fit, fit.report, catalog, origin=str(args.output), setup=args.setup)
     write_new_file(args.output, applied.to_yaml())
     print(f"{args.output}: {scenario.name} with the workload of {fit.report.file_name} "
@@ -78,9 +76,9 @@ def write_new_file(path: Path, text: str) -> None:
         with open(path, "x", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:
-        raise TrafficUsageError(f"{path}: exists; choose a new file name (nothing is overwritten)") from None
+        raise UsageError(f"{path}: exists; choose a new file name (nothing is overwritten)") from None
     except OSError as exc:
-        raise TrafficUsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _number(value) -> str:

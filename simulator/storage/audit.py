@@ -2,9 +2,8 @@
 
 ``.audit.jsonl`` in the store folder; each line has the time (UTC), the action (save, replace,
 rename, delete, restore, duplicate), the slug (and the slug it had, for a rename), the name, the
-old and new version, and who did it as far as the server knows: the user a proxy put in a header,
-else "anonymous", and the client's address. Neither is authenticated: a header can be sent by
-anyone who reaches the app directly.
+old and new version, and who did it as far as the server knows (``identity.resolve``: the signed-in
+user, else the name a trusted proxy gave, else "anonymous") and the client's address.
 """
 
 from __future__ import annotations

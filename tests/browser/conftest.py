@@ -1,5 +1,6 @@
 """A real `streamlit run` server on a free local port, and the Debian chromium driven by Playwright."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -33,39 +34,56 @@ def database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('data') / 'crossover.db'}"
 
 
-@pytest.fixture(scope="session")
-def server(saved_dir, database_url):
-    port = free_port()
-    env = {**os.environ, "CROSSOVER_SCENARIO_DIR": str(saved_dir), "CROSSOVER_DATABASE_URL": database_url}
+@contextlib.contextmanager
+def streamlit_server(env: dict, log_name: str, *flags: str, port: int | None = None):
+    """scripts/serve.py on ``port`` (default: a free one) with ``env`` (added to this process's) and
+    extra Streamlit ``flags``; yields its URL once the health check answers, and stops it after.
+    ``env`` must name the database: without it the server would use the user's data folder's."""
+    assert "CROSSOVER_DATABASE_URL" in env, "give the test server a database of its own"
+    port = port or free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS.parent / "streamlit-server.log", "w")
+    log = open(ARTIFACTS.parent / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          # Serve the code the run started with: a file saved during a run would make Streamlit drop
          # modules from sys.modules while sessions import them (a run failed that way).
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--server.fileWatcherType", "none", *flags],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    try:
+        wait_until_answers(f"{url}/_stcore/health", proc,
+                           f"streamlit did not start within 60 s; see test-artifacts/{log_name}")
+        yield url
+    finally:
+        proc.terminate()
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_until_answers(url: str, proc: subprocess.Popen, failure: str, timeout_s: float = 60) -> None:
+    """Poll ``url`` until it answers 200; fail with ``failure`` if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
-                    break
+                    return
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s; see test-artifacts/streamlit-server.log")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    proc.kill()
+    pytest.fail(failure)
+
+
+@pytest.fixture(scope="session")
+def server(saved_dir, database_url):
+    with streamlit_server({"CROSSOVER_SCENARIO_DIR": str(saved_dir), "CROSSOVER_DATABASE_URL": database_url},
+                          "streamlit-server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
