@@ -302,30 +302,3 @@ def test_a_hostile_name_is_shown_as_text_and_fetches_nothing(server, page, shot,
 
 
 # Last: the heaviest flow leaves the server busy for a while after its pages close.
-def test_twenty_sessions_keep_their_own_numbers(server, browser, support_bot, catalog, shot):
-    """20 people on one server at once, each at their own volume: each sees the monthly cost the
-    model gives at that volume, nobody sees anybody else's edit. On the cost breakdown page (two
-    charts, below the numbers) to keep the 20 browsers light."""
-    from simulator.model.evaluate import evaluate
-    from ui import fmt
-
-    sessions = []
-    for i in range(20):
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        page.goto(f"{server}/costs", wait_until="commit")  # all 20 load at once
-        sessions.append((context, page, 100_000 * (i + 1)))
-    for _, page, volume in sessions:
-        box = sidebar_volume(page)
-        box.fill(str(volume))
-        box.press("Enter")
-    for _, page, volume in sessions:
-        heading = page.locator("[data-testid='stMain'] p:has-text('queries/month')").first
-        expect(heading).to_contain_text(f"At {fmt.volume(volume)} queries/month")
-        rag = evaluate(support_bot.with_point("workload.queries_per_month", volume), catalog).to_dict()["setups"]["rag"]
-        monthly = page.get_by_test_id("stColumn").nth(1).get_by_test_id("stMetricValue").first
-        expect(monthly).to_have_text(fmt.usd_month(rag["monthly_cost_usd"]))
-    shot(sessions[-1][1], "session-20")
-    for context, _, _ in sessions:
-        context.close()
