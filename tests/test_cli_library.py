@@ -95,3 +95,17 @@ def test_an_unreachable_database_is_one_message(monkeypatch):
     monkeypatch.setenv("CROSSOVER_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/none")
     result = cli("library", "list")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_import_brings_a_folder_in_once(db, tmp_path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "team-plan.yaml").write_text(plan(tmp_path, 400_000).read_text())
+    (folder / "broken.yaml").write_text("name: broken\nworkload: {queries_per_month: -5}\n")
+    first = run("import", str(folder), "--as", "alice")
+    assert first["imported"] == ["team-plan.yaml"] and [r["file"] for r in first["refused"]] == ["broken.yaml"]
+    again = run("import", str(folder))
+    assert again["imported"] == [] and again["skipped"] == ["team-plan.yaml"]  # idempotent
+    assert [e["id"] for e in run("list") if not e["read_only"]] == ["team-plan"]
+    missing = cli("library", "import", str(tmp_path / "nope"))
+    assert missing.returncode == 2 and "not a folder" in missing.stderr

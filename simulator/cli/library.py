@@ -1,4 +1,4 @@
-"""``crossover library list | save FILE | export NAME | history NAME | restore NAME VERSION``: the saved
+"""``crossover library list | save FILE | export NAME | history NAME | restore NAME VERSION | import DIR``: the saved
 scenarios of the database store (``CROSSOVER_DATABASE_URL``, else SQLite in the data folder), from
 scripts. Each takes ``--json``; bad input exits 2 with one message.
 
@@ -21,6 +21,7 @@ from simulator.scenario import MAX_FILE_BYTES, ScenarioError, parse_scenario
 from simulator.storage.audit import Actor
 from simulator.storage.database import DatabaseStore, open_store
 from simulator.storage.errors import StoreError
+from simulator.storage.importing import import_folder
 from simulator.storage.slugs import name_key
 
 from .errors import UsageError
@@ -53,6 +54,8 @@ def add_parser(sub) -> None:
     a.add_argument("-o", "--output", type=Path, help="write here (a new file; default: standard output)")
     a = action("history", "a scenario's versions, newest first", _history)
     a.add_argument("name")
+    a = action("import", "bring a folder of saved scenario files (and its .trash/) into the database, once", _import)
+    a.add_argument("folder", type=Path)
     a = action("restore", "save an old version again, as the newest", _restore)
     a.add_argument("name")
     a.add_argument("version", type=int)
@@ -189,4 +192,20 @@ def _restore(args, who: Actor) -> int:
     number = store.history(slug)[0].number
     _print(args, {"id": slug, "restored": args.version, "number": number, "version": entry.version},
            f"restored version {args.version} of {slug} as version {number} ({entry.version[:12]}) by {who.user}")
+    return 0
+
+
+def _import(args, who: Actor) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"{args.folder}: not a folder of saved scenarios")
+    store = _store()
+    try:
+        report = import_folder(store, args.folder, actor=who)
+    except StoreError as exc:  # what was imported until then stays; a second run goes on from there
+        raise UsageError(str(exc)) from None
+    data = {"folder": str(args.folder), "imported": [i.file_name for i in report.imported],
+            "trashed": [i.file_name for i in report.trashed], "skipped": report.skipped,
+            "refused": [{"file": name, "why": why} for name, why in report.refused],
+            "audit_lines": report.audit_lines}
+    _print(args, data, report.sentence())
     return 0
