@@ -288,15 +288,18 @@ def test_catalog_models_refuses_bad_filters_with_exit_2():
 def test_every_file_the_readme_examples_name_ships():
     """Issue 13: the README's `tokens path/to/file.txt` and `decide ... --eval results.csv` named
     files that did not exist. Every input path in its crossover examples is in the repository
-    (outputs written with --csv / -o, and the catalog diff's downloaded price file, excepted)."""
+    (outputs written with --csv / -o, and the catalog diff's downloaded price file, excepted), or is
+    written by an example above it (`library export ... -o plan.yaml`, then `library save plan.yaml`)."""
     import re
     readme = (ROOT / "README.md").read_text()
     examples = [line for line in readme.splitlines() if line.startswith(".venv/bin/crossover ")]
-    named = set()
+    named, written = set(), set()
     for line in examples:
         command = line.split("#")[0]
-        command = re.sub(r"--(csv|against) \S+|-o \S+", "", command)
-        named |= {word for word in command.split() if re.search(r"\.(ya?ml|csv|md|txt|json)$", word)}
+        inputs = {word for word in re.sub(r"--(csv|against) \S+|-o \S+", "", command).split()
+                  if re.search(r"\.(ya?ml|csv|md|txt|json)$", word)}
+        named |= inputs - written
+        written |= set(re.findall(r"(?:--csv|-o) (\S+)", command))
     assert {"samples/evaluation.csv", "samples/help-article.md", "scenarios/support-bot.yaml"} <= named
     assert [path for path in named if not (ROOT / path).is_file()] == []
 
