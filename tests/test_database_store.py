@@ -532,3 +532,23 @@ def test_a_postgresql_server_is_given_connect_timeout_seconds_to_answer_unless_t
     with pytest.raises(StoreError, match="CROSSOVER_DATABASE_URL is not an address it can use") as info:
         database.open_store("postgresql+psycopg//u:hunter2@db/x").entries()  # a colon missing
     assert "hunter2" not in str(info.value)
+
+
+def test_only_the_owner_or_an_admin_renames_or_deletes(store, bot):
+    alice, bob = Actor("alice@example.com", "10.0.0.1"), Actor("bob@example.com", "10.0.0.2")
+    admin = Actor("root@example.com", "10.0.0.3", admin=True)
+    entry = store.save(renamed(bot, "Alice's plan"), actor=alice)
+    for refused in (lambda: store.rename(entry.slug, "Bob's now", replaces=entry.version, actor=bob),
+                    lambda: store.delete(entry.slug, replaces=entry.version, actor=bob)):
+        with pytest.raises(StoreError, match="only alice@example.com or an admin can (rename|delete) \"?'?Alice"):
+            refused()
+    assert [e.name for e in store.entries() if e.slug == entry.slug] == ["Alice's plan"]  # nothing changed
+    # A teammate may still save a new version of it and duplicate it; the owner stays the owner.
+    newer = store.save(renamed(bot, "Alice's plan", queries_per_month=5e5), entry.slug, replaces=entry.version, actor=bob)
+    copy = store.duplicate(entry.slug, actor=bob)
+    store.delete(copy.slug, replaces=copy.version, actor=bob)  # the copy is bob's
+    moved = store.rename(entry.slug, "Alice's plan v2", replaces=newer.version, actor=alice)
+    store.delete(moved.slug, replaces=moved.version, actor=admin)
+    # An anonymous visitor's scenario belongs to nobody: anyone renames or deletes it, as before sign-in.
+    free = store.save(renamed(bot, "Open plan"))
+    store.delete(free.slug, replaces=free.version, actor=bob)

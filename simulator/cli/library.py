@@ -67,7 +67,7 @@ def actor(args) -> Actor:
         if not user or len(user) > MAX_ACTOR_CHARS or not user.isprintable():
             raise UsageError(f"--as: a user name of 1 to {MAX_ACTOR_CHARS} printable characters")
         return Actor(user=user, client="cli")
-    return Actor(user=f"admin:{getpass.getuser()}@{socket.gethostname()}", client="cli")
+    return Actor(user=f"admin:{getpass.getuser()}@{socket.gethostname()}", client="cli", admin=True)
 
 
 def _store() -> DatabaseStore:

@@ -25,6 +25,7 @@ _TAIL_BYTES = 1 << 20  # the tail is read from at most the last MiB
 class Actor:
     user: str = "anonymous"
     client: str = "unknown"
+    admin: bool = False  # may rename and delete anybody's scenario (CROSSOVER_ADMINS, or the CLI on the server)
 
 
 def append(root: Path, action: str, slug: str, name: str, old_version: str | None, new_version: str | None,

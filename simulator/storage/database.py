@@ -7,10 +7,10 @@ it and when; names are unique among live scenarios; ids (slugs) are made once fr
 shipped examples in ``scenarios/`` are read-only and win over a saved scenario with their id.
 
 What the database adds: every save is a new numbered row of ``versions`` (``tables.py``), never an
-overwrite, so :meth:`DatabaseStore.history` lists them and :meth:`DatabaseStore.restore_version`
-saves an old one again as the newest. A replace (``trash_previous``) or a rename therefore puts no
-copy in the trash: the version replaced is in the history. The trash holds deleted scenarios (with
-their history), bounded as the file store's is (``trash.KEEP_DAYS``, ``trash.MAX_TRASHED``).
+overwrite (:meth:`DatabaseStore.history`, :meth:`DatabaseStore.restore_version`), so a replace or
+rename puts no copy in the trash. The trash holds deleted scenarios with their history, bounded as
+the file store's is. Only a scenario's owner (its first version's author) or an admin renames or
+deletes it; an anonymous visitor's scenario belongs to nobody (``rows.refuse_unless_owner``).
 
 Check and write are one transaction. On PostgreSQL the scenario's row is locked with ``SELECT ...
 FOR UPDATE`` before its current version is compared, so a second writer waits and then sees the
@@ -20,9 +20,8 @@ usual message. On SQLite every change starts with ``BEGIN IMMEDIATE``: the datab
 lock is taken before the check, so writers queue (``engines.py``) and never both pass it.
 
 SQLAlchemy Core, not the ORM: each change is a few explicit statements whose order matters (lock,
-check, insert the version, update the row, audit) inside one transaction; the ORM's unit of work
-would choose when to flush them and its identity map would keep rows across a check that must read
-the database's latest. There is no object graph to navigate.
+check, insert the version, update the row, audit) in one transaction; the ORM's unit of work would
+choose when to flush them, and its identity map keep rows across a check that must read the latest.
 """
 
 from __future__ import annotations
@@ -182,10 +181,9 @@ class DatabaseStore:
              trash_previous: bool = False, actor: Actor | None = None, message: str | None = None) -> Entry:
         """Save a new scenario (``slug`` None: an id is made from the name) or a new version of
         ``slug``, whose current version must be ``replaces``. ``trash_previous`` (the file store's
-        "replace") is recorded as such in the audit log; the version replaced stays in the history.
-        A name another scenario has is refused with :class:`AlreadyExists` naming that scenario;
-        saving the same scenario again under no id is a no-op. ``message`` (at most
-        :data:`tables.MESSAGE_CHARS` characters) is kept with the version."""
+        "replace") is audited as such; the version replaced stays in the history. A name another
+        scenario has is refused with :class:`AlreadyExists` naming that scenario; saving the same
+        scenario again under no id is a no-op. ``message`` (``tables.MESSAGE_CHARS``) is kept."""
         yaml_text = scenario.to_yaml()
         sha = version_of(yaml_text.encode("utf-8"))
         actor = actor or Actor()
@@ -235,13 +233,14 @@ class DatabaseStore:
         return self._change(change)
 
     def rename(self, slug: str, new_name: str, *, replaces: str, actor: Actor | None = None) -> Entry:
-        """Give the scenario the user saw (``slug`` at version ``replaces``) a new name and an id
-        made from it: a new version with the new name; the history moves with it."""
+        """Give the scenario the user saw (``slug`` at version ``replaces``; its owner or an admin
+        only) a new name and an id made from it, as a new version; the history moves with it."""
         slug = rows.valid_slug(slug)
         actor = actor or Actor()
 
         def change(connection: Connection) -> Entry:
             row, current = self._check(connection, slug, replaces)
+            rows.refuse_unless_owner(connection, row, actor, "rename")
             scenario = rows.parse_for_change(slug, current.yaml)
             try:
                 renamed = Scenario.model_validate({**scenario.model_dump(), "name": new_name})
@@ -258,13 +257,14 @@ class DatabaseStore:
         return self._change(change)
 
     def delete(self, slug: str, *, replaces: str, actor: Actor | None = None) -> trash.Trashed:
-        """Move the scenario the user saw (version ``replaces``) to the trash, with its history.
-        Works on a saved scenario that has an example's id."""
+        """Move the scenario the user saw (version ``replaces``) to the trash, with its history
+        (its owner or an admin only). Works on a saved scenario that has an example's id."""
         slug = rows.valid_slug(slug)
         actor = actor or Actor()
 
         def change(connection: Connection) -> trash.Trashed:
             row, _ = self._check(connection, slug, replaces, deleting=True)
+            rows.refuse_unless_owner(connection, row, actor, "delete")
             now = rows.now()
             connection.execute(update(scenarios).where(scenarios.c.id == row.id)
                                .values(deleted_at=now, deleted_by=rows.cut(actor.user)))

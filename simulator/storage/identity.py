@@ -102,7 +102,7 @@ class Identity:
     @property
     def actor(self) -> Actor:
         """Who the audit log records."""
-        return Actor(user=self.user, client=self.client)
+        return Actor(user=self.user, client=self.client, admin=self.is_admin)
 
 
 def resolve(signed_in: Mapping | None, headers: Mapping[str, str | Sequence[str]], client_ip: str | None,

@@ -35,6 +35,17 @@ def version_row(connection: Connection, scenario_id: int, number: int):
                                                      versions.c.number == number)).first()
 
 
+ANONYMOUS = "anonymous"  # audit.Actor's default user
+
+
+def refuse_unless_owner(connection: Connection, row, actor, doing: str) -> None:
+    """Only a scenario's owner (the author of its first version) or an admin renames or deletes it.
+    A scenario an anonymous visitor saved belongs to nobody: anyone may, as before sign-in existed."""
+    owner = version_row(connection, row.id, 1).author
+    if owner != ANONYMOUS and owner != actor.user and not actor.admin:
+        raise StoreError(f"only {owner} or an admin can {doing} {row.name!r}; duplicate it to make it yours")
+
+
 def live_count(connection: Connection) -> int:
     return connection.execute(select(func.count()).select_from(scenarios).where(LIVE)).scalar_one()
 
