@@ -315,7 +315,7 @@ def test_every_change_is_in_the_audit_log(store, bot):
     who = Actor(user="ana@example.com", client="10.0.0.7")
     a = store.save(renamed(bot, "A"), actor=who)
     a2 = store.save(renamed(bot, "A", queries_per_month=5), a.slug, replaces=a.version, actor=who)
-    b = store.rename(a.slug, "B\nforged line", replaces=a2.version)
+    b = store.rename(a.slug, "B\nforged line", replaces=a2.version, actor=who)  # its owner: may rename
     c = store.duplicate(b.slug, actor=who)
     store.delete(c.slug, replaces=c.version, actor=who)
     store.restore(store.trash()[0].file_name, actor=who)
@@ -324,7 +324,7 @@ def test_every_change_is_in_the_audit_log(store, bot):
     assert log[-1] | {"time": "t"} == {"time": "t", "action": "save", "slug": "a", "name": "A", "old_version": None,
                                        "new_version": a.version, "user": "ana@example.com", "client": "10.0.0.7"}
     assert (log[-2]["old_version"], log[-2]["new_version"]) == (a.version, a2.version)
-    assert log[3]["name"] == "B\nforged line" and log[3]["from_slug"] == "a" and log[3]["user"] == "anonymous"
+    assert log[3]["name"] == "B\nforged line" and log[3]["from_slug"] == "a" and log[3]["user"] == "ana@example.com"
     assert log[2]["source"] == b.slug and log[0]["trashed"].startswith(f"{c.slug}--")
     assert dt.datetime.fromisoformat(log[0]["time"]).utcoffset() == dt.timedelta(0)
     assert len(store.audit_log(2)) == 2
@@ -552,3 +552,9 @@ def test_only_the_owner_or_an_admin_renames_or_deletes(store, bot):
     # An anonymous visitor's scenario belongs to nobody: anyone renames or deletes it, as before sign-in.
     free = store.save(renamed(bot, "Open plan"))
     store.delete(free.slug, replaces=free.version, actor=bob)
+
+
+def test_what_the_first_import_brought_in_belongs_to_nobody(store, bot):
+    from simulator.storage.importing import IMPORTER
+    entry = store.save(renamed(bot, "From the old folder"), actor=IMPORTER)
+    store.delete(entry.slug, replaces=entry.version, actor=Actor("bob@example.com", "10.0.0.2"))

@@ -23,7 +23,7 @@ def test_a_signed_in_user_is_their_email_with_the_issuer_kept():
     who = resolve(ALICE, {}, "203.0.113.7", PROXIED)
     assert (who.user, who.source, who.issuer, who.client) == ("alice@example.com", "oidc", "https://id.example.com",
                                                               "203.0.113.7")
-    assert who.actor == Actor(user="alice@example.com", client="203.0.113.7")
+    assert who.actor == Actor(user="alice@example.com", client="203.0.113.7", admin=True)  # an admin in PROXIED
 
 
 def test_without_an_email_claim_the_subject_names_the_user():

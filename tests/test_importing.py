@@ -92,7 +92,7 @@ def test_a_scenario_deleted_in_the_database_is_not_brought_back(url, tmp_path, c
     ScenarioStore(folder).save(named(catalog, "Plan"))
     store = DatabaseStore(url)
     import_folder(store, folder, actor=WHO)
-    store.delete("plan", replaces=store.load("plan")[1])
+    store.delete("plan", replaces=store.load("plan")[1], actor=WHO)  # its owner
     assert import_folder(store, folder, actor=WHO).skipped == ["plan.yaml"]
     assert not [e for e in store.entries() if not e.read_only]
 

@@ -21,9 +21,16 @@ FIELD_CHARS = 200  # a user name or address longer than this is cut: a line stay
 _TAIL_BYTES = 1 << 20  # the tail is read from at most the last MiB
 
 
+ANONYMOUS = "anonymous"
+IMPORTED = "file-store import"  # the author of what the app's first import brings in
+# Authors that own nothing: a scenario they saved first may be renamed or deleted by anyone, as
+# every scenario could be before sign-in (the file store knew no authors).
+UNOWNED = frozenset({ANONYMOUS, IMPORTED})
+
+
 @dataclass(frozen=True)
 class Actor:
-    user: str = "anonymous"
+    user: str = ANONYMOUS
     client: str = "unknown"
     admin: bool = False  # may rename and delete anybody's scenario (CROSSOVER_ADMINS, or the CLI on the server)
 

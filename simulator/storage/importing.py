@@ -32,14 +32,14 @@ from sqlalchemy.exc import DBAPIError
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import audit as file_audit
 from simulator.storage import index, location, rows, trash
-from simulator.storage.audit import Actor
+from simulator.storage.audit import IMPORTED, Actor
 from simulator.storage.database import DatabaseStore
 from simulator.storage.engines import WRITE, reason
 from simulator.storage.errors import AlreadyExists, ChangedElsewhere, StoreError
 from simulator.storage.store import version_of
 from simulator.storage.tables import audit, scenarios, versions
 
-IMPORTER = Actor(user="file-store import", client="server")  # the author of what the app imports
+IMPORTER = Actor(user=IMPORTED, client="server")  # the author of what the app imports
 _ATTEMPTS = 3  # a file whose scenario another importer wrote meanwhile is looked at again
 _AUDIT_LOCK = 0x63726F74  # PostgreSQL advisory lock key: one importer reads and writes the audit lines at a time
 

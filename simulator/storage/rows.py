@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import index, trash
-from simulator.storage.audit import FIELD_CHARS, Actor
+from simulator.storage.audit import FIELD_CHARS, UNOWNED, Actor
 from simulator.storage.errors import StoreError
 from simulator.storage.slugs import SLUG, name_key
 from simulator.storage.store import Entry
@@ -35,14 +35,12 @@ def version_row(connection: Connection, scenario_id: int, number: int):
                                                      versions.c.number == number)).first()
 
 
-ANONYMOUS = "anonymous"  # audit.Actor's default user
-
-
 def refuse_unless_owner(connection: Connection, row, actor, doing: str) -> None:
     """Only a scenario's owner (the author of its first version) or an admin renames or deletes it.
-    A scenario an anonymous visitor saved belongs to nobody: anyone may, as before sign-in existed."""
+    A scenario an anonymous visitor saved (or the first import brought in) belongs to nobody: anyone
+    may, as before sign-in existed."""
     owner = version_row(connection, row.id, 1).author
-    if owner != ANONYMOUS and owner != actor.user and not actor.admin:
+    if owner not in UNOWNED and owner != actor.user and not actor.admin:
         raise StoreError(f"only {owner} or an admin can {doing} {row.name!r}; duplicate it to make it yours")
 
 
