@@ -10,9 +10,13 @@ st.set_page_config(page_title="Crossover", page_icon="✕", layout="wide")
 # A file over an uploader's limit is refused in the browser, before the app sees it; Streamlit 1.67
 # shows only a red icon and keeps the reason ("File must be 2.0MB or smaller.") as screen-reader text
 # and a hover. This shows that text beside the file (tests/browser/test_exports.py checks it is seen).
-st.html("<style>[data-testid='stFileChip'] [role='alert'] {position: static !important; width: auto !important; "
-        "height: auto !important; margin: 0 !important; overflow: visible !important; clip: auto !important; "
-        "white-space: normal !important; color: #a61b1b; font-size: 0.875rem;}</style>")
+# As Markdown with HTML, not st.html: the landing page's chart is an SVG in Markdown (ui/svg_chart.py),
+# and this first element makes the browser load Streamlit's HTML-in-Markdown code (190 KB) before any
+# page asks for its tables' 1.3 MB, instead of behind them (new session -> first chart, issue 13).
+st.markdown("<style class='xo-app-style'>[data-testid='stElementContainer']:has(.xo-app-style) {display: none;} "
+            "[data-testid='stFileChip'] [role='alert'] {position: static !important; width: auto !important; "
+            "height: auto !important; margin: 0 !important; overflow: visible !important; clip: auto !important; "
+            "white-space: normal !important; color: #a61b1b; font-size: 0.875rem;}</style>", unsafe_allow_html=True)
 
 PAGES = [
     st.Page("app_pages/break_even.py", title="Break-even", url_path="break-even", default=True),

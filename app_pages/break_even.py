@@ -6,9 +6,10 @@ import streamlit as st
 from app_pages import state
 from simulator.analysis import answer
 from simulator.analysis.montecarlo import BAND_DRAWS, LATENCY_DRAWS
-from ui import charts, charts_uncertainty, fmt, summary
+from ui import charts, charts_uncertainty, fmt, summary, svg_chart
 
 CHARTS_KEY = "uncertainty_charts"
+INTERACTIVE_KEY = "interactive_break_even"
 DRAW_OPTIONS = [500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
 
 ev = state.evaluation()
@@ -35,12 +36,24 @@ marker = charts.volume_marker(q0, lo, hi)
 # Which setups are marked ruled out can change with the volume (a latency budget at peak load), so it
 # is part of each figure's key.
 marked = (tuple(sorted(pick.ruled_out)), pick.allowed)
+
+
+def draw(figure, key: str) -> None:
+    """The break-even chart as an SVG drawn on the server (issue 13: no 4.7 MB plotly.js to load before a
+    new session's first chart), or, on request, as the same figure in Plotly to zoom and hover."""
+    figure.update_layout(marker)
+    if st.session_state.get(INTERACTIVE_KEY):
+        chart_slot.plotly_chart(figure, key=key, width="stretch")
+    else:
+        chart_slot.markdown(svg_chart.render(figure), unsafe_allow_html=True)
+
+
 if not (uncertain and state.simulation_ready()):
     # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
     # first; the uncertainty bands replace it once the draws are in.
     lines = state.figure("break_even", lambda: charts.break_even_figure(ev, lo, hi, pick=pick, mark_volume=False),
                          lo, hi, marked)
-    chart_slot.plotly_chart(lines.update_layout(marker), key="break_even_chart", width="stretch")
+    draw(lines, "break_even_chart")
 sim = state.simulation(status=lines_slot) if uncertain else None  # the wait shows above the chart
 
 
@@ -53,15 +66,19 @@ def lines_and_bands():
 
 if sim is not None:
     banded = state.figure("break_even_bands", lines_and_bands, lo, hi, marked)
-    chart_slot.plotly_chart(banded.update_layout(marker), key="break_even_chart_bands", width="stretch")
+    draw(banded, "break_even_chart_bands")
     lines_slot.markdown(" ".join(summary.uncertainty(ev, sim, pick)),
                         help="Percentiles over the Monte Carlo draws of every ranged input; the lines and "
                              "the numbers above use the point (likely) values.")
-st.select_slider(
+range_column, zoom_column = st.columns([4, 1], vertical_alignment="bottom")
+range_column.select_slider(
     "Chart range (queries per month)", options=state.RANGE_OPTIONS, key=state.RANGE_KEY, value=(lo, hi),
     format_func=fmt.volume, help="The chart's horizontal range. Break-even points are solved over 1 to 1e12.",
     on_change=lambda: state.set_view_range(st.session_state[state.RANGE_KEY]),
 )
+zoom_column.toggle("Zoom and hover", key=INTERACTIVE_KEY,
+                   help="The same chart drawn with Plotly: zoom, pan and a hover on every point (slower to "
+                        "open). Without it, hovering a line shows its cost parts at about 25 volumes.")
 
 st.subheader("Where the setups cross")
 rows = []

@@ -61,6 +61,8 @@ st.plotly_chart(fig)
 '''
 
 CHART = "[data-testid='stPlotlyChart'] .main-svg"
+# Crossover's break-even chart is an SVG drawn on the server (ui/svg_chart.py); its volume label moves.
+CROSSOVER_CHART = "[data-testid='xo-chart'] svg"
 PEER_RESULT = ".metric-value"
 
 
@@ -104,7 +106,7 @@ def crossover_change(page, i: int):
     box = page.locator("[data-testid='stSidebar'] input[aria-label='Queries per month']")
     box.fill(str(value))
     box.press("Enter")
-    return ("label => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes(label))",
+    return ("label => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes(label))",
             f"your volume: {value / 1e3:.0f}k/month")
 
 
@@ -223,7 +225,7 @@ def browser_comparison(peer_dir: Path | None, sessions: int, changes: int) -> No
     streamlit = [sys.executable, "-m", "streamlit", "run"]
     apps = [App("Crossover", lambda port: [sys.executable, "scripts/serve.py", "--server.port", str(port),
                                              *STREAMLIT_FLAGS],
-                ROOT, CHART, crossover_change, env={"CROSSOVER_SCENARIO_DIR": tempfile.mkdtemp()})]
+                ROOT, CROSSOVER_CHART, crossover_change, env={"CROSSOVER_DATA_DIR": tempfile.mkdtemp()})]
     if peer_dir is not None:
         apps.append(App("peer", lambda port: [*streamlit, "app.py", "--server.port", str(port), *STREAMLIT_FLAGS],
                         peer_dir, PEER_RESULT, peer_change))
@@ -281,7 +283,7 @@ if __name__ == "__main__":
     parser.add_argument("--changes", type=int, default=12, help="number changes to time (median)")
     parser.add_argument("--browser-only", action="store_true", help="skip the AppTest reruns")
     args = parser.parse_args()
-    os.environ.setdefault("CROSSOVER_SCENARIO_DIR", tempfile.mkdtemp())
+    os.environ.setdefault("CROSSOVER_DATA_DIR", tempfile.mkdtemp())  # never the user's saved work
     if not args.browser_only:
         apptest_reruns()
     if args.peer and find_peer(args.peer) is None:

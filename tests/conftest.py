@@ -144,3 +144,10 @@ def summary(at: AppTest) -> str:
 def rendered(markdown: str) -> str:
     """What a reader sees of Markdown escaped by ``ui.fmt.plain``: no backslash escapes, no word joiners."""
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def break_even_svg(at: AppTest) -> str:
+    """The landing page's break-even chart: an SVG drawn on the server (``ui.svg_chart``) in a Markdown element."""
+    charts = [m.value for m in at.markdown if m.value.startswith('<div class="xo-chart"')]
+    assert len(charts) == 1, f"{len(charts)} break-even charts on the page"
+    return charts[0]

@@ -9,7 +9,7 @@ import pytest
 
 from app_pages import admission
 from app_pages.admission import HEAVY_WORK, Gate, Refused
-from conftest import open_app
+from conftest import break_even_svg, open_app
 
 SMALL, HEAVY = 2_000 * 4, HEAVY_WORK + 1
 
@@ -151,5 +151,5 @@ def test_a_refused_run_shows_point_values_and_says_why(monkeypatch):
     assert any(w.startswith("No uncertainty bands this time: the server is busy") for w in warnings), warnings
     assert any(i.value.startswith("The Monte Carlo did not run") for i in at.info)
     assert at.number_input(key="mc_seed").value == 12345  # the settings stay, to make the run lighter
-    figure = at.get("plotly_chart")[0].proto.spec
+    figure = break_even_svg(at)
     assert "P10–P90" not in figure and "Prompt-only" in figure

@@ -119,4 +119,5 @@ def page(browser):
 
 
 def wait_for_chart(page):
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+    """A Plotly chart, or the landing page's break-even chart (an SVG drawn on the server), is drawn."""
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, [data-testid="xo-chart"] svg', timeout=30_000)

@@ -17,15 +17,16 @@ def sidebar_volume(page):
 
 
 def chart_texts(page) -> list[str]:
-    return page.locator("[data-testid='stPlotlyChart'] .textpoint, [data-testid='stPlotlyChart'] .annotation-text").evaluate_all(
+    """The break-even chart's labels: crossings and the volume marker (ui/svg_chart.py draws them)."""
+    return page.locator(".xo-chart .point-label, .xo-chart .volume-label").evaluate_all(
         "els => els.map(e => e.textContent)")
 
 
 def settled_chart_texts(page) -> list[str]:
     """Labels of the break-even chart once its Monte Carlo bands are in (the chart is redrawn then)."""
-    page.wait_for_function("() => [...document.querySelectorAll('.legendtext')].some(e => e.textContent.includes('P10–P90'))",
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart text')].some(e => e.textContent.includes('P10–P90'))",
                            timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.textpoint')].some(e => e.textContent.includes('cheapest'))")
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .point-label')].some(e => e.textContent.includes('cheapest'))")
     return chart_texts(page)
 
 
@@ -46,7 +47,7 @@ def test_landing_page_then_volume_change(server, page, shot):
     volume = sidebar_volume(page)
     volume.fill("5000000")
     volume.press("Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('5M/month'))")
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes('5M/month'))")
     shot(page, "volume-5M")
     assert "At 5M queries/month, Fine-tuned is cheapest" in summary_text(page)
     page.wait_for_url(re.compile(r"[?&]d=1\."))
@@ -65,7 +66,7 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, database_u
     volume = sidebar_volume(page)
     volume.fill("250000")
     volume.press("Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes('250k/month'))")
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes('250k/month'))")
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Share this view").click()
     link = page.locator("[data-testid='stCode']").inner_text().strip()  # the popover draws it on opening
     page.keyboard.press("Escape")
@@ -190,7 +191,7 @@ def test_editing_an_input_moves_the_crossover_label(server, page, shot):
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Break-even").click()
     wait_for_chart(page)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.textpoint')].some(e => e.textContent.includes('cheapest') && !e.textContent.includes('1.1M'))",
+        "() => [...document.querySelectorAll('.xo-chart .point-label')].some(e => e.textContent.includes('cheapest') && !e.textContent.includes('1.1M'))",
         timeout=90_000)  # a rerun and four charts: slow on a loaded machine (seen at load 6)
     after = [t for t in settled_chart_texts(page) if "cheapest" in t]
     shot(page, "crossover-moved")
@@ -269,7 +270,7 @@ def test_uncertainty_bands_progress_and_sensitivity(server, page, catalog, shot)
     page.get_by_text("With the ranges").first.wait_for(timeout=120_000)
     wait_for_chart(page)
     assert "(50,000 draws, seed 7)" in page.locator("p:has-text('With the ranges')").first.inner_text()
-    legend = page.locator("[data-testid='stPlotlyChart'] .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    legend = page.locator("[data-testid='xo-chart'] text").evaluate_all("els => els.map(e => e.textContent)")
     assert "Fine-tuned P10–P90" in legend
     page.get_by_role("heading", name="Uncertainty").scroll_into_view_if_needed()
     shot(page, "uncertainty-charts")
