@@ -38,22 +38,24 @@ marker = charts.volume_marker(q0, lo, hi)
 marked = (tuple(sorted(pick.ruled_out)), pick.allowed)
 
 
-def draw(figure, key: str) -> None:
-    """The break-even chart as an SVG drawn on the server (issue 13: no 4.7 MB plotly.js to load before a
-    new session's first chart), or, on request, as the same figure in Plotly to zoom and hover."""
-    figure.update_layout(marker)
+def draw(name: str, build) -> None:
+    """The break-even chart (the figure ``build`` makes, kept as ``name``) as an SVG drawn on the server,
+    with the volume marker over it (issue 13: no 4.7 MB plotly.js to load before a new session's first
+    chart, and a volume change redraws only the marker), or, on request, in Plotly to zoom and hover."""
+    figure = state.figure(name, build, lo, hi, marked)
     if st.session_state.get(INTERACTIVE_KEY):
-        chart_slot.plotly_chart(figure, key=key, width="stretch")
-    else:
-        chart_slot.markdown(svg_chart.render(figure), unsafe_allow_html=True)
+        chart_slot.plotly_chart(figure.update_layout(marker), key=name, width="stretch")
+        return
+    drawing = state.figure(f"{name}_svg", lambda: svg_chart.Drawing(figure), lo, hi, marked)
+    with chart_slot.container():
+        st.markdown(drawing.svg, unsafe_allow_html=True)
+        st.markdown(drawing.overlay(marker), unsafe_allow_html=True)
 
 
 if not (uncertain and state.simulation_ready()):
     # The chart goes out before a Monte Carlo that still has to run, so the browser starts drawing it
     # first; the uncertainty bands replace it once the draws are in.
-    lines = state.figure("break_even", lambda: charts.break_even_figure(ev, lo, hi, pick=pick, mark_volume=False),
-                         lo, hi, marked)
-    draw(lines, "break_even_chart")
+    draw("break_even_chart", lambda: charts.break_even_figure(ev, lo, hi, pick=pick, mark_volume=False))
 sim = state.simulation(status=lines_slot) if uncertain else None  # the wait shows above the chart
 
 
@@ -65,8 +67,7 @@ def lines_and_bands():
 
 
 if sim is not None:
-    banded = state.figure("break_even_bands", lines_and_bands, lo, hi, marked)
-    draw(banded, "break_even_chart_bands")
+    draw("break_even_chart_bands", lines_and_bands)
     lines_slot.markdown(" ".join(summary.uncertainty(ev, sim, pick)),
                         help="Percentiles over the Monte Carlo draws of every ranged input; the lines and "
                              "the numbers above use the point (likely) values.")

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -31,8 +31,7 @@ from simulator.storage.database import DatabaseStore, StoreError, open_store
 from simulator.storage.identity import Identity, IdentityConfig, resolve
 from ui import fmt
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
+T = TypeVar("T")  # what state.figure keeps: a Plotly figure, or its drawing (ui.svg_chart.Drawing)
 
 DEFAULT_SLUG = "support-bot"
 RANGE_OPTIONS = [10.0**k for k in range(0, 13)]
@@ -266,12 +265,12 @@ def simulation(status=None) -> Simulation | None:
 
 
 _FIGURES = "volume_free_figures"
-_FIGURES_KEPT = 8
+_FIGURES_KEPT = 12  # the landing page's five figures and two drawings, with room for a range change
 
 
-def figure(name: str, build: Callable[[], go.Figure], *inputs) -> go.Figure:
-    """A figure of the current scenario that does not change with its volume, built by ``build`` once
-    while the scenario (volume aside, keyed as the Monte Carlo is), its feasible setups and ``inputs``
+def figure(name: str, build: Callable[[], T], *inputs) -> T:
+    """A figure (or its drawing) of the current scenario that does not change with its volume, built
+    by ``build`` once while the scenario (volume aside, keyed as the Monte Carlo is), its feasible setups and ``inputs``
     (chart range, pair...) stay the same. A volume change then only moves the caller's volume marker
     (``charts.volume_marker``) instead of building and validating every trace again. Kept per session,
     not shared between sessions, because the caller sets that marker on the figure in place."""

@@ -106,7 +106,7 @@ def crossover_change(page, i: int):
     box = page.locator("[data-testid='stSidebar'] input[aria-label='Queries per month']")
     box.fill(str(value))
     box.press("Enter")
-    return ("label => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes(label))",
+    return ("label => [...document.querySelectorAll('.xo-overlay .volume-label')].some(e => e.textContent.includes(label))",
             f"your volume: {value / 1e3:.0f}k/month")
 
 

@@ -146,8 +146,9 @@ def rendered(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
-def break_even_svg(at: AppTest) -> str:
-    """The landing page's break-even chart: an SVG drawn on the server (``ui.svg_chart``) in a Markdown element."""
-    charts = [m.value for m in at.markdown if m.value.startswith('<div class="xo-chart"')]
-    assert len(charts) == 1, f"{len(charts)} break-even charts on the page"
+def break_even_svg(at: AppTest, part: str = "chart") -> str:
+    """The landing page's break-even chart, an SVG drawn on the server (``ui.svg_chart``) in a Markdown
+    element, or (``part="overlay"``) the volume marker drawn over it in the next one."""
+    charts = [m.value for m in at.markdown if m.value.startswith(f'<div class="xo-{part}"')]
+    assert len(charts) == 1, f"{len(charts)} break-even {part}s on the page"
     return charts[0]

@@ -28,7 +28,7 @@ def path_points(d: str) -> list[tuple[int, int]]:
 
 def test_a_point_is_drawn_where_its_log_coordinates_put_it():
     svg = svg_chart.render(log_figure())
-    line = re.search(r'<path d="(M[^"]+)" fill="none" stroke="#444"', svg).group(1)
+    line = re.search(r'<path d="(M[^"]+)" fill="none" stroke="currentColor"', svg).group(1)
     # Hand computation: the plot spans x 78..924 px (WIDTH 940 minus margins 78 and 16) for 1e3..1e9, so
     # 1e6 (half way in decades) is at 78 + 0.5 * 846 = 501 px. The y axis spans the data's 1..3 decades
     # padded by 4% of its 2-decade span each side: 10 sits 0.08/2.16 of the way up from the bottom
@@ -109,3 +109,14 @@ def test_the_banded_chart_draws_a_band_per_setup_and_stays_small(support_bot, ca
 def test_pixels_that_repeat_are_drawn_once():
     xs, ys = np.array([1.0, 1.2, 1.4, 5.0]), np.array([2.0, 2.1, 2.0, 7.0])
     assert svg_chart._path(xs, ys) == "M1,2L5,7"
+
+
+def test_the_marker_overlay_shares_the_chart_s_coordinates():
+    drawing = svg_chart.Drawing(log_figure())
+    overlay = drawing.overlay(charts.volume_marker(1e6, 1e3, 1e9))
+    view_box = re.search(r'viewBox="[^"]+"', drawing.svg).group(0)
+    assert view_box in overlay  # drawn over the chart at the same scale (the chart's CSS places it)
+    # 1e6 is half way along the 1e3..1e9 axis: 78 + 0.5 * 846 = 501 px, as in the first test.
+    assert re.search(r'<path d="M501.0,74V448" stroke="grey"', overlay)
+    assert ">your volume: 1M/month</tspan>" in overlay and "your volume" not in drawing.svg
+    assert drawing.overlay({"shapes": [], "annotations": []}).count("<path") == 0  # volume off the chart

@@ -29,9 +29,12 @@ CHAR_WIDTH = 6.4  # px per character of 12 px sans-serif, to lay the legend out 
 HOVER_POINTS = 25  # per line: hover targets at about this many volumes (a tooltip every ~0.25 decade)
 DASHES = {"solid": None, "dot": "2 4", "dash": "8 5", "dashdot": "8 4 2 4"}
 PAD = 0.04  # of the cost axis's span (in decades) left free above and below the data
-CSS = (".xo-chart text{font:12px 'Source Sans Pro',sans-serif;fill:#31333f}"
-       ".xo-chart .title{font-size:15px;font-weight:600}.xo-chart .grid{stroke:#e6e6ea}"
-       ".xo-chart .hover{fill:#000;fill-opacity:0;cursor:crosshair}.xo-chart .hover:hover{fill-opacity:.35}")
+# Text, grid and frame take the page's text colour (currentColor), so the chart reads in Streamlit's
+# dark theme as in its light one.
+CSS = (".xo-chart text,.xo-overlay text{font:12px 'Source Sans Pro',sans-serif;fill:currentColor}"
+       ".xo-chart .title{font-size:15px;font-weight:600}.xo-chart .grid{stroke:currentColor;stroke-opacity:.12}"
+       ".xo-chart .frame{fill:none;stroke:currentColor;stroke-opacity:.3}"
+       ".xo-chart .hover{fill:currentColor;fill-opacity:0;cursor:crosshair}.xo-chart .hover:hover{fill-opacity:.35}")
 _PLACEHOLDER = re.compile(r"%\{(x|y|customdata|meta)(?:\[(\d+)\])?(?::([^}]*))?\}")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -43,42 +46,67 @@ class Unsupported(ValueError):
 def render(fig: go.Figure) -> str:
     """``fig`` as one HTML block (``<div><svg>…</svg></div>``, no blank line, so Markdown passes it
     through untouched) for ``st.markdown(..., unsafe_allow_html=True)``."""
-    layout = fig.layout
-    for axis in (layout.xaxis, layout.yaxis):
-        if axis.type != "log":
-            raise Unsupported("only log axes are drawn")
-    traces = list(fig.data)
-    for trace in traces:
-        if trace.type != "scatter":
-            raise Unsupported(f"a {trace.type} trace")
-        if trace.fill not in (None, "tonexty") or trace.stackgroup:
-            raise Unsupported(f"a scatter trace filled with {trace.fill or trace.stackgroup!r}")
-    height = layout.height or 550
-    legend = _legend_entries(traces)
-    rows = _legend_rows(legend)
-    top = TITLE_HEIGHT + LEGEND_ROW * len(rows) + LABEL_ROOM
-    box = _Box(PLOT_LEFT, top, WIDTH - PLOT_RIGHT, height - PLOT_BOTTOM)
-    x_range = list(layout.xaxis.range) if layout.xaxis.range else _extent([t.x for t in traces])
-    box.x_range = x_range
-    box.y_range = _padded(_extent([t.y for t in traces]))
-    parts = [f'<div class="xo-chart" data-testid="xo-chart"><svg viewBox="0 0 {WIDTH} {height}" width="100%" '
-             f'role="img" aria-label="{_attr(_title(layout))}" xmlns="http://www.w3.org/2000/svg"><style>{CSS}</style>']
-    parts.append(f'<text class="title" x="4" y="20">{_text(_title(layout))}</text>')
-    parts += _legend_svg(rows)
-    parts += _axes(box, layout)
-    parts.append(f'<clipPath id="xo-plot"><rect x="{box.left}" y="{box.top}" width="{box.width:.0f}" '
-                 f'height="{box.height:.0f}"/></clipPath><g clip-path="url(#xo-plot)">')
-    previous = None
-    for trace in traces:
-        parts += _trace(trace, previous, box)
-        previous = trace
-    parts += _shapes(layout, box)
-    parts.append("</g>")
-    parts += _annotations(layout, box)
-    for trace in traces:
-        parts += _hover_targets(trace, box)
-    parts.append("</svg></div>")
-    return "".join(parts)
+    return Drawing(fig).svg
+
+
+class Drawing:
+    """``fig`` drawn once (:attr:`svg`); :meth:`overlay` draws a marker over it, so a page whose marker
+    moves (the landing page's volume) resends and redraws a few hundred bytes, not the chart: an
+    element that did not change goes to the browser as a reference and is not drawn again."""
+
+    def __init__(self, fig: go.Figure):
+        layout = fig.layout
+        for axis in (layout.xaxis, layout.yaxis):
+            if axis.type != "log":
+                raise Unsupported("only log axes are drawn")
+        traces = list(fig.data)
+        for trace in traces:
+            if trace.type != "scatter":
+                raise Unsupported(f"a {trace.type} trace")
+            if trace.fill not in (None, "tonexty") or trace.stackgroup:
+                raise Unsupported(f"a scatter trace filled with {trace.fill or trace.stackgroup!r}")
+        self.height = layout.height or 550
+        rows = _legend_rows(_legend_entries(traces))
+        top = TITLE_HEIGHT + LEGEND_ROW * len(rows) + LABEL_ROOM
+        box = _Box(PLOT_LEFT, top, WIDTH - PLOT_RIGHT, self.height - PLOT_BOTTOM)
+        box.x_range = list(layout.xaxis.range) if layout.xaxis.range else _extent([t.x for t in traces])
+        box.y_range = _padded(_extent([t.y for t in traces]))
+        self.box = box
+        # The overlay's box sits on the chart's: its top margin is minus the chart's height (a share of
+        # the column's width, as the SVG scales with it; Streamlit leaves no gap after a Markdown element).
+        overlay_css = (f"[data-testid='stElementContainer']:has(> [data-testid='stMarkdown'] .xo-overlay)"
+                       f"{{margin-top:calc(-100% * {self.height} / {WIDTH});pointer-events:none}}")
+        parts = [f'<div class="xo-chart" data-testid="xo-chart">{self._open(_title(layout))}'
+                 f'<style>{CSS}{overlay_css}</style>',
+                 f'<text class="title" x="4" y="20">{_text(_title(layout))}</text>']
+        parts += _legend_svg(rows)
+        parts += _axes(box, layout)
+        parts.append(f'<clipPath id="xo-plot"><rect x="{box.left}" y="{box.top}" width="{box.width:.0f}" '
+                     f'height="{box.height:.0f}"/></clipPath><g clip-path="url(#xo-plot)">')
+        previous = None
+        for trace in traces:
+            parts += _trace(trace, previous, box)
+            previous = trace
+        parts += _shapes(layout.shapes, box)
+        parts.append("</g>")
+        parts += _annotations(layout.annotations, box)
+        for trace in traces:
+            parts += _hover_targets(trace, box)
+        parts.append("</svg></div>")
+        self.svg = "".join(parts)
+
+    def _open(self, label: str) -> str:
+        return (f'<svg viewBox="0 0 {WIDTH} {self.height}" width="100%" role="img" aria-label="{_attr(label)}" '
+                'xmlns="http://www.w3.org/2000/svg">')
+
+    def overlay(self, marker: dict) -> str:
+        """``marker``'s shapes and annotations (a Plotly layout update, as ``charts.volume_marker``
+        makes) over the chart, for a Markdown element right after the chart's."""
+        shapes = [go.layout.Shape(shape) for shape in marker.get("shapes", [])]
+        notes = [go.layout.Annotation(note) for note in marker.get("annotations", [])]
+        label = " ".join(_text(note.text) for note in notes)
+        return (f'<div class="xo-overlay" data-testid="xo-overlay">{self._open(label)}'
+                + "".join(_shapes(shapes, self.box) + _annotations(notes, self.box)) + "</svg></div>")
 
 
 class _Box:
@@ -155,7 +183,7 @@ def _trace(trace, previous, box: _Box) -> list[str]:
     line = trace.line
     if "lines" in mode and (line.width is None or line.width > 0):
         dash = DASHES.get(line.dash or "solid")
-        out.append(f'<path d="{_path(box.x(x), box.y(y))}" fill="none" stroke="{_attr(line.color or "#444")}" '
+        out.append(f'<path d="{_path(box.x(x), box.y(y))}" fill="none" stroke="{_attr(line.color or "currentColor")}" '
                    f'stroke-width="{line.width or 2}" stroke-linejoin="round"'
                    + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
     if "markers" in mode:
@@ -169,7 +197,7 @@ def _trace(trace, previous, box: _Box) -> list[str]:
 
 def _marker(marker, cx: float, cy: float) -> str:
     r = (marker.size or 6) / 2
-    colour = _attr(marker.color or "#444")
+    colour = _attr(marker.color or "currentColor")
     if marker.symbol == "x":
         return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
                 f'L{cx + r:.1f},{cy - r:.1f}" stroke="{colour}" stroke-width="3"/>')
@@ -214,7 +242,7 @@ def _legend_svg(rows) -> list[str]:
                 out.append(f'<rect x="{x}" y="{y - 6}" width="28" height="12" fill="{_attr(trace.fillcolor)}"/>')
             else:
                 dash = DASHES.get(trace.line.dash or "solid")
-                out.append(f'<path d="M{x},{y}h28" stroke="{_attr(trace.line.color or "#444")}" stroke-width="2.5"'
+                out.append(f'<path d="M{x},{y}h28" stroke="{_attr(trace.line.color or "currentColor")}" stroke-width="2.5"'
                            + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
             out.append(f'<text x="{x + 34}" y="{y + 4}">{_text(trace.name)}</text>')
     return out
@@ -240,7 +268,7 @@ def _axes(box: _Box, layout) -> list[str]:
         out.append(f'<path class="grid" d="M{box.left},{y:.1f}H{box.right}"/>')
         out.append(f'<text x="{box.left - 6}" y="{y + 4:.1f}" text-anchor="end">{_text(prefix)}{fmt.volume(value)}</text>')
     out.append(f'<rect x="{box.left}" y="{box.top}" width="{box.width:.0f}" height="{box.height:.0f}" '
-               'fill="none" stroke="#c8c8d0"/>')
+               'class="frame"/>')
     if layout.xaxis.title and layout.xaxis.title.text:
         out.append(f'<text x="{box.left + box.width / 2:.0f}" y="{box.bottom + 40}" text-anchor="middle">'
                    f'{_text(layout.xaxis.title.text)}</text>')
@@ -251,9 +279,9 @@ def _axes(box: _Box, layout) -> list[str]:
     return out
 
 
-def _shapes(layout, box: _Box) -> list[str]:
+def _shapes(shapes, box: _Box) -> list[str]:
     out = []
-    for shape in layout.shapes:
+    for shape in shapes:
         if shape.type != "line" or shape.x0 != shape.x1 or shape.yref != "y domain":
             raise Unsupported("only vertical lines across the plot are drawn")
         x = float(box.x(shape.x0))
@@ -263,9 +291,9 @@ def _shapes(layout, box: _Box) -> list[str]:
     return out
 
 
-def _annotations(layout, box: _Box) -> list[str]:
+def _annotations(notes, box: _Box) -> list[str]:
     out = []
-    for note in layout.annotations:
+    for note in notes:
         if note.yref != "paper" or note.showarrow:
             raise Unsupported("only annotations above the plot, without arrows, are drawn")
         x = float(box.x(10 ** note.x))  # Plotly places annotations on a log axis by the log10 value

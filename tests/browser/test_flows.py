@@ -18,7 +18,7 @@ def sidebar_volume(page):
 
 def chart_texts(page) -> list[str]:
     """The break-even chart's labels: crossings and the volume marker (ui/svg_chart.py draws them)."""
-    return page.locator(".xo-chart .point-label, .xo-chart .volume-label").evaluate_all(
+    return page.locator(".xo-chart .point-label, .xo-overlay .volume-label").evaluate_all(
         "els => els.map(e => e.textContent)")
 
 
@@ -47,7 +47,7 @@ def test_landing_page_then_volume_change(server, page, shot):
     volume = sidebar_volume(page)
     volume.fill("5000000")
     volume.press("Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes('5M/month'))")
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-overlay .volume-label')].some(e => e.textContent.includes('5M/month'))")
     shot(page, "volume-5M")
     assert "At 5M queries/month, Fine-tuned is cheapest" in summary_text(page)
     page.wait_for_url(re.compile(r"[?&]d=1\."))
@@ -66,7 +66,7 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, database_u
     volume = sidebar_volume(page)
     volume.fill("250000")
     volume.press("Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .volume-label')].some(e => e.textContent.includes('250k/month'))")
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-overlay .volume-label')].some(e => e.textContent.includes('250k/month'))")
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Share this view").click()
     link = page.locator("[data-testid='stCode']").inner_text().strip()  # the popover draws it on opening
     page.keyboard.press("Escape")

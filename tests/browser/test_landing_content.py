@@ -27,7 +27,7 @@ def test_landing_page_draws_every_chart_and_table(server, page, shot, query, exp
         page.get_by_text("Charts: the chance each setup is cheapest").click()
     expect(page.locator(DRAWN_CHART)).to_have_count(expected["charts"], timeout=30_000)
     expect(page.locator(TABLE)).to_have_count(expected["tables"], timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.xo-chart .volume-label')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.xo-overlay .volume-label')]"
                            ".some(e => e.textContent.startsWith('your volume:'))")
     shot(page, "landing")
     if expected is WITH_RANGES:
