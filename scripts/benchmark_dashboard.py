@@ -1,6 +1,8 @@
 """Prints how fast the dashboard is on this machine: AppTest reruns of each page, then, in a real
 browser, Crossover side by side with a comparable public Streamlit calculator and with a bare
-Streamlit page holding one Plotly chart (the floor on this machine). Figures, not pass/fail.
+Streamlit page holding one Plotly chart (the floor for a Plotly page on this machine; Crossover's
+landing chart is an SVG drawn on the server, ui/svg_chart.py). Figures, not pass/fail. Every server
+gets the same flags (STREAMLIT_FLAGS), so only the apps differ.
 
     bash scripts/dev.sh bench
     python scripts/benchmark_dashboard.py --peer /tmp/peer --browser-only
@@ -273,7 +275,7 @@ def print_table(results: dict, sessions: int, changes: int) -> None:
         print("".join(c.ljust(w) for c, w in zip([label, *cells, targets[key]], widths)))
     low, high = ours["redraw_range"]
     print(f"Crossover's change → redrawn ranged {low:,.0f}–{high:,.0f} ms. Crossover's first result is its "
-          "break-even chart; the peer's its first metric card; the bare page's its one chart.")
+          "break-even chart (an SVG); the peer's its first metric card; the bare page's its one Plotly chart.")
 
 
 if __name__ == "__main__":
