@@ -184,10 +184,16 @@ def test_a_bare_id_names_the_scenario_of_nobody_which_never_takes_an_id_in_use(s
     assert store.open("other", catalog, viewer=BOB).ref == "other"
 
 
-@pytest.mark.parametrize("ref", ["../etc/passwd", "a/b", "alice@example.com/nothing", "nobody@example.com/plan"])
+@pytest.mark.parametrize("ref", ["etc/passwd", "a/b", "alice@example.com/nothing", "nobody@example.com/plan"])
 def test_a_ref_with_an_owner_that_names_nothing_is_unknown(store, bot, ref):
     store.save(named(bot, "Plan"), actor=ALICE)
     with pytest.raises(StoreError, match="no saved scenario or example is called"):
+        store.load(ref)
+
+
+@pytest.mark.parametrize("ref", ["../etc/passwd", "../../etc/passwd", "a/./b", "/b", "a/b/.."])
+def test_a_path_is_not_a_ref(store, ref):
+    with pytest.raises(StoreError, match="is not a scenario name"):
         store.load(ref)
 
 

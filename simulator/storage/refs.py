@@ -42,7 +42,8 @@ def parse(ref: str) -> tuple[str | None, str]:
     if not SLUG.match(slug.lower()):
         raise StoreError(f"{ref[:80]!r} is not a scenario name (letters, digits and dashes, starting with a letter "
                          "or digit, at most 64; after its owner and a '/' for a scenario someone owns)")
-    if "/" in ref and (not owner or len(owner) > FIELD_CHARS or not owner.isprintable()):
+    if "/" in ref and (not owner or len(owner) > FIELD_CHARS or not owner.isprintable()
+                       or {".", ".."} & set(owner.split("/"))):  # a path, not a user id
         raise StoreError(f"{ref[:80]!r} is not a scenario name: no owner before its '/'")
     return (owner or None), slug.lower()
 
