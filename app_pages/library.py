@@ -171,6 +171,16 @@ def rename(slug: str, version: str) -> None:
         tell("error", f"Not renamed: {refusal(exc)}")
 
 
+def open_(ref: str, shown_as: str) -> None:
+    """Bound to the scenario drawn, as the others are: one that vanished or was made private since is
+    refused, never swapped for whatever the picker shows next."""
+    try:
+        state.load(ref)
+        tell("success", f"Opened '{fmt.plain(shown_as)}'.")
+    except (StoreError, ScenarioError) as exc:
+        tell("error", f"Not opened: {refusal(exc)}")
+
+
 def duplicate(slug: str) -> None:
     try:
         copy = store.duplicate(slug, actor=ACTOR)
@@ -210,12 +220,7 @@ chosen = st.selectbox("Scenario", options=[e.ref for e in shown], format_func=la
 entry = next((e for e in shown if e.ref == chosen), None)
 if entry is not None:
     c1, c2, c3, c4 = st.columns(4)
-    if c1.button("Open", key="lib_open", type="primary"):
-        try:
-            state.load(entry.ref)
-            done("success", f"Opened '{fmt.plain(entry.name)}'.")
-        except (StoreError, ScenarioError) as exc:
-            st.error(f"Not opened: {refusal(exc)}")
+    c1.button("Open", key="lib_open", type="primary", on_click=open_, args=(entry.ref, entry.name))
     c2.button("Duplicate", key="lib_duplicate", on_click=duplicate, args=(entry.ref,))
     with c3.popover("Rename", disabled=entry.read_only):
         st.text_input("New name", value=entry.name, max_chars=200, key="lib_rename_name")

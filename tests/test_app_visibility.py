@@ -239,3 +239,27 @@ def test_an_upload_saved_in_the_library_is_the_uploaders_under_the_same_rules(sa
     assert (entry.ref, entry.visibility) == ("alice@example.com/uploaded-plan", "private" if private else "shared")
     assert [v.author for v in open_store().history(entry.ref, viewer=ALICE)] == ["alice@example.com"]
     assert (entry.ref in [e.ref for e in open_store().entries(BOB)]) is not private
+
+
+def test_the_reports_live_view_link_names_the_owner(saved_dir, catalog):
+    entry = open_store().save(plan(catalog, "Plan"), actor=ALICE)
+    at = session("alice@example.com", page=None, s="plan")  # an old link: the report has the new form
+    at.button(key="export_prepare").click().run()
+    assert 'Live view: <a href="http://localhost:8501/?s=alice%40example.com/plan">' in \
+        at.session_state["export_files"]["html"]
+    assert entry.ref == "alice@example.com/plan"
+
+
+@pytest.mark.parametrize("action, refused", [("lib_open", "Not opened"), ("lib_duplicate", "Not duplicated"),
+                                             ("lib_rename", "Not renamed"), ("lib_delete", "Not deleted")])
+def test_a_page_drawn_before_it_was_made_private_cannot_act_on_it(saved_dir, catalog, action, refused):
+    store = open_store()
+    entry = store.save(plan(catalog, "Plan", queries_per_month=314_000), actor=ALICE)
+    bob = session("bob@example.com")
+    bob.selectbox(key="lib_choice").set_value(entry.ref).run()
+    store.set_visibility(entry.ref, "private", actor=ALICE)  # after bob's page was drawn
+    bob.button(key=action).click().run()
+    assert f"{refused}: 'alice@example.com/plan' is not shared with you" in flashed(bob) + page_text(bob)
+    assert "314" not in page_text(bob)
+    assert [e.ref for e in store.entries(ALICE) if not e.read_only] == [entry.ref]  # nothing changed
+    assert len(store.history(entry.ref, viewer=ALICE)) == 1
