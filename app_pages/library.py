@@ -79,7 +79,7 @@ can_overwrite = origin.get("slug") and not store.is_example(origin["slug"]) and 
 left, right = st.columns(2)
 with left:
     if can_overwrite:
-        st.markdown(f"**{fmt.plain(current.name)}** is saved as `{origin['slug']}`"
+        st.markdown(f"**{fmt.plain(current.name)}** is saved as {visibility.code(origin['slug'])}"
                     + (" and has unsaved changes." if origin["kind"] == "edited" else "."))
         message = st.text_input("What changed (optional, kept with the version)", max_chars=MESSAGE_CHARS,
                                 key="lib_save_message", disabled=origin["kind"] != "edited")
@@ -87,7 +87,7 @@ with left:
             try:
                 entry = store.save(current, origin["slug"], replaces=origin["version"], actor=ACTOR,
                                    message=message.strip() or None)
-                state.mark_saved(entry.slug, entry.version)
+                state.mark_saved(entry.ref, entry.version)
                 st.session_state.pop("lib_save_message", None)
                 done("success", f"Saved '{fmt.plain(entry.name)}'.")
             except ChangedElsewhere as exc:
@@ -248,7 +248,7 @@ if trashed:
             st.caption(f"The newest {TRASH_SHOWN} of {len(trashed):,}.")
         for item in trashed[:TRASH_SHOWN]:
             a, b = st.columns([4, 1])
-            a.write(f"`{item.slug}` — deleted {item.deleted:%Y-%m-%d %H:%M} UTC")
+            a.write(f"{visibility.code(item.ref)} — deleted {item.deleted:%Y-%m-%d %H:%M} UTC")
             b.button("Restore", key=f"lib_restore_{item.file_name}", on_click=restore, args=(item.file_name,))
 
 with st.expander("Recent changes"):

@@ -263,3 +263,30 @@ def test_a_page_drawn_before_it_was_made_private_cannot_act_on_it(saved_dir, cat
     assert "314" not in page_text(bob)
     assert [e.ref for e in store.entries(ALICE) if not e.read_only] == [entry.ref]  # nothing changed
     assert len(store.history(entry.ref, viewer=ALICE)) == 1
+
+
+def test_save_changes_keeps_the_ref_so_the_next_save_and_the_link_name_the_same_scenario(saved_dir, catalog):
+    store = open_store()
+    free = store.save(plan(catalog, "Other", queries_per_month=5), actor=Actor())  # nobody's: its id is "other"
+    mine = store.save(plan(catalog, "Other", queries_per_month=6), actor=ALICE)  # alice's own "Other": also "other"
+    assert (free.ref, mine.ref) == ("other", "alice@example.com/other")
+    at = session("alice@example.com", s=mine.ref)
+    for volume in (700_000, 800_000):
+        at.number_input(key="sidebar_volume").set_value(volume).run()
+        at.button(key="lib_save").click().run()
+        assert "Saved 'Other'" in flashed(at)
+        assert at.session_state["scenario_origin"]["slug"] == mine.ref
+    assert "?s=alice%40example.com/other" in share_link(at)
+    assert store.load(mine.ref, catalog)[0].workload.queries_per_month == 800_000
+    assert store.load("other", catalog)[0].workload.queries_per_month == 5  # nobody's, untouched
+
+
+def test_the_trash_names_the_owner_and_shows_a_private_one_to_its_owner_only(saved_dir, catalog):
+    store = open_store()
+    for private in (False, True):
+        entry = store.save(plan(catalog, f"Gone {private}"), actor=ALICE, private=private)
+        store.delete(entry.ref, replaces=entry.version, actor=ALICE)
+    alice = [c.value for c in session("alice@example.com").markdown if "deleted" in c.value]
+    bob = [c.value for c in session("bob@example.com").markdown if "deleted" in c.value]
+    assert len(alice) == 2 and all("`alice@example.com/gone-" in t for t in alice)
+    assert len(bob) == 1 and "`alice@example.com/gone-false`" in bob[0]

@@ -168,7 +168,7 @@ class DatabaseStore(Reading):
             connection.execute(update(scenarios).where(scenarios.c.id == row.id)
                                .values(deleted_at=now, deleted_by=rows.cut(actor.user)))
             rows.add_audit(connection, "delete", row.slug, row.name, replaces, None, actor, row.id)
-            return trash.Trashed(trash.file_name(row.slug, now), row.slug, now, None)
+            return trash.Trashed(trash.file_name(row.slug, now), row.slug, now, None, row.owner or None)
 
         return self._change(change)
 

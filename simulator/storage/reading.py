@@ -116,12 +116,13 @@ class Reading:
 
     def trash(self, viewer: Actor = ANYONE) -> list[trash.Trashed]:
         """Deleted scenarios ``viewer`` may see, newest first."""
-        query = (select(scenarios.c.slug, scenarios.c.deleted_at)
+        query = (select(scenarios.c.slug, scenarios.c.deleted_at, scenarios.c.owner)
                  .where(scenarios.c.deleted_at.is_not(None), access.visible(viewer))
                  .order_by(scenarios.c.deleted_at.desc()))
         with self._reading() as connection:
             listed = connection.execute(query).all()
-        return [trash.Trashed(trash.file_name(r.slug, r.deleted_at), r.slug, r.deleted_at, None) for r in listed]
+        return [trash.Trashed(trash.file_name(r.slug, r.deleted_at), r.slug, r.deleted_at, None, r.owner or None)
+                for r in listed]
 
     def audit_log(self, lines: int = 20, viewer: Actor = ANYONE) -> list[dict]:
         """The last changes ``viewer`` may see, newest first, as the file store's log has them: those
