@@ -27,7 +27,7 @@ def panel(store: DatabaseStore, entry: Entry, actor: Actor, origin: dict, tell: 
     """The history of ``entry`` (a saved scenario, as the listing showed it) in an expander."""
     with st.expander(f"History of '{fmt.plain(entry.name)}'"):
         try:
-            versions = store.history(entry.slug)
+            versions = store.history(entry.ref, viewer=actor)
         except StoreError as exc:
             st.error(f"The history of '{fmt.plain(entry.name)}' cannot be shown: {fmt.plain(str(exc))}")
             return
@@ -39,19 +39,19 @@ def panel(store: DatabaseStore, entry: Entry, actor: Actor, origin: dict, tell: 
         numbers = {v.number: v for v in versions}
         left, right = st.columns(2)
         old = left.selectbox("Compare version", list(numbers), index=1, format_func=lambda n: _label(numbers[n]),
-                             key=f"lib_history_old_{entry.slug}")
+                             key=f"lib_history_old_{entry.ref}")
         new = right.selectbox("with version", list(numbers), index=0, format_func=lambda n: _label(numbers[n]),
-                              key=f"lib_history_new_{entry.slug}")
-        _diff(store, entry, old, new)
+                              key=f"lib_history_new_{entry.ref}")
+        _diff(store, entry, old, new, actor)
         current = versions[0]
         older = [n for n in numbers if n != current.number]
         back = st.selectbox("Version to restore", older, format_func=lambda n: _label(numbers[n]),
-                            key=f"lib_history_restore_{entry.slug}")
+                            key=f"lib_history_restore_{entry.ref}")
         st.caption(f"Restoring saves version {back} again as the newest; it replaces version {current.number} "
                    f"(the current one), which stays in the history.")
-        reload = origin.get("slug") == entry.slug and origin.get("kind") == "saved"
+        reload = origin.get("slug") == entry.ref and origin.get("kind") == "saved"
         st.button("Restore this version", key="lib_history_restore", on_click=_restore,
-                  args=(store, entry.slug, entry.name, back, current.number, entry.version, actor, reload, tell))
+                  args=(store, entry.ref, entry.name, back, current.number, entry.version, actor, reload, tell))
 
 
 def _label(version: Version) -> str:
@@ -59,12 +59,12 @@ def _label(version: Version) -> str:
     return f"version {version.number} ({version.author}, {version.time:%Y-%m-%d %H:%M} UTC){note}"
 
 
-def _diff(store: DatabaseStore, entry: Entry, old: int, new: int) -> None:
+def _diff(store: DatabaseStore, entry: Entry, old: int, new: int, actor: Actor) -> None:
     if old == new:
         st.caption("Pick two different versions to see what changed.")
         return
     try:
-        before, after = (_version(store, entry.slug, n) for n in (old, new))
+        before, after = (_version(store, entry.ref, n, actor) for n in (old, new))
     except (StoreError, ScenarioError) as exc:
         st.error(f"Versions {old} and {new} of '{fmt.plain(entry.name)}' cannot be compared: "
                  f"{fmt.plain(str(exc).splitlines()[0])}")
@@ -80,9 +80,9 @@ def _diff(store: DatabaseStore, entry: Entry, old: int, new: int) -> None:
         st.caption(f"The first {DIFF_SHOWN} of {len(changes):,} changes.")
 
 
-def _version(store: DatabaseStore, slug: str, number: int) -> Scenario:
+def _version(store: DatabaseStore, ref: str, number: int, actor: Actor) -> Scenario:
     """Schema only, not the catalog: an old version may name a model the catalog has since dropped."""
-    return parse_scenario(store.version(slug, number).encode("utf-8"), f"{slug} version {number}")
+    return parse_scenario(store.version(ref, number, viewer=actor).encode("utf-8"), f"{ref} version {number}")
 
 
 def _restore(store: DatabaseStore, slug: str, name: str, number: int, replaced: int, seen: str, actor: Actor,
@@ -98,6 +98,6 @@ def _restore(store: DatabaseStore, slug: str, name: str, number: int, replaced: 
         tell("error", f"Version {number} of '{fmt.plain(name)}' was not restored: {fmt.plain(str(exc).splitlines()[0])}")
         return
     if reload:  # the user works on this scenario, without unsaved changes: show what is now saved
-        state.load(restored.slug)
+        state.load(restored.ref)
     tell("success", f"Restored version {number} of '{fmt.plain(restored.name)}' as its newest version; version "
                     f"{replaced}, which it replaces, stays in the history.")

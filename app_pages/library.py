@@ -1,5 +1,9 @@
 """Scenario library: open, save, duplicate, rename, delete (with trash), history, compare, download, upload.
 
+Everything listed, opened and changed is what this session's user may see (``simulator/storage/
+access.py``): their own scenarios, the shared ones, and everything for an admin; a scenario is named by
+its ref (``<owner>/<id>``, or ``<id>`` for one of nobody). Who sees a scenario is ``visibility.py``.
+
 Buttons that change a saved scenario run as callbacks whose arguments are fixed when the page is
 drawn: they act on exactly the id and version the user saw, so a change someone else made since is
 refused ("changed by someone else") instead of being deleted, renamed or restored by mistake.
@@ -10,7 +14,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages import history, state
+from app_pages import history, state, visibility
 from simulator.model.evaluate import evaluate
 from simulator.scenario import MAX_FILE_MB, Scenario, ScenarioError, parse_scenario
 from simulator.storage import trash as trash_rules
@@ -57,7 +61,7 @@ def download_current() -> None:
 
 
 try:
-    listing = store.entries()
+    listing = store.entries(ACTOR)
 except StoreError as exc:  # the database is down or misconfigured: the rest of the app does not need it
     st.error(f"The saved scenarios cannot be shown, opened or changed: {refusal(exc)}. The other pages still work "
              f"on the current scenario, '{fmt.plain(current.name)}'; download it here to keep it.")
@@ -75,7 +79,7 @@ can_overwrite = origin.get("slug") and not store.is_example(origin["slug"]) and 
 left, right = st.columns(2)
 with left:
     if can_overwrite:
-        st.markdown(f"**{fmt.plain(current.name)}** is saved as `{origin['slug']}`"
+        st.markdown(f"**{fmt.plain(current.name)}** is saved as {visibility.code(origin['slug'])}"
                     + (" and has unsaved changes." if origin["kind"] == "edited" else "."))
         message = st.text_input("What changed (optional, kept with the version)", max_chars=MESSAGE_CHARS,
                                 key="lib_save_message", disabled=origin["kind"] != "edited")
@@ -83,7 +87,7 @@ with left:
             try:
                 entry = store.save(current, origin["slug"], replaces=origin["version"], actor=ACTOR,
                                    message=message.strip() or None)
-                state.mark_saved(entry.slug, entry.version)
+                state.mark_saved(entry.ref, entry.version)
                 st.session_state.pop("lib_save_message", None)
                 done("success", f"Saved '{fmt.plain(entry.name)}'.")
             except ChangedElsewhere as exc:
@@ -115,12 +119,14 @@ with right:
         description = st.text_area("Description", value=current.description, max_chars=10_000, key="lib_save_as_desc")
         note = st.text_input("What it is for (optional, kept with the version)", max_chars=MESSAGE_CHARS,
                              key="lib_save_as_message")
+        private = visibility.private_box(ACTOR)
         if st.form_submit_button("Save as new scenario"):
             try:
                 renamed = Scenario.model_validate({**current.model_dump(), "name": name, "description": description})
-                entry = store.save(renamed, actor=ACTOR, message=note.strip() or None)
-                state.load(entry.slug)
-                done("success", f"Saved as '{fmt.plain(entry.name)}' (`{entry.slug}`).")
+                entry = store.save(renamed, actor=ACTOR, message=note.strip() or None, private=private)
+                state.load(entry.ref)
+                done("success", f"Saved as '{fmt.plain(entry.name)}' ({visibility.code(entry.ref)})"
+                                + (", private: only you (and admins) see it." if private else "."))
             except AlreadyExists as exc:
                 st.error(refusal(exc))
                 if exc.slug is not None:  # the same NAME: offer to replace exactly that scenario
@@ -130,15 +136,15 @@ with right:
     pending = st.session_state.get("lib_overwrite")
     if pending:
         slug, version, yaml_text = pending
-        st.warning(f"Replace the saved scenario `{slug}` with this one? The one there now stays in its "
+        st.warning(f"Replace the saved scenario {visibility.code(slug)} with this one? The one there now stays in its "
                    "history, so it can be restored.")
         yes, no = st.columns(2)
         if yes.button("Replace it", key="lib_overwrite_yes", type="primary"):
             st.session_state.pop("lib_overwrite")
             try:
                 entry = store.save(state.parse(yaml_text), slug, replaces=version, trash_previous=True, actor=ACTOR)
-                state.load(entry.slug)
-                done("success", f"Replaced `{entry.slug}`; the previous version is in its history.")
+                state.load(entry.ref)
+                done("success", f"Replaced {visibility.code(entry.ref)}; the previous version is in its history.")
             except (StoreError, ScenarioError) as exc:
                 st.error(f"Not saved: {refusal(exc)}")
         if no.button("Keep both: I will choose another name", key="lib_overwrite_no"):
@@ -159,23 +165,33 @@ def rename(slug: str, version: str) -> None:
     try:
         renamed = store.rename(slug, st.session_state.get("lib_rename_name", ""), replaces=version, actor=ACTOR)
         if origin.get("slug") == slug:
-            state.load(renamed.slug)
-        tell("success", f"Renamed to '{fmt.plain(renamed.name)}' (`{renamed.slug}`).")
+            state.load(renamed.ref)
+        tell("success", f"Renamed to '{fmt.plain(renamed.name)}' ({visibility.code(renamed.ref)}).")
     except (StoreError, ScenarioError) as exc:
         tell("error", f"Not renamed: {refusal(exc)}")
+
+
+def open_(ref: str, shown_as: str) -> None:
+    """Bound to the scenario drawn, as the others are: one that vanished or was made private since is
+    refused, never swapped for whatever the picker shows next."""
+    try:
+        state.load(ref)
+        tell("success", f"Opened '{fmt.plain(shown_as)}'.")
+    except (StoreError, ScenarioError) as exc:
+        tell("error", f"Not opened: {refusal(exc)}")
 
 
 def duplicate(slug: str) -> None:
     try:
         copy = store.duplicate(slug, actor=ACTOR)
-        tell("success", f"Duplicated as '{fmt.plain(copy.name)}' (`{copy.slug}`).")
+        tell("success", f"Duplicated as '{fmt.plain(copy.name)}' ({visibility.code(copy.ref)}), yours.")
     except (StoreError, ScenarioError) as exc:
         tell("error", f"Not duplicated: {refusal(exc)}")
 
 
 def restore(file_name: str) -> None:
     try:
-        tell("success", f"Restored `{store.restore(file_name, actor=ACTOR)}`.")
+        tell("success", f"Restored {visibility.code(store.restore(file_name, actor=ACTOR))}.")
     except StoreError as exc:
         tell("error", f"Not restored: {refusal(exc)}")
 
@@ -184,7 +200,7 @@ def restore(file_name: str) -> None:
 st.subheader("Saved scenarios and examples")
 usable = [e for e in listing if not e.problem]
 broken = [e for e in listing if e.problem]
-labels = {e.slug: f"{e.name} ({'example' if e.read_only else e.slug})" for e in usable}
+labels = {e.ref: f"{e.name} ({'example' if e.read_only else e.ref})" for e in usable}
 query = st.text_input("Search names and descriptions", key="lib_search", max_chars=200)
 found = matching(usable, query)
 pages = max(1, math.ceil(len(found) / PAGE_SIZE))
@@ -194,51 +210,49 @@ page = st.number_input("Page", min_value=1, max_value=pages, step=1, key="lib_pa
 shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
 st.caption(f"{len(found):,} of {len(usable):,} scenarios" + (f"; page {page} of {pages}" if pages > 1 else ""))
 st.dataframe(pd.DataFrame([{
-    "name": e.name, "id": e.slug, "kind": "example" if e.read_only else "saved",
+    "name": e.name, "id": e.ref, "kind": "example" if e.read_only else "saved",
+    "owner": e.owner or ("" if e.read_only else "nobody"), "seen by": visibility.seen_by(e),
     "modified": e.modified.strftime("%Y-%m-%d %H:%M"), "description": e.description[:120],
-} for e in shown], columns=["name", "id", "kind", "modified", "description"]), hide_index=True, width="stretch")
+} for e in shown], columns=["name", "id", "kind", "owner", "seen by", "modified", "description"]), hide_index=True,
+    width="stretch")
 
-chosen = st.selectbox("Scenario", options=[e.slug for e in shown], format_func=labels.get, key="lib_choice")
-entry = next((e for e in shown if e.slug == chosen), None)
+chosen = st.selectbox("Scenario", options=[e.ref for e in shown], format_func=labels.get, key="lib_choice")
+entry = next((e for e in shown if e.ref == chosen), None)
 if entry is not None:
     c1, c2, c3, c4 = st.columns(4)
-    if c1.button("Open", key="lib_open", type="primary"):
-        try:
-            state.load(entry.slug)
-            done("success", f"Opened '{fmt.plain(entry.name)}'.")
-        except (StoreError, ScenarioError) as exc:
-            st.error(f"Not opened: {refusal(exc)}")
-    c2.button("Duplicate", key="lib_duplicate", on_click=duplicate, args=(entry.slug,))
+    c1.button("Open", key="lib_open", type="primary", on_click=open_, args=(entry.ref, entry.name))
+    c2.button("Duplicate", key="lib_duplicate", on_click=duplicate, args=(entry.ref,))
     with c3.popover("Rename", disabled=entry.read_only):
         st.text_input("New name", value=entry.name, max_chars=200, key="lib_rename_name")
-        st.button("Rename", key="lib_rename", on_click=rename, args=(entry.slug, entry.version))
+        st.button("Rename", key="lib_rename", on_click=rename, args=(entry.ref, entry.version))
     with c4.popover("Delete", disabled=entry.read_only):
         st.write(f"Delete **{fmt.plain(entry.name)}**? It goes to the trash and can be restored below.")
         st.button("Yes, delete", key="lib_delete", type="primary", on_click=delete,
-                  args=(entry.slug, entry.version, entry.name))
+                  args=(entry.ref, entry.version, entry.name))
     if not entry.read_only:
+        visibility.panel(store, entry, ACTOR, tell)
         history.panel(store, entry, ACTOR, origin, tell)
 
 if broken:
     st.warning(f"{len(broken)} saved scenario(s) cannot be opened; move them to the trash (they keep their history there):")
     for bad in broken:
         a, b = st.columns([4, 1])
-        a.markdown(f"'{fmt.plain(bad.name)}' (`{bad.slug}`): {fmt.plain(bad.problem)}")
-        b.button("Move to trash", key=f"lib_trash_file_{bad.slug}", on_click=delete,
-                 args=(bad.slug, bad.version, bad.name))
+        a.markdown(f"'{fmt.plain(bad.name)}' ({visibility.code(bad.ref)}): {fmt.plain(bad.problem)}")
+        b.button("Move to trash", key=f"lib_trash_file_{bad.ref}", on_click=delete,
+                 args=(bad.ref, bad.version, bad.name))
 
-trashed = store.trash()
+trashed = store.trash(ACTOR)
 if trashed:
     with st.expander(f"Trash ({len(trashed):,})"):
         if len(trashed) > TRASH_SHOWN:
             st.caption(f"The newest {TRASH_SHOWN} of {len(trashed):,}.")
         for item in trashed[:TRASH_SHOWN]:
             a, b = st.columns([4, 1])
-            a.write(f"`{item.slug}` — deleted {item.deleted:%Y-%m-%d %H:%M} UTC")
+            a.write(f"{visibility.code(item.ref)} — deleted {item.deleted:%Y-%m-%d %H:%M} UTC")
             b.button("Restore", key=f"lib_restore_{item.file_name}", on_click=restore, args=(item.file_name,))
 
 with st.expander("Recent changes"):
-    log = store.audit_log(20)
+    log = store.audit_log(20, viewer=ACTOR)
     if log:
         st.dataframe(pd.DataFrame(log, columns=["time", "action", "slug", "name", "user", "client"]),
                      hide_index=True, width="stretch")
@@ -248,14 +262,14 @@ with st.expander("Recent changes"):
 # --- Compare ---------------------------------------------------------------------------------------------
 st.subheader("Compare scenarios")
 picked_before = [s for s in st.session_state.get("lib_compare", []) if s in labels]
-options = picked_before + [e.slug for e in shown if e.slug not in picked_before]  # this page, plus what is picked
+options = picked_before + [e.ref for e in shown if e.ref not in picked_before]  # this page, plus what is picked
 picked = st.multiselect("Pick 2 to 4 scenarios (from the page above)", options=options, format_func=labels.get,
                         max_selections=4, key="lib_compare")
 if len(picked) >= 2:
     evaluations = {}
     for slug in picked:
         try:
-            evaluations[labels[slug]] = evaluate(store.load(slug, catalog)[0], catalog)
+            evaluations[labels[slug]] = evaluate(store.load(slug, catalog, viewer=ACTOR)[0], catalog)
         except (StoreError, ScenarioError) as exc:
             st.error(f"{fmt.plain(labels[slug])} cannot be compared: {refusal(exc)}")
     rows = []

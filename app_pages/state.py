@@ -2,7 +2,7 @@
 
 The current scenario is kept as its canonical YAML text (``Scenario.to_yaml``), which is also the
 cache key of its evaluation. Its origin says what the URL holds: a saved scenario or example by
-name (``?s=support-bot``), or an edited one packed into ``?d=...``. Pages read and change the
+ref (``?s=support-bot``, ``?s=alice%40example.com/plan``), or an edited one packed into ``?d=...``. Pages read and change the
 scenario only through these functions.
 """
 
@@ -143,9 +143,12 @@ def _add_notice(text: str) -> None:
 
 
 def load(slug: str) -> None:
-    """Open a saved scenario or shipped example by its name in the store."""
-    scenario, version, read_only = store().load(slug, catalog())
-    _set(scenario, {"kind": "example" if read_only else "saved", "slug": slug, "version": version})
+    """Open a saved scenario or shipped example by its ref in the store (``<owner>/<id>`` or an id),
+    as this session's user may see it; the origin keeps the ref that names it (an old bare id
+    becomes ``<owner>/<id>``)."""
+    opened = store().open(slug, catalog(), viewer=identity().actor)
+    _set(opened.scenario, {"kind": "example" if opened.read_only else "saved", "slug": opened.ref,
+                           "version": opened.version})
 
 
 def _set(scenario: Scenario, origin: dict, yaml_text: str | None = None) -> None:
@@ -410,4 +413,4 @@ def share_url(page_path: str) -> str:
             st.session_state[_PUBLIC_URL_WARNED] = True
             _add_notice(fmt.plain(str(exc)))
         base = sharing.link_base(None, *where)
-    return f"{base}?{urlencode(url_params())}"
+    return f"{base}?{urlencode(url_params(), safe='/')}"  # ?s=<owner>/<id>: the owner percent-encoded

@@ -272,9 +272,12 @@ def plan_with_three_versions(catalog):
     return other, (v1, v2, v3)
 
 
+PLAN = "ana/plan"  # the ref of ana's "Plan": its owner, then its id
+
+
 def history_page():
     at = open_app("app_pages/library.py")
-    at.selectbox(key="lib_choice").set_value("plan").run()
+    at.selectbox(key="lib_choice").set_value(PLAN).run()
     return at
 
 
@@ -286,7 +289,7 @@ def test_the_history_lists_versions_newest_first_and_a_diff_in_the_editors_units
     assert list(versions["message"]) == ["", "", "first draft"]
     diff = next(rendered(m.value) for m in at.markdown if "→" in m.value)  # 2 -> 3 by default: the last change
     assert "Queries per month (queries/month): 400000 → 900000" in diff and "growth" not in diff
-    at.selectbox(key="lib_history_old_plan").set_value(1).run()
+    at.selectbox(key=f"lib_history_old_{PLAN}").set_value(1).run()
     diff = next(rendered(m.value) for m in at.markdown if "→" in m.value)
     assert "Monthly growth (%/month): 5.0 → 12.0" in diff
 
@@ -294,7 +297,7 @@ def test_the_history_lists_versions_newest_first_and_a_diff_in_the_editors_units
 def test_restore_this_version_saves_it_as_the_newest_and_names_the_one_it_replaces(saved_dir, catalog):
     other, (v1, _, v3) = plan_with_three_versions(catalog)
     at = history_page()
-    at.selectbox(key="lib_history_restore_plan").set_value(1).run()
+    at.selectbox(key=f"lib_history_restore_{PLAN}").set_value(1).run()
     assert any("it replaces version 3 (the current one)" in c.value for c in at.caption)
     at.button(key="lib_history_restore").click().run()
     assert "Restored version 1 of 'Plan' as its newest version; version 3, which it replaces, stays" in flashed(at)
@@ -306,15 +309,15 @@ def test_restore_this_version_saves_it_as_the_newest_and_names_the_one_it_replac
 def test_a_stale_restore_names_who_changed_it_and_offers_the_choices_of_a_stale_save(saved_dir, catalog):
     other, (_, _, v3) = plan_with_three_versions(catalog)
     at = history_page()
-    at.selectbox(key="lib_history_restore_plan").set_value(1).run()
+    at.selectbox(key=f"lib_history_restore_{PLAN}").set_value(1).run()
     theirs = other.save(scenario(catalog, "Plan", queries_per_month=5), "plan", replaces=v3.version,
                         actor=Actor(user="cy@example.com"))
     at.button(key="lib_history_restore").click().run()
     [refusal] = [rendered(e.value) for e in at.error if e.value.startswith("Not restored")]
-    assert "'plan' was changed by cy@example.com at" in refusal
+    assert f"'{PLAN}' was changed by cy@example.com at" in refusal
     assert other.load("plan")[1] == theirs.version and len(other.history("plan")) == 4
     at.button(key="lib_conflict_reload").click().run()
-    assert at.session_state["scenario_origin"] == {"kind": "saved", "slug": "plan", "version": theirs.version}
+    assert at.session_state["scenario_origin"] == {"kind": "saved", "slug": PLAN, "version": theirs.version}
 
 
 def test_a_save_carries_its_message_into_the_history(saved_dir, catalog):

@@ -109,3 +109,52 @@ def test_import_brings_a_folder_in_once(db, tmp_path):
     assert [e["id"] for e in run("list") if not e["read_only"]] == ["team-plan"]
     missing = cli("library", "import", str(tmp_path / "nope"))
     assert missing.returncode == 2 and "not a folder" in missing.stderr
+
+
+# --- Who sees what (issue 15) -------------------------------------------------------------------------------
+def test_as_user_sees_only_what_they_may_and_list_says_owner_and_visibility(db, tmp_path):
+    secret = run("save", str(plan(tmp_path, 400_000, "Secret plan")), "--as", "alice@example.com", "--private")
+    assert (secret["ref"], secret["owner"], secret["visibility"]) == ("alice@example.com/secret-plan",
+                                                                      "alice@example.com", "private")
+    run("save", str(plan(tmp_path, 500_000)), "--as", "bob@example.com")
+    saved = {e["ref"]: (e["owner"], e["visibility"]) for e in run("list") if not e["read_only"]}  # the administrator
+    assert saved == {"alice@example.com/secret-plan": ("alice@example.com", "private"),
+                     "bob@example.com/team-plan": ("bob@example.com", "shared")}
+    assert [e["ref"] for e in run("list", "--as", "bob@example.com") if not e["read_only"]] == ["bob@example.com/team-plan"]
+    assert len([e for e in run("list", "--as", "alice@example.com") if not e["read_only"]]) == 2
+    for args in (("export", secret["ref"]), ("history", secret["ref"]), ("export", "secret-plan"),
+                 ("restore", secret["ref"], "1"), ("share", secret["ref"], "--team")):
+        refused = cli("library", *args, "--as", "bob@example.com")
+        assert refused.returncode == 2 and f"'{args[1]}' is not shared with you" in refused.stderr  # the link given
+        assert "400000" not in refused.stdout + refused.stderr and "Secret plan" not in refused.stderr
+    refused = cli("library", "export", "Secret plan", "--as", "bob@example.com")  # by name: as if it did not exist
+    assert refused.returncode == 2 and "no saved scenario or example is called 'Secret plan'" in refused.stderr
+    assert "Secret plan" in run("export", secret["ref"], "--as", "alice@example.com")["yaml"]
+
+
+def test_share_is_the_owners_or_an_admins_and_never_private_for_nobody(db, tmp_path):
+    saved = run("save", str(plan(tmp_path, 400_000)), "--as", "alice@example.com")
+    refused = cli("library", "share", saved["ref"], "--private", "--as", "bob@example.com")
+    assert refused.returncode == 2 and "only alice@example.com or an admin can make private 'Team plan'" in refused.stderr
+    assert run("share", "Team plan", "--private", "--as", "alice@example.com")["visibility"] == "private"
+    assert run("share", saved["ref"], "--team")["visibility"] == "shared"  # the administrator
+    free = run("save", str(plan(tmp_path, 400_000, "Free plan")), "--as", "anonymous")
+    assert free["ref"] == "free-plan" and free["owner"] is None
+    refused = cli("library", "share", "free-plan", "--private")
+    assert refused.returncode == 2 and "cannot be private" in refused.stderr
+    refused = cli("library", "save", str(plan(tmp_path, 400_000, "Other plan")), "--private", "--as", "anonymous")
+    assert refused.returncode == 2 and "cannot be private" in refused.stderr
+
+
+def test_a_name_two_owners_use_is_their_own_for_each_and_ambiguous_for_others(db, tmp_path):
+    alices = run("save", str(plan(tmp_path, 400_000)), "--as", "alice@example.com")
+    run("share", alices["ref"], "--private", "--as", "alice@example.com")
+    bobs = run("save", str(plan(tmp_path, 500_000)), "--as", "bob@example.com")  # alice's is not his to see: his own
+    assert bobs["ref"] == "bob@example.com/team-plan" and bobs["number"] == 1
+    again = run("save", str(plan(tmp_path, 600_000)), "--as", "bob@example.com")  # now a new version of his
+    assert (again["ref"], again["number"]) == (bobs["ref"], 2)
+    ambiguous = cli("library", "history", "Team plan")  # the administrator sees both
+    assert ambiguous.returncode == 2 and "2 scenarios are called 'Team plan'" in ambiguous.stderr
+    assert "alice@example.com/team-plan" in ambiguous.stderr and "bob@example.com/team-plan" in ambiguous.stderr
+    assert len(run("history", "Team plan", "--as", "alice@example.com")) == 1
+    assert len(run("history", "Team plan", "--as", "bob@example.com")) == 2

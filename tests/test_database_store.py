@@ -173,7 +173,7 @@ def test_rename_moves_the_history_and_trashes_nothing(store, bot, catalog):
         store.load("old")
 
 
-@pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "a/b", "..", "", "x" * 65, "Upper_", "a\x00b"])
+@pytest.mark.parametrize("bad", ["/passwd", "..", "", "x" * 65, "Upper_", "a\x00b", "a/", "a/b/../.."])
 def test_names_that_are_not_ids_are_refused(store, bad, catalog):
     with pytest.raises(StoreError, match="is not a scenario name"):
         store.load(bad, catalog)

@@ -32,3 +32,12 @@ def changed_elsewhere(slug: str, current_version: str | None, who: str | None = 
     at = f" at {when.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC" if when is not None else ""
     return ChangedElsewhere(f"{slug!r} was {what} by {by}{at} since you opened it; reload it to see "
                             "their version, or save yours under another name")
+
+
+class NotShared(StoreError):
+    """A saved scenario the user may not see (private to someone else): the message names only the
+    link they gave, never the scenario's name or numbers."""
+
+    def __init__(self, ref: str):
+        super().__init__(f"{ref!r} is not shared with you")
+        self.ref = ref

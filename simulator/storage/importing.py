@@ -8,7 +8,7 @@ only read: nothing in it is moved, changed or deleted.
 A file is known by its scenario's name and content (the SHA-256 of its canonical YAML, the
 database's version): a file whose name and content are already in the database (among the versions
 of a scenario of that name, live or trashed) is skipped, so a second run imports nothing and a
-scenario deleted in the database since is not brought back. A file whose name a live scenario has,
+scenario deleted in the database since is not brought back. A file whose name a live scenario has (the importer's own first),
 with other content, becomes the newest version of that scenario: names are what users know a
 scenario by and are unique, and the version it replaces stays in the history, so nothing is lost
 and nothing is overwritten silently (the version's message says where it came from). A new
@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, case, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import audit as file_audit
-from simulator.storage import index, location, rows, trash
+from simulator.storage import access, index, location, refs, rows, trash
 from simulator.storage.audit import IMPORTED, Actor
 from simulator.storage.database import DatabaseStore
 from simulator.storage.engines import WRITE, reason
@@ -126,14 +126,17 @@ def _import_live(store: DatabaseStore, slug: str, file_name: str, scenario: Scen
             if _known(connection, scenario.name, sha):
                 report.skipped.append(file_name)
                 return
-            same = connection.execute(select(scenarios.c.slug, scenarios.c.id, scenarios.c.current)
-                                      .where(scenarios.c.name_key == rows.name_hash(scenario.name), rows.LIVE)).first()
+            same = connection.execute(  # of that name: the importer's own first, then nobody's, then the oldest
+                select(scenarios.c.slug, scenarios.c.id, scenarios.c.current, scenarios.c.owner)
+                .where(scenarios.c.name_key == rows.name_hash(scenario.name), rows.LIVE, access.visible(actor))
+                .order_by(case((scenarios.c.owner == refs.owner_of(actor.user), 0),
+                               (scenarios.c.owner == refs.NOBODY, 1), else_=2), scenarios.c.created_at)).first()
             current = None if same is None else rows.version_row(connection, same.id, same.current).sha256
             slug_taken = connection.execute(select(scenarios.c.id)
                                             .where(scenarios.c.slug == slug, rows.LIVE)).first() is not None
         try:
             if same is not None:
-                entry = store.save(scenario, same.slug, replaces=current, actor=actor,
+                entry = store.save(scenario, refs.ref_of(same.owner, same.slug), replaces=current, actor=actor,
                                    message=f"imported from {file_name}, which had other content under this name")
                 note = f"a new version of `{same.slug}`, which had that name with other content"
             else:

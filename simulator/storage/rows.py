@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
-from simulator.storage import index, trash
-from simulator.storage.audit import FIELD_CHARS, UNOWNED, Actor
+from simulator.storage import index, refs, trash
+from simulator.storage.audit import FIELD_CHARS, Actor
 from simulator.storage.errors import StoreError
 from simulator.storage.slugs import SLUG, name_key
 from simulator.storage.store import Entry
@@ -35,43 +35,39 @@ def version_row(connection: Connection, scenario_id: int, number: int):
                                                      versions.c.number == number)).first()
 
 
-def refuse_unless_owner(connection: Connection, row, actor, doing: str) -> None:
-    """Only a scenario's owner (the author of its first version) or an admin renames or deletes it.
-    A scenario an anonymous visitor saved (or the first import brought in) belongs to nobody: anyone
-    may, as before sign-in existed."""
-    owner = version_row(connection, row.id, 1).author
-    if owner not in UNOWNED and owner != actor.user and not actor.admin:
-        raise StoreError(f"only {owner} or an admin can {doing} {row.name!r}; duplicate it to make it yours")
-
-
 def live_count(connection: Connection) -> int:
     return connection.execute(select(func.count()).select_from(scenarios).where(LIVE)).scalar_one()
 
 
 def write_version(connection: Connection, row, slug: str, scenario: Scenario, yaml_text: str, sha: str,
-                  actor: Actor, message: str | None) -> Entry:
-    """Add the next version of ``row`` (None: a new scenario, version 1) and make it current."""
+                  actor: Actor, message: str | None, visibility: str = refs.SHARED) -> tuple[Entry, int]:
+    """Add the next version of ``row`` (None: a new scenario, version 1, owned by ``actor`` and
+    seen as ``visibility`` says) and make it current; the entry and the scenario's row id."""
     at, author = now(), cut(actor.user)
     shown = {"slug": slug, "name": scenario.name, "name_key": name_hash(scenario.name),
              "description": scenario.description[:index.DESCRIPTION_CHARS], "modified_at": at}
     if row is None:
-        number = 1
+        number, owner = 1, refs.owner_of(actor.user)
         scenario_id = connection.execute(insert(scenarios).values(
-            **shown, author=author, created_at=at, current=number)).inserted_primary_key[0]
+            **shown, author=author, created_at=at, current=number, owner=owner,
+            visibility=visibility)).inserted_primary_key[0]
     else:
-        number, scenario_id = row.current + 1, row.id
+        number, scenario_id, owner, visibility = row.current + 1, row.id, row.owner, row.visibility
         connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(**shown, current=number))
     connection.execute(insert(versions).values(
         scenario_id=scenario_id, number=number, yaml=yaml_text, sha256=sha, author=author, created_at=at,
         message=None if message is None else str(message)[:MESSAGE_CHARS]))
-    return Entry(slug, scenario.name, shown["description"], sha, local(at), False)
+    return Entry(slug, scenario.name, shown["description"], sha, local(at), False, None, owner or None,
+                 visibility), scenario_id
 
 
 def add_audit(connection: Connection, action: str, slug: str, name: str, old_version: str | None,
-              new_version: str | None, actor: Actor, **extra: str) -> None:
+              new_version: str | None, actor: Actor, scenario_id: int | None = None, **extra: str) -> None:
+    """One line of the log about the scenario ``scenario_id`` (shown to whoever may see it)."""
     detail = {"name": name, "old_version": old_version, "new_version": new_version, **extra}
     connection.execute(insert(audit).values(time=now(), actor=cut(actor.user), client=cut(actor.client),
-                                            action=action, slug=slug, detail=json.dumps(detail)))
+                                            action=action, slug=slug, detail=json.dumps(detail),
+                                            scenario_id=scenario_id))
 
 
 def expire_trash(connection: Connection) -> None:

@@ -50,10 +50,17 @@ class Entry:
     modified: dt.datetime
     read_only: bool
     problem: str | None = None  # set: the file is listed so it can be trashed, but cannot be opened
+    owner: str | None = None  # who it belongs to (refs.py); None: nobody (saved anonymously, imported, an example)
+    visibility: str = "shared"  # or "private": its owner and admins only (refs.py)
 
     @property
     def file_name(self) -> str:
         return f"{self.slug}.yaml"
+
+    @property
+    def ref(self) -> str:
+        """What names it in a link (``?s=``) and to the store: ``<owner>/<slug>``, or ``<slug>`` (refs.py)."""
+        return f"{self.owner}/{self.slug}" if self.owner else self.slug
 
 
 def version_of(data: bytes) -> str:

@@ -29,6 +29,12 @@ class Trashed:
     slug: str
     deleted: dt.datetime  # UTC
     path: Path | None  # None in the database store, where a trashed scenario is a row, not a file
+    owner: str | None = None  # the database store's: whose it is (refs.py); None: nobody's
+
+    @property
+    def ref(self) -> str:
+        """What named it while it was live (refs.py): ``<owner>/<slug>``, or ``<slug>``."""
+        return f"{self.owner}/{self.slug}" if self.owner else self.slug
 
 
 def file_name(slug: str, deleted: dt.datetime) -> str:

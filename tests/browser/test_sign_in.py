@@ -131,3 +131,52 @@ def test_a_spoofed_user_header_from_an_untrusted_address_is_ignored(auth_server,
         shot(page, "spoof-ignored")
     finally:
         context.close()
+
+
+def sign_in(page, url: str, who: str) -> None:
+    page.goto(url)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/oauth2/authorize"))
+    page.get_by_placeholder("sub").fill(who)
+    page.get_by_role("button", name="Authorize").click()
+    sidebar.get_by_text(re.compile("Signed in as " + re.escape(who).replace("@", "@\u2060?"))).wait_for()
+
+
+def test_a_private_scenarios_link_opens_for_its_owner_and_is_not_shared_with_anyone_else(auth_server, browser, shot):
+    url, database = auth_server
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
+    alice, bob, visitor = (c.new_page() for c in contexts)
+    for page in (alice, bob, visitor):
+        page.set_default_timeout(30_000)
+    try:
+        sign_in(alice, url, "alice@example.com")
+        alice.goto(f"{url}/library")
+        alice.get_by_label("Save as (name)").fill("Alice's secret")
+        alice.get_by_text("Private (only me)").click()
+        alice.get_by_role("button", name=SAVE_AS).click()
+        alice.get_by_text("Saved as 'Alice's secret'").wait_for()
+        [entry] = [e for e in open_store(database).entries() if e.name == "Alice's secret"] or [None]
+        assert entry is None  # an anonymous reader does not see it
+        alice.get_by_test_id("stSidebar").get_by_role("button", name="Share this view").click()
+        link = alice.locator("[data-testid='stCode']").inner_text().strip()
+        alice.keyboard.press("Escape")
+        assert "?s=alice%40example.com/alice-s-secret" in link
+        shot(alice, "private-saved")
+
+        sign_in(bob, url, "bob@example.com")
+        for page in (bob, visitor):
+            page.goto(link)
+            page.get_by_text("is not shared with you").wait_for()
+            sidebar = page.get_by_test_id("stSidebar").inner_text()
+            assert "Customer-support bot" in sidebar and "Alice's secret" not in page.content()
+        shot(bob, "private-link-not-shared")
+        bob.goto(f"{url}/library")
+        bob.get_by_text("Save the current scenario").wait_for()
+        assert "Alice's secret" not in bob.content()
+
+        alice.goto(link)
+        alice.get_by_test_id("stSidebar").get_by_text("Alice's secret").wait_for()
+    finally:
+        for context in contexts:
+            context.close()
