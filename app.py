@@ -46,7 +46,7 @@ with st.sidebar:
     origin = state.origin()
     st.subheader(fmt.plain(scenario.name))
     badge = {"example": "Shipped example (read-only)", "saved": "Saved", "edited": "Unsaved changes"}[origin["kind"]]
-    st.caption(badge + (f" · {origin['slug']}" if origin.get("slug") else ""))
+    st.caption(badge + (f" · {fmt.plain(origin['slug'])}" if origin.get("slug") else ""))  # a ref may hold an e-mail
     state.bind(state.VOLUME_KEY, float(scenario.workload.queries_per_month))
     st.number_input(
         "Queries per month", min_value=1.0, max_value=1e12, step=50_000.0, format="%.0f",
