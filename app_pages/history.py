@@ -16,6 +16,7 @@ import streamlit as st
 from app_pages import state
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage.database import Actor, ChangedElsewhere, DatabaseStore, StoreError, Version
+from simulator.storage import rows
 from simulator.storage.store import Entry
 from ui import fmt, scenario_diff
 
@@ -33,8 +34,13 @@ def panel(store: DatabaseStore, entry: Entry, actor: Actor, origin: dict, tell: 
             return
         st.dataframe(pd.DataFrame([{"version": v.number, "author": v.author, "saved (UTC)": f"{v.time:%Y-%m-%d %H:%M}",
                                     "message": v.message or ""} for v in versions]), hide_index=True, width="stretch")
+        if versions[-1].number > 1:
+            st.caption(f"Versions 1 to {versions[-1].number - 1} are no longer kept: a scenario keeps its newest "
+                       f"{rows.MAX_VERSIONS} versions, and older ones only within {rows.MAX_HISTORY_CHARS:,} characters "
+                       "of YAML.")
         if len(versions) == 1:
-            st.caption("One version so far: every save adds one.")
+            st.caption("One version so far: every save adds one." if versions[0].number == 1
+                       else "Only the current version is kept.")
             return
         numbers = {v.number: v for v in versions}
         left, right = st.columns(2)

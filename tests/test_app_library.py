@@ -294,6 +294,17 @@ def test_the_history_lists_versions_newest_first_and_a_diff_in_the_editors_units
     assert "Monthly growth (%/month): 5.0 → 12.0" in diff
 
 
+def test_the_history_says_which_versions_are_no_longer_kept(saved_dir, catalog, monkeypatch):
+    from simulator.storage import rows
+    monkeypatch.setattr(rows, "MAX_VERSIONS", 2)
+    plan_with_three_versions(catalog)
+    at = history_page()
+    [versions] = [d.value for d in at.dataframe if "author" in d.value.columns]
+    assert list(versions["version"]) == [3, 2]
+    assert any(c.value.startswith("Versions 1 to 1 are no longer kept: a scenario keeps its newest 2 versions")
+               for c in at.caption)
+
+
 def test_restore_this_version_saves_it_as_the_newest_and_names_the_one_it_replaces(saved_dir, catalog):
     other, (v1, _, v3) = plan_with_three_versions(catalog)
     at = history_page()

@@ -91,7 +91,7 @@ class DatabaseStore(Reading):
                 raise StoreError(f"{target!r} would be someone else's: save it under your own name")
             owner = mine if row is None else row.owner
             self._refuse_taken_name(connection, scenario.name, owner, row)
-            if row is None and rows.live_count(connection) >= MAX_SAVED:
+            if row is None and rows.count_before_creating(connection) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
             entry, made = rows.write_version(connection, row, refs.parse(target)[1], scenario, yaml_text, sha, actor,
                                              message, refs.PRIVATE if private else refs.SHARED)
@@ -118,7 +118,7 @@ class DatabaseStore(Reading):
                     break
             else:
                 raise AlreadyExists(f"{scenario.name!r} has {COPIES - 1} copies already: rename some first")
-            if rows.live_count(connection) >= MAX_SAVED:
+            if rows.count_before_creating(connection) >= MAX_SAVED:
                 raise StoreError(f"the store holds {MAX_SAVED:,} scenarios already; delete some first")
             copy = Scenario.model_validate({**scenario.model_dump(), "name": name})
             new_slug = unique_slug(slugify(name), self._taken(connection, mine))
@@ -230,7 +230,7 @@ class DatabaseStore(Reading):
             row, _ = self._check(connection, ref, replaces, actor)
             old = rows.version_row(connection, row.id, number)
             if old is None:
-                raise StoreError(f"{ref!r} has no version {number} (it has versions 1 to {row.current})")
+                raise StoreError(rows.no_such_version(connection, row, ref, number))
             scenario = rows.parse_for_change(row.slug, old.yaml)
             self._refuse_taken_name(connection, scenario.name, row.owner, row)
             entry, _ = rows.write_version(connection, row, row.slug, scenario, old.yaml, old.sha256, actor,
@@ -300,7 +300,7 @@ class DatabaseStore(Reading):
 
     # -- transactions ---------------------------------------------------------------------------------
     def _change(self, change: Callable[[Connection], T]) -> T:
-        """Run ``change`` in one write transaction, then expire the trash in it; a failure of the
+        """Run ``change`` in one write transaction, then expire the trash and prune the log in it; a failure of the
         database becomes a :class:`StoreError` that names the reason and leaves everything as it was."""
         refused = 0
         while True:
@@ -310,6 +310,7 @@ class DatabaseStore(Reading):
                     with connection.begin():
                         result = change(connection)
                         rows.expire_trash(connection)
+                        rows.prune_audit(connection)
                 return result
             except IntegrityError:
                 # PostgreSQL only (SQLite's writers queue): another writer took the id or the name

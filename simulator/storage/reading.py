@@ -160,8 +160,8 @@ class Reading:
             if row is None:
                 raise StoreError(self._no_history(ref))
             found = rows.version_row(connection, row.id, number)
-        if found is None:
-            raise StoreError(f"{ref!r} has no version {number} (it has versions 1 to {row.current})")
+            if found is None:
+                raise StoreError(rows.no_such_version(connection, row, ref, number))
         return found.yaml
 
     def _no_history(self, ref: str) -> str:

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, text, update
 
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.storage import index, refs, trash
@@ -21,6 +21,14 @@ from simulator.storage.store import Entry
 from simulator.storage.tables import MESSAGE_CHARS, audit, scenarios, versions
 
 LIVE = scenarios.c.deleted_at.is_(None)
+# What one scenario's history and the audit log may grow to; each change prunes in its transaction.
+# A scenario keeps its newest MAX_VERSIONS versions, the older ones only while the history's YAML
+# stays within MAX_HISTORY_CHARS (a scenario file is at most 2 MB: a hundred saves of the largest
+# fill it); the version shown is always kept. The log keeps its newest MAX_AUDIT_ROWS rows.
+MAX_VERSIONS = 200
+MAX_HISTORY_CHARS = 20_000_000
+MAX_AUDIT_ROWS = 100_000
+_CREATE_LOCK = 0x63726F74  # PostgreSQL advisory lock key ("crot"): one new scenario at a time
 PAUSE_ENV = "CROSSOVER_TEST_PAUSE_IN_SAVE"  # tests only: a flag file; see pause_if_testing
 _PAUSE_S = 60  # long enough for a test to kill the paused writer
 
@@ -57,8 +65,47 @@ def write_version(connection: Connection, row, slug: str, scenario: Scenario, ya
     connection.execute(insert(versions).values(
         scenario_id=scenario_id, number=number, yaml=yaml_text, sha256=sha, author=author, created_at=at,
         message=None if message is None else str(message)[:MESSAGE_CHARS]))
+    prune_versions(connection, scenario_id)
     return Entry(slug, scenario.name, shown["description"], sha, local(at), False, None, owner or None,
                  visibility), scenario_id
+
+
+def prune_versions(connection: Connection, scenario_id: int) -> None:
+    """Delete the versions of ``scenario_id`` beyond MAX_VERSIONS or MAX_HISTORY_CHARS, oldest first."""
+    sizes = connection.execute(select(versions.c.number, func.length(versions.c.yaml))
+                               .where(versions.c.scenario_id == scenario_id).order_by(versions.c.number.desc()))
+    total = 0
+    for kept, (number, size) in enumerate(sizes):
+        total += size
+        if kept and (kept >= MAX_VERSIONS or total > MAX_HISTORY_CHARS):
+            connection.execute(versions.delete().where(versions.c.scenario_id == scenario_id,
+                                                       versions.c.number <= number))
+            return
+
+
+def no_such_version(connection: Connection, row, ref: str, number: int) -> str:
+    """Why version ``number`` of the scenario ``row`` (named ``ref``) cannot be shown or restored."""
+    oldest = connection.execute(select(func.min(versions.c.number)).where(versions.c.scenario_id == row.id)).scalar()
+    kept = f"version {row.current} only" if oldest == row.current else f"versions {oldest} to {row.current}"
+    gone = (f"; a scenario keeps its newest {MAX_VERSIONS} versions, older ones only within "
+            f"{MAX_HISTORY_CHARS:,} characters" if oldest and oldest > 1 else "")
+    return f"{ref!r} has no version {number} (it has {kept}{gone})"
+
+
+def prune_audit(connection: Connection) -> None:
+    """Keep the newest MAX_AUDIT_ROWS rows of the log (ids only grow)."""
+    newest = connection.execute(select(func.max(audit.c.id))).scalar()
+    if newest is not None and newest > MAX_AUDIT_ROWS:
+        connection.execute(audit.delete().where(audit.c.id <= newest - MAX_AUDIT_ROWS))
+
+
+def count_before_creating(connection: Connection) -> int:
+    """The live scenarios, counted for the MAX_SAVED check of a change that adds one. On PostgreSQL
+    two such changes could both count 4,999 and both insert; an advisory lock held to the end of the
+    transaction makes them count one after the other (SQLite's writers queue already)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+    return live_count(connection)
 
 
 def add_audit(connection: Connection, action: str, slug: str, name: str, old_version: str | None,
