@@ -28,7 +28,7 @@ LIVE = scenarios.c.deleted_at.is_(None)
 MAX_VERSIONS = 200
 MAX_HISTORY_CHARS = 20_000_000
 MAX_AUDIT_ROWS = 100_000
-_CREATE_LOCK = 0x63726F74  # PostgreSQL advisory lock key ("crot"): one new scenario at a time
+_CREATE_LOCK = 0x63726F63  # PostgreSQL advisory lock key ("croc"): one new scenario at a time (others: engines, importing)
 PAUSE_ENV = "CROSSOVER_TEST_PAUSE_IN_SAVE"  # tests only: a flag file; see pause_if_testing
 _PAUSE_S = 60  # long enough for a test to kill the paused writer
 
