@@ -50,7 +50,7 @@ for column, (name, s) in zip(columns, setups.items()):
 
 feasible = {name: s["cost_breakdown_usd"] for name, s in setups.items() if s["feasible"]}
 if not feasible:
-    st.stop()
+    state.end_page()
 
 st.subheader("Monthly cost by part")
 st.plotly_chart(charts.breakdown_figure(feasible), key="breakdown_chart", width="stretch")

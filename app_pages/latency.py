@@ -41,7 +41,7 @@ for name in ev.setups:
         st.warning(f"**{fmt.setup(name)}** is not shown: {'; '.join(ev.setups[name].problems)}")
 if not feasible:
     st.error("No setup is feasible for this scenario, so there is no latency to show.")
-    st.stop()
+    state.end_page()
 
 # --- At the scenario's prompt -----------------------------------------------------------------------
 

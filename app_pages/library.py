@@ -66,7 +66,7 @@ except StoreError as exc:  # the database is down or misconfigured: the rest of 
     st.error(f"The saved scenarios cannot be shown, opened or changed: {refusal(exc)}. The other pages still work "
              f"on the current scenario, '{fmt.plain(current.name)}'; download it here to keep it.")
     download_current()
-    st.stop()
+    state.end_page()
 
 flash = st.session_state.pop("lib_flash", None)
 if flash:

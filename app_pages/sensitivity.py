@@ -22,10 +22,10 @@ st.caption("Each ranged input is swung to the ends of its range (low and high; P
 if not scenario.ranges:
     st.info("Every input of this scenario is a single value, so there is nothing to swing. Give the guesses a "
             "range in the **Scenario editor**'s Uncertainty tab.")
-    st.stop()
+    state.end_page()
 if not ev.feasible:
     st.warning("No setup is feasible for this scenario: see the cost breakdown page.")
-    st.stop()
+    state.end_page()
 
 result = tornado(ev)
 pair_key = next((k for k in result.bars if k.startswith("break_even:")), None)

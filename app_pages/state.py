@@ -107,6 +107,17 @@ def prepare(example: Scenario) -> Evaluation:
     return _evaluate(text)
 
 
+class PageEnd(Exception):
+    """Raised by :func:`end_page`; app.py catches it and draws the sidebar after the page."""
+
+
+def end_page() -> None:
+    """End the page here (nothing more to show), as ``st.stop()`` would, but let app.py draw the
+    sidebar after it: the sidebar is drawn after the page, so that a new session's first chart is not
+    behind it (issue 13), and after ``st.stop()`` every further Streamlit call stops again."""
+    raise PageEnd
+
+
 # --- The current scenario ---------------------------------------------------------------------------
 
 
