@@ -75,3 +75,12 @@ def test_user_text_is_escaped_for_markdown():
             == "1. ![x](http://h.example/p.png) *b* :red[c] `d` <e> a@b.c www.h.example")
     assert plain("Q1 plan") == "Q1 plan"  # ordinary names are untouched
     assert WORD_JOINER not in plain("legal.yaml")  # a file name stays searchable in the page
+
+
+def test_a_page_that_ends_early_still_has_its_sidebar():
+    # The sidebar is drawn after the page (issue 13); a page with nothing more to show ends with
+    # state.end_page, not st.stop, after which the sidebar's widgets would stop too.
+    at = open_app("app_pages/sensitivity.py", s="ticket-classifier")  # no ranges: nothing to swing
+    assert any("nothing to swing" in i.value for i in at.info)
+    assert at.sidebar.number_input(key="sidebar_volume").value == 20_000_000
+    assert any("Export for the meeting" in e.label for e in at.sidebar.expander)

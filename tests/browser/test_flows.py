@@ -68,9 +68,11 @@ def test_save_then_share_link_in_a_new_browser(server, page, browser, database_u
     volume.press("Enter")
     page.wait_for_function("() => [...document.querySelectorAll('.xo-overlay .volume-label')].some(e => e.textContent.includes('250k/month'))")
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Share this view").click()
-    link = page.locator("[data-testid='stCode']").inner_text().strip()  # the popover draws it on opening
+    # The popover draws it on opening; the sidebar comes after the page in a run, so wait for this run's link.
+    code = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    expect(code).to_contain_text("/?d=1.", timeout=30_000)  # the landing page is the app's root
+    link = code.inner_text().strip()
     page.keyboard.press("Escape")
-    assert "d=1." in link
     expected = summary_text(page)
     shot(page, "edited")
 
