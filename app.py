@@ -73,14 +73,14 @@ def sidebar(page) -> None:
 state.init()
 page = st.navigation(PAGES)
 
-notice = state.pop_notice()
-if notice:
-    st.warning(notice)
-
+notice_slot = st.empty()  # above the page; filled after the sidebar, whose share link may add a notice
 try:
     page.run()
 except state.PageEnd:
     pass
 finally:  # also when a page fails: the sidebar is there beside its error
     sidebar(page)
+    notice = state.pop_notice()
+    if notice:
+        notice_slot.warning(notice)
 state.sync_url()

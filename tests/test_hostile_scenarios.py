@@ -299,3 +299,12 @@ def test_generated_ranges_get_clear_errors_or_finite_simulations(data):
     for change in what_would_change(ev, ranking=ranking):
         for side in (change.below, change.above):
             assert side is None or change.low <= side[0] <= change.high
+
+
+@pytest.mark.parametrize("escape", [r"\U7fffffff", r"\U" + "F" * 30], ids=["beyond Unicode", "beyond a C int"])
+def test_an_escape_that_names_no_character_is_a_clear_error(escape):
+    # PyYAML's scanner raises ValueError / OverflowError, not a YAMLError, for these (found by the
+    # generated files above on 2026-12-04): the file is refused with a message, not a crash.
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(f'name: "{escape}"\n', "s.yaml")
+    assert info.value.problems[0].startswith("s.yaml: not valid YAML: a value cannot be read")

@@ -162,6 +162,12 @@ def parse_scenario(text: str | bytes, origin: str = "<scenario>", catalog: Catal
         data = _load_limited(text)
     except _TooBig as exc:
         raise ScenarioError([f"{origin}: {exc}"]) from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's scanner raises these, not a YAMLError, for an escape that names no character
+        # ("\U7fffffff": chr() out of range; one of 30 digits: too large for a C int). Found by
+        # tests/test_hostile_scenarios.py's generated files.
+        raise ScenarioError([f"{origin}: not valid YAML: a value cannot be read, such as an escape naming no character "
+                             f"({_clipped(str(exc))})"]) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
