@@ -31,7 +31,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
-CHART = '[data-testid="stPlotlyChart"] .main-svg'
+CHART = '[data-testid="xo-chart"] svg'  # the landing page's break-even chart, drawn on the server (ui/svg_chart.py)
 VOLUME = "[data-testid='stSidebar'] input[aria-label='Queries per month']"
 LIMIT_MS = 1000.0
 MAX_SESSIONS = 100
@@ -61,7 +61,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 
 def redrawn(value: int) -> tuple[str, str]:
-    return ("label => [...document.querySelectorAll('.annotation-text')].some(e => e.textContent.includes(label))",
+    return ("label => [...document.querySelectorAll('.xo-overlay .volume-label')].some(e => e.textContent.includes(label))",
             f"your volume: {value / 1e3:.0f}k/month")
 
 
