@@ -103,7 +103,8 @@ def break_even_figure(ev: Evaluation, lo: float, hi: float, y_title: str = "Mont
         xaxis=dict(type="log", title="Queries per month", range=[np.log10(lo), np.log10(hi)]),
         yaxis=dict(type="log", title=y_title, tickprefix="$"),
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
-        margin=dict(l=10, r=10, t=90, b=10), height=550, hovermode="closest",
+        # Room above the plot for the title and a two-row legend (with bands), which overlapped at t=90.
+        margin=dict(l=10, r=10, t=115, b=10), height=575, hovermode="closest",
     )
     return fig
 
