@@ -124,9 +124,12 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True)
 
 
-def open_app(page: str | None = None, **params) -> AppTest:
-    """Run the dashboard headlessly, with URL query parameters, then switch to ``page``."""
+def open_app(page: str | None = None, prepare=None, **params) -> AppTest:
+    """Run the dashboard headlessly, with URL query parameters, then switch to ``page``; ``prepare``
+    (given the AppTest) sets anything else first, such as secrets and the signed-in user."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if prepare is not None:
+        prepare(at)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

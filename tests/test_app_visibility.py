@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, rendered
+from conftest import ROOT, open_app, rendered
 from simulator.scenario import Scenario, load_scenario
 from simulator.storage.database import Actor, open_store
 from test_app_library import AUTH, SAVE_AS, flashed as raw_flashed
@@ -28,16 +28,11 @@ def user(email: str | None) -> dict:
 def session(email: str | None, page: str | None = LIBRARY, **params) -> AppTest:
     """The app for a session signed in as ``email`` (None: an anonymous visitor), opened with these
     query parameters, then on ``page``."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.secrets.update(AUTH)
-    at.user = user(email)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    def signed_in(at: AppTest) -> None:
+        at.secrets.update(AUTH)
+        at.user = user(email)
+
+    return open_app(page, prepare=signed_in, **params)
 
 
 def flashed(at: AppTest) -> str:
